@@ -1,0 +1,252 @@
+package dev.mailroom.compose;
+
+import dev.mailroom.MailroomException;
+import dev.mailroom.job.Attachment;
+import dev.mailroom.job.SendJob;
+import jakarta.activation.DataHandler;
+import jakarta.activation.DataSource;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MailDateFormat;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.io.IOException;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns a validated send job into a {@link ComposedMessage}.
+ *
+ * <p>Structure: text, html or both ({@code multipart/alternative}); inline parts referenced by
+ * Content-ID wrap that in {@code multipart/related}; other attachments wrap the lot in
+ * {@code multipart/mixed}. Subjects and display names are RFC 2047 encoded, file names RFC 2231.
+ * Attachments stored in S3 are only sized here (HEAD); their bytes are streamed when a
+ * transaction writes the message.
+ */
+public final class MessageComposer {
+
+    private static final String UTF_8 = "UTF-8";
+    /** Headers, boundaries and part headers: generous, the estimate is only for RFC 1870 SIZE. */
+    private static final long STRUCTURE_OVERHEAD_BYTES = 4 * 1024;
+
+    private final AttachmentStore store;
+    private final Clock clock;
+
+    public MessageComposer(AttachmentStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws AttachmentException when a stored attachment or raw message is missing or unreadable
+     */
+    public ComposedMessage compose(SendJob job) {
+        String date = new MailDateFormat().format(Date.from(clock.instant()));
+        return job.isRaw() ? composeRaw(job, date) : composeStructured(job, date);
+    }
+
+    private ComposedMessage composeRaw(SendJob job, String date) {
+        var location = job.raw().s3();
+        long size = store.size(location);
+        InternetHeaders headers;
+        try {
+            headers = RawMimeMessage.readHeaders(store, location);
+        } catch (IOException e) {
+            throw new AttachmentException.Unavailable(location, e);
+        }
+        String storedId = headers.getHeader("Message-ID", null);
+        String messageId = storedId != null ? storedId.strip() : newMessageId(job);
+        return new Composed(messageId, size + STRUCTURE_OVERHEAD_BYTES,
+                session -> new RawMimeMessage(session, store, location, messageId, date));
+    }
+
+    private ComposedMessage composeStructured(SendJob job, String date) {
+        String messageId = newMessageId(job);
+        List<SizedAttachment> attachments = job.attachments().stream().map(this::sized).toList();
+        long size = STRUCTURE_OVERHEAD_BYTES + textSize(job.text()) + textSize(job.html())
+                + attachments.stream().mapToLong(a -> base64Size(a.bytes())).sum();
+        return new Composed(messageId, size, session -> {
+            StructuredMimeMessage message = new StructuredMimeMessage(session, messageId);
+            fillHeaders(message, job, date);
+            body(job, attachments).fill(message);
+            message.saveChanges();
+            return message;
+        });
+    }
+
+    private record Composed(String messageId, long estimatedSize, Factory factory) implements ComposedMessage {
+        @Override
+        public org.eclipse.angus.mail.smtp.SMTPMessage newInstance(Session session) throws MessagingException {
+            return factory.create(session);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Factory {
+        org.eclipse.angus.mail.smtp.SMTPMessage create(Session session) throws MessagingException;
+    }
+
+    @FunctionalInterface
+    private interface PartFiller {
+        void fill(MimePart part) throws MessagingException;
+    }
+
+    private record SizedAttachment(Attachment attachment, long bytes, byte[] inlineContent) {
+    }
+
+    private SizedAttachment sized(Attachment attachment) {
+        if (attachment.s3() != null) {
+            return new SizedAttachment(attachment, store.size(attachment.s3()), null);
+        }
+        byte[] content = Base64.getMimeDecoder().decode(attachment.content() == null ? "" : attachment.content());
+        return new SizedAttachment(attachment, content.length, content);
+    }
+
+    private void fillHeaders(StructuredMimeMessage message, SendJob job, String date) throws MessagingException {
+        // Custom headers first: the structural headers set below replace any of the same name.
+        for (Map.Entry<String, String> header : job.headers().entrySet()) {
+            message.setHeader(header.getKey(), encodeHeader(header.getKey(), header.getValue()));
+        }
+        message.setFrom(address(job.from()));
+        if (!job.replyTo().isEmpty()) {
+            message.setReplyTo(addresses(job.replyTo()));
+        }
+        if (!job.to().isEmpty()) {
+            message.setRecipients(Message.RecipientType.TO, addresses(job.to()));
+        }
+        if (!job.cc().isEmpty()) {
+            message.setRecipients(Message.RecipientType.CC, addresses(job.cc()));
+        }
+        // Bcc recipients are in the envelope only, never in a header.
+        message.setSubject(job.subject() == null ? "" : job.subject(), UTF_8);
+        message.setHeader("Date", date);
+    }
+
+    private PartFiller body(SendJob job, List<SizedAttachment> attachments) {
+        PartFiller body = alternative(job);
+        List<SizedAttachment> inline = attachments.stream().filter(a -> a.attachment().isInline()).toList();
+        List<SizedAttachment> regular = attachments.stream().filter(a -> !a.attachment().isInline()).toList();
+        if (!inline.isEmpty()) {
+            body = multipart("related", body, inline);
+        }
+        if (!regular.isEmpty()) {
+            body = multipart("mixed", body, regular);
+        }
+        return body;
+    }
+
+    private static PartFiller alternative(SendJob job) {
+        boolean hasText = job.text() != null;
+        boolean hasHtml = job.html() != null;
+        if (hasText && hasHtml) {
+            return part -> {
+                MimeMultipart alternative = new MimeMultipart("alternative");
+                alternative.addBodyPart(textPart(job.text(), "plain"));
+                alternative.addBodyPart(textPart(job.html(), "html"));
+                part.setContent(alternative);
+            };
+        }
+        return hasHtml
+                ? part -> part.setText(job.html(), UTF_8, "html")
+                : part -> part.setText(job.text() == null ? "" : job.text(), UTF_8, "plain");
+    }
+
+    private PartFiller multipart(String subtype, PartFiller first, List<SizedAttachment> attachments) {
+        return part -> {
+            MimeMultipart multipart = new MimeMultipart(subtype);
+            MimeBodyPart firstPart = new MimeBodyPart();
+            first.fill(firstPart);
+            multipart.addBodyPart(firstPart);
+            for (SizedAttachment attachment : attachments) {
+                multipart.addBodyPart(attachmentPart(attachment));
+            }
+            part.setContent(multipart);
+        };
+    }
+
+    private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setText(text, UTF_8, subtype);
+        return part;
+    }
+
+    private MimeBodyPart attachmentPart(SizedAttachment sized) throws MessagingException {
+        Attachment attachment = sized.attachment();
+        String contentType = attachment.contentType() == null ? "application/octet-stream" : attachment.contentType();
+        DataSource source = attachment.s3() != null
+                ? new StoredDataSource(store, attachment.s3(), contentType, attachment.filename())
+                : new ByteArrayDataSource(sized.inlineContent(), contentType);
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(new DataHandler(source));
+        // Declared up front so that Jakarta Mail does not read the whole source to choose an encoding.
+        part.setHeader("Content-Transfer-Encoding", "base64");
+        part.setDisposition(attachment.isInline() ? Part.INLINE : Part.ATTACHMENT);
+        if (attachment.filename() != null) {
+            part.setFileName(attachment.filename());
+        }
+        if (attachment.contentId() != null) {
+            part.setContentID("<" + attachment.contentId() + ">");
+        }
+        return part;
+    }
+
+    private static String encodeHeader(String name, String value) {
+        try {
+            return MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(value, UTF_8, null));
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
+        }
+    }
+
+    // RFC 5322 §3.6.4: a unique id, right-hand side in the sender's domain.
+    private static String newMessageId(SendJob job) {
+        String sender = address(job.envelopeFrom() != null ? job.envelopeFrom() : job.from()).getAddress();
+        return "<" + UUID.randomUUID() + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
+    }
+
+    private static InternetAddress[] addresses(List<String> values) {
+        List<InternetAddress> parsed = new ArrayList<>();
+        for (String value : values) {
+            parsed.add(address(value));
+        }
+        return parsed.toArray(InternetAddress[]::new);
+    }
+
+    /** Re-creates the address so a non-ASCII display name is RFC 2047 encoded on the wire. */
+    private static InternetAddress address(String value) {
+        try {
+            InternetAddress parsed = new InternetAddress(value, true);
+            return parsed.getPersonal() == null
+                    ? parsed
+                    : new InternetAddress(parsed.getAddress(), parsed.getPersonal(), UTF_8);
+        } catch (AddressException | UnsupportedEncodingException e) {
+            throw new MailroomException("address did not survive validation", e);
+        }
+    }
+
+    private static long textSize(String text) {
+        // Quoted-printable grows typical text by a few percent; 10% leaves room.
+        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length * 11L / 10;
+    }
+
+    // Base64: 4 bytes per 3, plus CRLF after every 76 characters (RFC 2045 §6.8).
+    private static long base64Size(long bytes) {
+        long encoded = (bytes + 2) / 3 * 4;
+        return encoded + (encoded / 76 + 1) * 2;
+    }
+}

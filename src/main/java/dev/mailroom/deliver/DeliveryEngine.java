@@ -1,0 +1,144 @@
+package dev.mailroom.deliver;
+
+import dev.mailroom.compose.AttachmentException;
+import dev.mailroom.compose.ComposedMessage;
+import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.job.SendJob;
+import dev.mailroom.resolve.MxResolver;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Delivers one message to a set of recipients and says what happened to each.
+ *
+ * <p>Recipients are grouped by domain (MX mode) or sent together (relay mode), in transactions of
+ * at most {@link SmtpSettings#maxRecipientsPerTransaction()} recipients; transactions run in
+ * parallel up to {@link SmtpSettings#maxParallelTransactions()}. The engine never throws for a
+ * delivery failure: every recipient gets an {@link Outcome}.
+ *
+ * <p>Thread-safe; build one per container and reuse it, so DNS answers stay cached.
+ */
+public final class DeliveryEngine implements AutoCloseable {
+
+    private final MessageComposer composer;
+    private final DomainDelivery domains;
+    private final SmtpSettings settings;
+    private final Clock clock;
+    private final ExecutorService transactions;
+    private final ScheduledExecutorService writeTimeouts;
+
+    public DeliveryEngine(SmtpSettings settings, MxResolver resolver, MessageComposer composer, Clock clock) {
+        this.settings = settings;
+        this.composer = composer;
+        this.clock = clock;
+        this.transactions = Executors.newFixedThreadPool(settings.maxParallelTransactions(), daemon("mailroom-smtp"));
+        this.writeTimeouts = Executors.newSingleThreadScheduledExecutor(daemon("mailroom-write-timeout"));
+        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), writeTimeouts);
+        this.domains = new DomainDelivery(settings, resolver, session);
+    }
+
+    /**
+     * @param job        a validated job
+     * @param recipients the envelope recipients still to deliver (a subset of the job's on retries)
+     */
+    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients) {
+        ComposedMessage message;
+        try {
+            message = composer.compose(job);
+        } catch (AttachmentException e) {
+            Outcome failure = OutcomeClassifier.ofAttachmentFailure(e);
+            return new DeliveryReport(null, recipients.stream()
+                    .map(r -> new RecipientResult(r, failure, Duration.ZERO)).toList());
+        }
+        String envelopeFrom = envelopeFrom(job);
+        List<Future<List<RecipientResult>>> running = new ArrayList<>();
+        for (List<InternetAddress> group : groups(recipients)) {
+            running.add(transactions.submit(() -> deliverGroup(group, message, envelopeFrom)));
+        }
+        List<RecipientResult> results = new ArrayList<>();
+        for (Future<List<RecipientResult>> transaction : running) {
+            results.addAll(await(transaction));
+        }
+        return new DeliveryReport(message.messageId(), results);
+    }
+
+    private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
+                                               String envelopeFrom) {
+        Instant start = clock.instant();
+        Map<InternetAddress, Outcome> outcomes = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom);
+        Duration latency = Duration.between(start, clock.instant());
+        return group.stream().map(r -> new RecipientResult(r, outcomes.get(r), latency)).toList();
+    }
+
+    /** One group per domain in MX mode (all together for a relay), split at the per-transaction cap. */
+    private List<List<InternetAddress>> groups(List<InternetAddress> recipients) {
+        Map<String, List<InternetAddress>> byDomain = new LinkedHashMap<>();
+        for (InternetAddress recipient : recipients) {
+            String key = settings.relayMode() ? "" : domainOf(recipient);
+            byDomain.computeIfAbsent(key, k -> new ArrayList<>()).add(recipient);
+        }
+        int cap = settings.maxRecipientsPerTransaction();
+        List<List<InternetAddress>> groups = new ArrayList<>();
+        for (List<InternetAddress> domain : byDomain.values()) {
+            for (int from = 0; from < domain.size(); from += cap) {
+                groups.add(domain.subList(from, Math.min(domain.size(), from + cap)));
+            }
+        }
+        return groups;
+    }
+
+    private static List<RecipientResult> await(Future<List<RecipientResult>> transaction) {
+        try {
+            return transaction.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while delivering", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("delivery failed unexpectedly", e.getCause());
+        }
+    }
+
+    private static String envelopeFrom(SendJob job) {
+        String sender = job.envelopeFrom() != null ? job.envelopeFrom() : job.from();
+        try {
+            return new InternetAddress(sender, true).getAddress();
+        } catch (AddressException e) {
+            throw new IllegalArgumentException("envelope sender did not survive validation", e);
+        }
+    }
+
+    private static String domainOf(InternetAddress recipient) {
+        String address = recipient.getAddress();
+        return address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        transactions.shutdownNow();
+        writeTimeouts.shutdownNow();
+    }
+}
