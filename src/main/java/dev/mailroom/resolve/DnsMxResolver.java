@@ -83,7 +83,9 @@ public final class DnsMxResolver implements MxResolver {
             return new Route.NoSuchDomain("invalid domain name: " + domain);
         }
         try {
-            return routeVia(lookup(name, Type.MX), domain);
+            List<MXRecord> mxs = lookup(name, Type.MX).stream()
+                    .filter(MXRecord.class::isInstance).map(MXRecord.class::cast).toList();
+            return mxs.isEmpty() ? implicitMx(name, domain) : routeVia(mxs, domain);
         } catch (NoSuchDomainException e) {
             return new Route.NoSuchDomain("NXDOMAIN for " + domain);
         } catch (NoSuchRRSetException e) {
@@ -93,8 +95,7 @@ public final class DnsMxResolver implements MxResolver {
         }
     }
 
-    private Route routeVia(List<Record> records, String domain) {
-        List<MXRecord> mxs = records.stream().filter(MXRecord.class::isInstance).map(MXRecord.class::cast).toList();
+    private Route routeVia(List<MXRecord> mxs, String domain) {
         // RFC 7505 §3: a single MX of preference 0 whose exchange is the root means "no mail".
         if (mxs.size() == 1 && mxs.get(0).getTarget().equals(Name.root)) {
             return new Route.NullMx();

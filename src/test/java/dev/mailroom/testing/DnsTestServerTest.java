@@ -256,9 +256,20 @@ class DnsTestServerTest {
 
   @Test
   void closeShouldReturnPromptlyWhenTcpConnectionIsOpen() throws Exception {
-    // Given: an idle client connection the server is blocked reading from
+    // Given: an accepted, now idle client connection the server is blocked reading from
+    server.a("host.example.test", "192.0.2.7");
     try (Socket socket = new Socket(server.address().getAddress(), server.port())) {
       socket.setSoTimeout(2_000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      byte[] wire =
+          Message.newQuery(
+                  Record.newRecord(Name.fromString("host.example.test."), Type.A, DClass.IN))
+              .toWire();
+      out.writeShort(wire.length);
+      out.write(wire);
+      out.flush();
+      readFramed(in);
 
       // When
       long start = System.nanoTime();
@@ -267,7 +278,7 @@ class DnsTestServerTest {
 
       // Then: the server hung up on the client, quickly
       assertThat(elapsedMillis).isLessThan(500);
-      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+      assertThat(in.read()).isEqualTo(-1);
     }
   }
 
