@@ -1,0 +1,30 @@
+package dev.mailroom.testing;
+
+import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.compose.S3AttachmentStore;
+import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.deliver.SmtpSettings;
+import dev.mailroom.deliver.TlsPolicy;
+import dev.mailroom.resolve.DnsMxResolver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** Delivery engines wired to the in-process DNS and S3 servers, as production wires them to the real ones. */
+public final class TestEngines {
+
+    private TestEngines() {
+    }
+
+    /** MX-mode settings for a test: the SMTP servers' shared port, short timeouts, no TLS unless asked. */
+    public static SmtpSettings mxSettings(int smtpPort) {
+        return SmtpSettings.mx("mailroom.test").withPort(smtpPort).withTls(TlsPolicy.OPPORTUNISTIC, null)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5));
+    }
+
+    public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns) {
+        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofMillis(500)),
+                new MessageComposer(new S3AttachmentStore(S3TestServer.shared().client()), Clock.systemUTC()),
+                Clock.systemUTC());
+    }
+}

@@ -1,0 +1,74 @@
+package dev.mailroom.testing;
+
+import dev.mailroom.job.Attachment;
+import dev.mailroom.job.S3Location;
+import dev.mailroom.job.SendJob;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Send jobs for tests, built fluently: {@code TestJobs.from("a@x.test").to("b@y.test").text("hi").build()}. */
+public final class TestJobs {
+
+    private String jobId = "job-1";
+    private final String from;
+    private String envelopeFrom;
+    private final List<String> to = new ArrayList<>();
+    private final List<String> cc = new ArrayList<>();
+    private final List<String> bcc = new ArrayList<>();
+    private final List<String> replyTo = new ArrayList<>();
+    private String subject = "Test message";
+    private String text;
+    private String html;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private final List<Attachment> attachments = new ArrayList<>();
+    private S3Location raw;
+
+    private TestJobs(String from) {
+        this.from = from;
+    }
+
+    public static TestJobs from(String from) {
+        return new TestJobs(from);
+    }
+
+    public TestJobs jobId(String value) { jobId = value; return this; }
+    public TestJobs envelopeFrom(String value) { envelopeFrom = value; return this; }
+    public TestJobs to(String... values) { to.addAll(List.of(values)); return this; }
+    public TestJobs cc(String... values) { cc.addAll(List.of(values)); return this; }
+    public TestJobs bcc(String... values) { bcc.addAll(List.of(values)); return this; }
+    public TestJobs replyTo(String... values) { replyTo.addAll(List.of(values)); return this; }
+    public TestJobs subject(String value) { subject = value; return this; }
+    public TestJobs text(String value) { text = value; return this; }
+    public TestJobs html(String value) { html = value; return this; }
+    public TestJobs header(String name, String value) { headers.put(name, value); return this; }
+    public TestJobs attach(Attachment attachment) { attachments.add(attachment); return this; }
+    public TestJobs raw(String bucket, String key) { raw = new S3Location(bucket, key); return this; }
+
+    public TestJobs attachS3(String filename, String contentType, String bucket, String key) {
+        return attach(new Attachment(filename, contentType, null, null, null, new S3Location(bucket, key)));
+    }
+
+    public SendJob build() {
+        return new SendJob(1, jobId, from, envelopeFrom, replyTo, to, cc, bcc, subject, text, html, headers,
+                attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
+    }
+
+    /** Every envelope recipient of a job: to, cc and bcc. */
+    public static List<InternetAddress> recipientsOf(SendJob job) {
+        List<InternetAddress> recipients = new ArrayList<>();
+        for (List<String> list : List.of(job.to(), job.cc(), job.bcc())) {
+            for (String value : list) {
+                try {
+                    recipients.add(new InternetAddress(value, true));
+                } catch (AddressException e) {
+                    throw new IllegalArgumentException(value, e);
+                }
+            }
+        }
+        return recipients;
+    }
+}
