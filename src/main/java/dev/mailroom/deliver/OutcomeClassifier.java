@@ -42,22 +42,27 @@ public final class OutcomeClassifier {
     }
 
     public static Outcome ofIoFailure(Throwable failure, String host) {
-        Throwable cause = rootIoCause(failure);
-        String detail = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        Throwable deepest = deepestCause(failure);
+        String detail = deepest.getClass().getSimpleName()
+                + (deepest.getMessage() == null ? "" : ": " + deepest.getMessage());
         // RFC 3463: X.4.1 no answer from host, X.4.2 bad connection, X.7.5 cryptographic failure.
-        String enhanced;
-        if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-                || cause instanceof UnknownHostException) {
-            enhanced = "4.4.1";
-        } else if (cause instanceof SSLException) {
-            enhanced = "4.7.5";
-        } else if (cause instanceof SocketTimeoutException || cause instanceof InterruptedIOException) {
-            enhanced = "4.4.2";
-            detail = "timed out: " + detail;
-        } else {
-            enhanced = "4.4.2";
+        // The first matching cause decides: a certificate failure is an SSLException wrapping a
+        // CertificateException, a dead host a MessagingException wrapping a ConnectException.
+        if (hasCause(failure, SSLException.class)) {
+            return transientFailure("4.7.5", "TLS failed: " + detail, host);
         }
-        return new Outcome.Transient(Diagnosis.local(enhanced, detail), host);
+        if (hasCause(failure, ConnectException.class) || hasCause(failure, NoRouteToHostException.class)
+                || hasCause(failure, UnknownHostException.class)) {
+            return transientFailure("4.4.1", detail, host);
+        }
+        if (hasCause(failure, SocketTimeoutException.class) || hasCause(failure, InterruptedIOException.class)) {
+            return transientFailure("4.4.2", "timed out: " + detail, host);
+        }
+        return transientFailure("4.4.2", detail, host);
+    }
+
+    private static Outcome transientFailure(String enhancedCode, String detail, String host) {
+        return new Outcome.Transient(Diagnosis.local(enhancedCode, detail), host);
     }
 
     /** The policy asks for TLS and the server does not offer STARTTLS. */
@@ -95,11 +100,29 @@ public final class OutcomeClassifier {
         return new Outcome.Transient(Diagnosis.local("4.3.0", "attachment store unavailable: " + failure.location()), null);
     }
 
-    private static Throwable rootIoCause(Throwable failure) {
+    private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable deepestCause(Throwable failure) {
         Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
+        while (next(cause) != null) {
+            cause = next(cause);
         }
         return cause;
+    }
+
+    // Jakarta Mail chains through getNextException() as well as getCause().
+    private static Throwable next(Throwable cause) {
+        Throwable next = cause.getCause();
+        if (next == null && cause instanceof jakarta.mail.MessagingException messaging) {
+            next = messaging.getNextException();
+        }
+        return next == cause ? null : next;
     }
 }

@@ -23,7 +23,7 @@ public final class TestEngines {
     }
 
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns) {
-        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofMillis(500)),
+        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
                 new MessageComposer(new S3AttachmentStore(S3TestServer.shared().client()), Clock.systemUTC()),
                 Clock.systemUTC());
     }

@@ -1,0 +1,159 @@
+package dev.mailroom.deliver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.job.SendJob;
+import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
+import dev.mailroom.testing.TestEngines;
+import dev.mailroom.testing.TestJobs;
+import dev.mailroom.testing.TestPki;
+import java.security.KeyStore;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * MX-mode delivery under each {@link TlsPolicy}, end to end: the engine resolves {@value #DOMAIN}
+ * through a real DNS server to {@value #MX_HOST} ({@value #MX_ADDRESS}) and talks to a real SMTP
+ * server bound there, which offers (or does not offer) STARTTLS with a test certificate.
+ */
+@Timeout(20)
+class TlsDeliveryTest {
+
+    private static final String DOMAIN = "tls.test";
+    private static final String MX_HOST = "mx.tls.test";
+    private static final String MX_ADDRESS = "127.0.0.2";
+    private static final String RECIPIENT = "alice@" + DOMAIN;
+
+    private static DnsTestServer dns;
+    private static TestPki pki;
+
+    @BeforeAll
+    static void startDnsAndPki() {
+        dns = DnsTestServer.start();
+        dns.mx(DOMAIN, 10, MX_HOST).a(MX_HOST, MX_ADDRESS);
+        pki = TestPki.create();
+    }
+
+    @AfterAll
+    static void stopDns() {
+        dns.close();
+    }
+
+    @Test
+    void deliverShouldUseStartTlsWithoutCheckingTheCertificateWhenPolicyIsOpportunistic() {
+        // Given: the MX offers STARTTLS with a certificate nobody vouches for
+        try (SmtpTestServer smtp = mx().startTls(pki.selfSignedServerContext(MX_HOST)).start()) {
+
+            // When
+            Outcome outcome = deliver(smtp, TlsPolicy.OPPORTUNISTIC, null);
+
+            // Then: RFC 7435 — encrypt anyway rather than fall back to plaintext
+            assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
+            assertThat(outcome.mxHost()).isEqualTo(MX_HOST);
+            List<ReceivedMessage> received = smtp.received();
+            assertThat(received).hasSize(1);
+            assertThat(received.get(0).overTls()).isTrue();
+            assertThat(received.get(0).recipients()).containsExactly(RECIPIENT);
+        }
+    }
+
+    @Test
+    void deliverShouldDeferWithCryptographicFailureWhenPolicyIsVerifyAndCertificateIsSelfSigned() {
+        // Given: a certificate for the right name, but not issued by a trusted CA
+        try (SmtpTestServer smtp = mx().startTls(pki.selfSignedServerContext(MX_HOST)).start()) {
+
+            // When
+            Outcome outcome = deliver(smtp, TlsPolicy.VERIFY, pki.trustStore());
+
+            // Then: RFC 3463 X.7.5 "cryptographic failure", and the message never left
+            assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+            assertThat(outcome.diagnosis().enhancedCode()).as("diagnosis: %s", outcome.diagnosis()).isEqualTo("4.7.5");
+            assertThat(outcome.mxHost()).isEqualTo(MX_HOST);
+            assertThat(smtp.sessionsAccepted()).as("the MX was reached").isPositive();
+            assertThat(smtp.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void deliverShouldUseVerifiedTlsWhenCertificateIsIssuedToTheMxHostByATrustedCa() {
+        // Given: the certificate names the MX host (not the address we dial)
+        try (SmtpTestServer smtp = mx().startTls(pki.serverContext(MX_HOST)).start()) {
+
+            // When
+            Outcome outcome = deliver(smtp, TlsPolicy.VERIFY, pki.trustStore());
+
+            // Then
+            assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
+            List<ReceivedMessage> received = smtp.received();
+            assertThat(received).hasSize(1);
+            assertThat(received.get(0).overTls()).isTrue();
+        }
+    }
+
+    @Test
+    void deliverShouldDeferWithCryptographicFailureWhenPolicyIsVerifyAndCertificateNamesAnotherHost() {
+        // Given: a trusted CA, but the certificate was issued to someone else
+        try (SmtpTestServer smtp = mx().startTls(pki.serverContext("mx.elsewhere.test")).start()) {
+
+            // When
+            Outcome outcome = deliver(smtp, TlsPolicy.VERIFY, pki.trustStore());
+
+            // Then
+            assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+            assertThat(outcome.diagnosis().enhancedCode()).as("diagnosis: %s", outcome.diagnosis()).isEqualTo("4.7.5");
+            assertThat(smtp.sessionsAccepted()).as("the MX was reached").isPositive();
+            assertThat(smtp.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void deliverShouldDeferWhenPolicyIsRequiredAndServerDoesNotOfferStartTls() {
+        // Given: a plaintext-only MX
+        try (SmtpTestServer smtp = mx().start()) {
+
+            // When
+            Outcome outcome = deliver(smtp, TlsPolicy.REQUIRED, null);
+
+            // Then: RFC 3463 X.7.10 "encryption needed"; nothing sent in the clear
+            assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+            assertThat(outcome.diagnosis().enhancedCode()).isEqualTo("4.7.10");
+            assertThat(outcome.mxHost()).isEqualTo(MX_HOST);
+            assertThat(smtp.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void deliverShouldStayInPlaintextWhenPolicyIsNoneEvenIfServerOffersStartTls() {
+        // Given
+        try (SmtpTestServer smtp = mx().startTls(pki.serverContext(MX_HOST)).start()) {
+
+            // When
+            Outcome outcome = deliver(smtp, TlsPolicy.NONE, null);
+
+            // Then
+            assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
+            List<ReceivedMessage> received = smtp.received();
+            assertThat(received).hasSize(1);
+            assertThat(received.get(0).overTls()).isFalse();
+        }
+    }
+
+    /** An SMTP server on the MX address, on a free port. */
+    private static SmtpTestServer.Builder mx() {
+        return SmtpTestServer.builder().bind(MX_ADDRESS).hostName(MX_HOST);
+    }
+
+    /** Sends one message to {@link #RECIPIENT} through a fresh engine and returns its outcome. */
+    private static Outcome deliver(SmtpTestServer smtp, TlsPolicy policy, KeyStore trustStore) {
+        SmtpSettings settings = TestEngines.mxSettings(smtp.port()).withTls(policy, trustStore);
+        SendJob job = TestJobs.from("sender@origin.test").to(RECIPIENT).text("over the wire").build();
+        try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
+            return engine.deliver(job, TestJobs.recipientsOf(job)).resultFor(RECIPIENT).outcome();
+        }
+    }
+}
