@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,7 +48,11 @@ public final class DeliveryEngine implements AutoCloseable {
         this.composer = composer;
         this.clock = clock;
         this.transactions = Executors.newFixedThreadPool(settings.maxParallelTransactions(), daemon("mailroom-smtp"));
-        this.writeTimeouts = Executors.newSingleThreadScheduledExecutor(daemon("mailroom-write-timeout"));
+        // Angus schedules a timeout per socket write and cancels it when the write returns;
+        // without remove-on-cancel every cancelled task would linger for the whole timeout.
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, daemon("mailroom-write-timeout"));
+        timeouts.setRemoveOnCancelPolicy(true);
+        this.writeTimeouts = timeouts;
         SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), writeTimeouts);
         this.domains = new DomainDelivery(settings, resolver, session);
     }
