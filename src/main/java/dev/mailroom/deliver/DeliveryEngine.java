@@ -41,7 +41,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final SmtpSettings settings;
     private final Clock clock;
     private final ExecutorService transactions;
-    private final ScheduledExecutorService writeTimeouts;
+    private final ScheduledExecutorService timers;
 
     public DeliveryEngine(SmtpSettings settings, MxResolver resolver, MessageComposer composer, Clock clock) {
         this.settings = settings;
@@ -50,18 +50,25 @@ public final class DeliveryEngine implements AutoCloseable {
         this.transactions = Executors.newFixedThreadPool(settings.maxParallelTransactions(), daemon("mailroom-smtp"));
         // Angus schedules a timeout per socket write and cancels it when the write returns;
         // without remove-on-cancel every cancelled task would linger for the whole timeout.
-        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, daemon("mailroom-write-timeout"));
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, daemon("mailroom-timer"));
         timeouts.setRemoveOnCancelPolicy(true);
-        this.writeTimeouts = timeouts;
-        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), writeTimeouts);
+        this.timers = timeouts;
+        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers);
         this.domains = new DomainDelivery(settings, resolver, session);
+    }
+
+    /** Delivers with no deadline beyond the SMTP timeouts (a day, in practice). */
+    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients) {
+        return deliver(job, recipients, clock.instant().plus(Duration.ofDays(1)));
     }
 
     /**
      * @param job        a validated job
      * @param recipients the envelope recipients still to deliver (a subset of the job's on retries)
+     * @param deadline   no SMTP session outlives it: sessions still running are cut (transient
+     *                   outcomes), hosts not yet tried are not tried
      */
-    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients) {
+    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients, Instant deadline) {
         ComposedMessage message;
         try {
             message = composer.compose(job);
@@ -73,7 +80,7 @@ public final class DeliveryEngine implements AutoCloseable {
         String envelopeFrom = envelopeFrom(job);
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (List<InternetAddress> group : groups(recipients)) {
-            running.add(transactions.submit(() -> deliverGroup(group, message, envelopeFrom)));
+            running.add(transactions.submit(() -> deliverGroup(group, message, envelopeFrom, deadline)));
         }
         List<RecipientResult> results = new ArrayList<>();
         for (Future<List<RecipientResult>> transaction : running) {
@@ -83,9 +90,10 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
-                                               String envelopeFrom) {
+                                               String envelopeFrom, Instant deadline) {
         Instant start = clock.instant();
-        Map<InternetAddress, Outcome> outcomes = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom);
+        Map<InternetAddress, Outcome> outcomes =
+                domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
         Duration latency = Duration.between(start, clock.instant());
         return group.stream().map(r -> new RecipientResult(r, outcomes.get(r), latency)).toList();
     }
@@ -144,6 +152,6 @@ public final class DeliveryEngine implements AutoCloseable {
     @Override
     public void close() {
         transactions.shutdownNow();
-        writeTimeouts.shutdownNow();
+        timers.shutdownNow();
     }
 }

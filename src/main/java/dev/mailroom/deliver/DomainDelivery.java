@@ -6,6 +6,7 @@ import dev.mailroom.resolve.MxResolver;
 import dev.mailroom.resolve.Route;
 import jakarta.mail.internet.InternetAddress;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class DomainDelivery {
     }
 
     Map<InternetAddress, Outcome> deliver(String domain, List<InternetAddress> recipients,
-                                          ComposedMessage message, String envelopeFrom) {
+                                          ComposedMessage message, String envelopeFrom, Instant deadline) {
         List<SmtpSession.Target> targets;
         if (settings.relayMode()) {
             Relay relay = settings.relay();
@@ -44,15 +45,21 @@ final class DomainDelivery {
             }
             targets = targets(hosts.hosts());
         }
-        return tryInTurn(targets, recipients, message, envelopeFrom);
+        return tryInTurn(targets, recipients, message, envelopeFrom, deadline);
     }
 
     private Map<InternetAddress, Outcome> tryInTurn(List<SmtpSession.Target> targets, List<InternetAddress> recipients,
-                                                    ComposedMessage message, String envelopeFrom) {
+                                                    ComposedMessage message, String envelopeFrom, Instant deadline) {
         Outcome firstTransient = null;
         Outcome last = null;
         for (SmtpSession.Target target : targets) {
-            SmtpSession.Result result = session.deliver(target, message, envelopeFrom, recipients);
+            // Don't start a session that could not even connect before the deadline.
+            if (Instant.now().plus(settings.connectTimeout()).isAfter(deadline)) {
+                last = OutcomeClassifier.ofDeadline(target.hostName());
+                firstTransient = firstTransient == null ? last : firstTransient;
+                break;
+            }
+            SmtpSession.Result result = session.deliver(target, message, envelopeFrom, recipients, deadline);
             if (result instanceof SmtpSession.Completed completed) {
                 return completed.outcomes();
             }

@@ -65,6 +65,11 @@ public final class OutcomeClassifier {
         return new Outcome.Transient(Diagnosis.local(enhancedCode, detail), host);
     }
 
+    /** The attempt ran out of time (the session's hard deadline, or no time left to start one). */
+    public static Outcome ofDeadline(String host) {
+        return new Outcome.Transient(Diagnosis.local("4.4.2", "timed out: the attempt's deadline was reached"), host);
+    }
+
     /** The policy asks for TLS and the server does not offer STARTTLS. */
     public static Outcome ofMissingTls(String host) {
         return new Outcome.Transient(Diagnosis.local("4.7.10", "STARTTLS required but not offered"), host);

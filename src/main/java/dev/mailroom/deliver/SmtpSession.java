@@ -14,6 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.time.Instant;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
@@ -49,16 +53,46 @@ final class SmtpSession {
 
     private final SmtpSettings settings;
     private final TlsContexts tls;
-    private final ScheduledExecutorService writeTimeouts;
+    private final ScheduledExecutorService timers;
 
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService writeTimeouts) {
+    /** @param timers runs write timeouts and session deadlines */
+    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers) {
         this.settings = settings;
         this.tls = tls;
-        this.writeTimeouts = writeTimeouts;
+        this.timers = timers;
     }
 
-    Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients) {
-        Session session = Session.getInstance(properties(target));
+    /** Runs the session; at {@code deadline} its connection is cut and the result is a timeout. */
+    Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
+                   Instant deadline) {
+        DeadlineSockets sockets = new DeadlineSockets();
+        ScheduledFuture<?> guard = timers.schedule(sockets::expire,
+                Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        try {
+            Result result = run(target, composed, envelopeFrom, recipients, sockets);
+            return sockets.expired() ? deadlineReached(result, target) : result;
+        } finally {
+            guard.cancel(false);
+        }
+    }
+
+    /** Whatever broke when the deadline cut the connection is reported as the timeout it is. */
+    private static Result deadlineReached(Result result, Target target) {
+        Outcome timeout = OutcomeClassifier.ofDeadline(target.hostName());
+        if (result instanceof NotReady) {
+            return new NotReady(timeout);
+        }
+        Map<InternetAddress, Outcome> outcomes = new LinkedHashMap<>(((Completed) result).outcomes());
+        outcomes.replaceAll((recipient, outcome) ->
+                outcome instanceof Outcome.Transient && !outcome.diagnosis().hasReply() ? timeout : outcome);
+        return new Completed(outcomes);
+    }
+
+    private Result run(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
+                       DeadlineSockets sockets) {
+        Properties props = properties(target);
+        props.put("mail.smtp.socketFactory", sockets);
+        Session session = Session.getInstance(props);
         SMTPTransport transport = new SMTPTransport(session, new URLName("smtp", target.address(), target.port(),
                 null, null, null));
         try {
@@ -91,7 +125,7 @@ final class SmtpSession {
         props.put("mail.smtp.connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
         props.put("mail.smtp.timeout", String.valueOf(settings.readTimeout().toMillis()));
         props.put("mail.smtp.writetimeout", String.valueOf(settings.writeTimeout().toMillis()));
-        props.put("mail.smtp.executor.writetimeout", writeTimeouts);
+        props.put("mail.smtp.executor.writetimeout", timers);
         props.put("mail.smtp.ssl.enable", String.valueOf(target.implicitTls()));
         props.put("mail.smtp.starttls.enable", String.valueOf(policy.startTls() && !target.implicitTls()));
         props.put("mail.smtp.starttls.required", String.valueOf(policy.mustEncrypt() && !target.implicitTls()));

@@ -67,6 +67,16 @@ public record SmtpSettings(int port, String heloName, TlsPolicy tlsPolicy, KeySt
                 write, maxRecipientsPerTransaction, maxParallelTransactions, relay);
     }
 
+    public SmtpSettings withRelay(Relay newRelay) {
+        return new SmtpSettings(port, heloName, tlsPolicy, trustStore, connectTimeout, readTimeout,
+                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, newRelay);
+    }
+
+    /** The least time an attempt needs to have a chance: connect, greet, and one reply. */
+    public Duration minimumAttemptTime() {
+        return connectTimeout.plus(readTimeout);
+    }
+
     public boolean relayMode() {
         return relay != null;
     }

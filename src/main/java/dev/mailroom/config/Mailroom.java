@@ -1,0 +1,135 @@
+package dev.mailroom.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.compose.S3AttachmentStore;
+import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.deliver.Relay;
+import dev.mailroom.deliver.SmtpSettings;
+import dev.mailroom.handler.JobProcessor;
+import dev.mailroom.handler.QueueControl;
+import dev.mailroom.handler.SqsQueueControl;
+import dev.mailroom.intake.JobIntake;
+import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.Ledger;
+import dev.mailroom.observe.JobLog;
+import dev.mailroom.observe.JsonLines;
+import dev.mailroom.observe.Metrics;
+import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.retry.Redrive;
+import dev.mailroom.retry.SqsS3DeadLetters;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Everything a Mailroom process needs, wired once from a {@link MailroomConfig}: per Lambda
+ * container (outside the handler method) or per worker process. Holds the clients, the resolver
+ * cache and the SMTP engine for reuse across invocations.
+ */
+public final class Mailroom implements AutoCloseable {
+
+    private final MailroomConfig config;
+    private final AwsClients aws;
+    private final Ledger ledger;
+    private final DeadLetters deadLetters;
+    private final DeliveryEngine engine;
+    private final JobProcessor processor;
+    private final QueueControl queue;
+    private final JobLog log;
+    private final Clock clock;
+
+    public Mailroom(MailroomConfig config, AwsClients aws, JsonLines out, Clock clock) {
+        this.config = config;
+        this.aws = aws;
+        this.clock = clock;
+        this.log = new JobLog(out, clock);
+        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
+        this.deadLetters = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(), config.archiveBucket(),
+                config.archivePrefix(), clock);
+        this.engine = new DeliveryEngine(withRelayCredentials(config.smtp(), config.relaySecretArn(), aws),
+                DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()),
+                new MessageComposer(new S3AttachmentStore(aws.s3()), clock), clock);
+        JobIntake intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
+                new HashSet<>(config.attachmentBuckets()));
+        String owner = "mailroom-" + UUID.randomUUID();
+        this.processor = new JobProcessor(intake, ledger, engine, config.retry(), deadLetters, log,
+                new Metrics(out, clock), clock, new Random(), owner, config.lease());
+        this.queue = new SqsQueueControl(aws.sqs(), config.queueUrl());
+    }
+
+    /** The production wiring: configuration from the environment, logs to stdout. */
+    public static Mailroom fromEnvironment() {
+        MailroomConfig config = MailroomConfig.fromEnvironment();
+        return new Mailroom(config, AwsClients.create(config.endpoints(), config.region()), JsonLines.stdout(),
+                Clock.systemUTC());
+    }
+
+    // In AWS the relay's credentials live in Secrets Manager, as {"username": ..., "password": ...}.
+    private static SmtpSettings withRelayCredentials(SmtpSettings smtp, String secretArn, AwsClients aws) {
+        if (secretArn == null) {
+            return smtp;
+        }
+        String secret;
+        try (var secrets = aws.secretsManager()) {
+            secret = secrets.getSecretValue(b -> b.secretId(secretArn)).secretString();
+        }
+        try {
+            JsonNode json = new ObjectMapper().readTree(secret);
+            if (!json.hasNonNull("username") || !json.hasNonNull("password")) {
+                throw new ConfigException("MAILROOM_RELAY_SECRET_ARN", "the secret needs username and password fields");
+            }
+            Relay relay = smtp.relay();
+            return smtp.withRelay(new Relay(relay.host(), relay.port(), relay.implicitTls(),
+                    json.get("username").asText(), json.get("password").asText()));
+        } catch (IOException e) {
+            throw new ConfigException("MAILROOM_RELAY_SECRET_ARN", "the secret is not JSON");
+        }
+    }
+
+    public MailroomConfig config() {
+        return config;
+    }
+
+    public AwsClients aws() {
+        return aws;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
+    public JobProcessor processor() {
+        return processor;
+    }
+
+    public QueueControl queue() {
+        return queue;
+    }
+
+    public JobLog log() {
+        return log;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Redrive redrive() {
+        return new Redrive(ledger, deadLetters, aws.sqs(), config.queueUrl(), clock);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

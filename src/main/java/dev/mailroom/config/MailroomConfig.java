@@ -1,0 +1,196 @@
+package dev.mailroom.config;
+
+import dev.mailroom.deliver.Relay;
+import dev.mailroom.deliver.SmtpSettings;
+import dev.mailroom.deliver.TlsPolicy;
+import dev.mailroom.intake.JobLimits;
+import dev.mailroom.retry.RetryPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Mailroom's whole configuration: read once from environment variables at cold start, checked,
+ * immutable. A missing or malformed variable fails fast with a {@link ConfigException} naming it;
+ * nothing deeper reads the environment. The variables are listed in the README.
+ *
+ * @param relaySecretArn Secrets Manager secret holding the relay's {@code username}/{@code password}
+ *                       (JSON); resolved when the clients are built, not here
+ * @param lease          how long a claim on a job lasts; longer than any attempt (Lambda's 15 min)
+ * @param ledgerRetention how long finished jobs stay in the ledger (DynamoDB TTL)
+ * @param endpoints      endpoint overrides for emulators and LocalStack; none in AWS
+ */
+public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String table,
+                             List<String> attachmentBuckets, String archiveBucket, String archivePrefix,
+                             Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
+                             List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
+                             Duration lease, Duration ledgerRetention, JobLimits limits, AwsEndpoints endpoints,
+                             String region) {
+
+    public enum DeliveryMode { MX, RELAY }
+
+    public static MailroomConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public static MailroomConfig from(Map<String, String> variables) {
+        Environment env = new Environment(variables);
+        List<String> buckets = env.list("MAILROOM_ATTACHMENT_BUCKETS");
+        String archiveBucket = env.optional("MAILROOM_ARCHIVE_BUCKET")
+                .orElseGet(() -> buckets.isEmpty() ? null : buckets.get(0));
+        if (archiveBucket == null) {
+            throw new ConfigException("MAILROOM_ARCHIVE_BUCKET", "is required when MAILROOM_ATTACHMENT_BUCKETS is empty");
+        }
+        Set<String> senders = env.list("MAILROOM_ALLOWED_SENDER_DOMAINS").stream()
+                .map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        if (senders.isEmpty()) {
+            throw new ConfigException("MAILROOM_ALLOWED_SENDER_DOMAINS", "is required: the queue must never become an open relay");
+        }
+        DeliveryMode mode = env.choice("MAILROOM_DELIVERY_MODE", DeliveryMode.class, DeliveryMode.MX);
+        return new MailroomConfig(
+                env.required("MAILROOM_QUEUE_URL"),
+                env.required("MAILROOM_DLQ_URL"),
+                env.required("MAILROOM_TABLE"),
+                buckets, archiveBucket, env.string("MAILROOM_ARCHIVE_PREFIX", "dead-letters/"),
+                senders,
+                smtp(env, mode),
+                mode == DeliveryMode.RELAY ? env.optional("MAILROOM_RELAY_SECRET_ARN").orElse(null) : null,
+                dnsServers(env),
+                env.duration("MAILROOM_DNS_TIMEOUT", Duration.ofSeconds(5)),
+                retry(env),
+                env.duration("MAILROOM_LEASE", Duration.ofMinutes(15)),
+                env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
+                new JobLimits(env.integer("MAILROOM_MAX_RECIPIENTS", 100, 1, 1_000),
+                        env.integer("MAILROOM_MAX_INLINE_BYTES", 256 * 1024, 0, 768 * 1024),
+                        env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
+                        JobLimits.defaults().maxHeaderBytes()),
+                endpoints(env),
+                env.string("AWS_REGION", "us-east-1"));
+    }
+
+    private static SmtpSettings smtp(Environment env, DeliveryMode mode) {
+        String helo = env.required("MAILROOM_HELO_NAME");
+        TlsPolicy tls = env.choice("MAILROOM_TLS", TlsPolicy.class,
+                mode == DeliveryMode.RELAY ? TlsPolicy.VERIFY : TlsPolicy.OPPORTUNISTIC);
+        Relay relay = mode == DeliveryMode.RELAY ? relay(env) : null;
+        try {
+            return new SmtpSettings(
+                    env.integer("MAILROOM_SMTP_PORT", 25, 1, 65_535), helo, tls, trustStore(env),
+                    env.duration("MAILROOM_CONNECT_TIMEOUT", Duration.ofSeconds(10)),
+                    env.duration("MAILROOM_READ_TIMEOUT", Duration.ofSeconds(60)),
+                    env.duration("MAILROOM_WRITE_TIMEOUT", Duration.ofSeconds(60)),
+                    env.integer("MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", relay != null ? 50 : 100, 1, 1_000),
+                    env.integer("MAILROOM_PARALLEL_TRANSACTIONS", 8, 1, 64),
+                    relay);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("MAILROOM_TLS", e.getMessage());
+        }
+    }
+
+    private static Relay relay(Environment env) {
+        String host = env.required("MAILROOM_RELAY_HOST");
+        int port = env.integer("MAILROOM_RELAY_PORT", 587, 1, 65_535);
+        boolean implicitTls = env.optional("MAILROOM_RELAY_IMPLICIT_TLS")
+                .map(v -> bool("MAILROOM_RELAY_IMPLICIT_TLS", v)).orElse(port == 465);
+        // Credentials from the environment are for local use; in AWS they come from Secrets Manager.
+        String username = env.optional("MAILROOM_RELAY_USERNAME").orElse(null);
+        String password = env.optional("MAILROOM_RELAY_PASSWORD").orElse(null);
+        if ((username == null) != (password == null)) {
+            throw new ConfigException(username == null ? "MAILROOM_RELAY_USERNAME" : "MAILROOM_RELAY_PASSWORD",
+                    "relay username and password go together");
+        }
+        return new Relay(host, port, implicitTls, username, password);
+    }
+
+    private static RetryPolicy retry(Environment env) {
+        RetryPolicy defaults = RetryPolicy.defaults();
+        Duration maxAge = env.duration("MAILROOM_MAX_AGE", defaults.maxAge());
+        if (maxAge.compareTo(Duration.ofDays(14)) >= 0) {
+            throw new ConfigException("MAILROOM_MAX_AGE", "must stay below the queue's 14-day retention");
+        }
+        try {
+            return new RetryPolicy(env.integer("MAILROOM_MAX_ATTEMPTS", defaults.maxAttempts(), 1, 1_000), maxAge,
+                    env.duration("MAILROOM_RETRY_INITIAL_DELAY", defaults.initialDelay()),
+                    env.duration("MAILROOM_RETRY_MAX_DELAY", defaults.maxDelay()), defaults.jitter());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("MAILROOM_RETRY_MAX_DELAY", e.getMessage());
+        }
+    }
+
+    private static List<InetSocketAddress> dnsServers(Environment env) {
+        return env.list("MAILROOM_DNS_SERVERS").stream().map(server -> {
+            int colon = server.lastIndexOf(':');
+            boolean hasPort = colon > 0 && server.indexOf(':') == colon;
+            String host = hasPort ? server.substring(0, colon) : server;
+            int port = 53;
+            if (hasPort) {
+                try {
+                    port = Integer.parseInt(server.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("MAILROOM_DNS_SERVERS", "bad port in '" + server + "'");
+                }
+            }
+            return new InetSocketAddress(host, port);
+        }).toList();
+    }
+
+    private static KeyStore trustStore(Environment env) {
+        return env.optional("MAILROOM_TLS_TRUST_STORE").map(path -> {
+            char[] password = env.optional("MAILROOM_TLS_TRUST_STORE_PASSWORD").map(String::toCharArray).orElse(null);
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(in, password);
+                return store;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new ConfigException("MAILROOM_TLS_TRUST_STORE", "cannot load a PKCS12 trust store from " + path);
+            }
+        }).orElse(null);
+    }
+
+    private static AwsEndpoints endpoints(Environment env) {
+        URI all = env.optional("MAILROOM_AWS_ENDPOINT").map(v -> uri("MAILROOM_AWS_ENDPOINT", v)).orElse(null);
+        return new AwsEndpoints(
+                env.optional("MAILROOM_SQS_ENDPOINT").map(v -> uri("MAILROOM_SQS_ENDPOINT", v)).orElse(all),
+                env.optional("MAILROOM_S3_ENDPOINT").map(v -> uri("MAILROOM_S3_ENDPOINT", v)).orElse(all),
+                env.optional("MAILROOM_DYNAMODB_ENDPOINT").map(v -> uri("MAILROOM_DYNAMODB_ENDPOINT", v)).orElse(all),
+                all);
+    }
+
+    private static URI uri(String name, String value) {
+        try {
+            URI uri = URI.create(value);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("no scheme or host");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, "must be a URL such as http://127.0.0.1:4566, was '" + value + "'");
+        }
+    }
+
+    private static boolean bool(String name, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new ConfigException(name, "must be true or false, was '" + value + "'");
+        };
+    }
+
+    /** Never prints relay credentials. */
+    @Override
+    public String toString() {
+        return "MailroomConfig[queue=" + queueUrl + ", table=" + table + ", mode="
+                + (smtp.relayMode() ? "relay " + smtp.relay() : "mx") + ", tls=" + smtp.tlsPolicy() + "]";
+    }
+}

@@ -1,0 +1,206 @@
+package dev.mailroom.handler;
+
+import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.deliver.DeliveryReport;
+import dev.mailroom.deliver.Outcome;
+import dev.mailroom.deliver.RecipientResult;
+import dev.mailroom.intake.IntakeResult;
+import dev.mailroom.intake.JobIntake;
+import dev.mailroom.ledger.AttemptResult;
+import dev.mailroom.ledger.Claim;
+import dev.mailroom.ledger.JobRecord;
+import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.Ledger;
+import dev.mailroom.ledger.RecipientRecord;
+import dev.mailroom.ledger.RecipientStatus;
+import dev.mailroom.observe.JobLog;
+import dev.mailroom.observe.Metrics;
+import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.retry.RetryPolicy;
+import jakarta.mail.internet.InternetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * One queue message, one job, one attempt: intake → claim → deliver the recipients still open →
+ * record under the lease → acknowledge, retry after a backoff, or dead-letter.
+ *
+ * <p>Invalid jobs are rejected (ledger REJECTED, payload to the DLQ) and acknowledged, never
+ * retried. A job already terminal is acknowledged without sending, so a duplicate SQS delivery
+ * produces one email. Recipients DELIVERED or FAILED are never sent again.
+ */
+public final class JobProcessor {
+
+    private final JobIntake intake;
+    private final Ledger ledger;
+    private final DeliveryEngine engine;
+    private final RetryPolicy retry;
+    private final DeadLetters deadLetters;
+    private final JobLog log;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final String owner;
+    private final Duration lease;
+
+    public JobProcessor(JobIntake intake, Ledger ledger, DeliveryEngine engine, RetryPolicy retry,
+                        DeadLetters deadLetters, JobLog log, Metrics metrics, Clock clock, RandomGenerator random,
+                        String owner, Duration lease) {
+        this.intake = intake;
+        this.ledger = ledger;
+        this.engine = engine;
+        this.retry = retry;
+        this.deadLetters = deadLetters;
+        this.log = log;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.random = random;
+        this.owner = owner;
+        this.lease = lease;
+    }
+
+    /**
+     * @param fallbackJobId the job id when the body has none: a redrive's attribute, else the message id
+     * @param deadline      no delivery runs past it
+     */
+    public Verdict process(String body, String fallbackJobId, Instant deadline) {
+        IntakeResult intakeResult = intake.accept(body, fallbackJobId);
+        if (intakeResult instanceof IntakeResult.Rejected rejected) {
+            return reject(rejected, body);
+        }
+        IntakeResult.Accepted accepted = (IntakeResult.Accepted) intakeResult;
+        List<String> addresses = accepted.recipients().stream().map(r -> key(r.getAddress())).toList();
+        Claim claim = ledger.claim(accepted.jobId(), owner, lease, addresses, accepted.job().expiresAt(), clock.instant());
+        if (claim instanceof Claim.Finished) {
+            return new Verdict.Done();
+        }
+        if (claim instanceof Claim.Busy busy) {
+            return new Verdict.RetryLater("leased by " + busy.job().leaseOwner());
+        }
+        return attempt(accepted, ((Claim.Granted) claim).job(), body, deadline);
+    }
+
+    private Verdict reject(IntakeResult.Rejected rejected, String body) {
+        String archiveKey = deadLetters.send(rejected.jobId(), body, "rejected: " + rejected.reason());
+        ledger.reject(rejected.jobId(), rejected.reason(), archiveKey, clock.instant());
+        log.rejected(rejected.jobId(), rejected.reason());
+        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        return new Verdict.Done();
+    }
+
+    private Verdict attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Instant deadline) {
+        Instant start = clock.instant();
+        Instant expiry = retry.deadline(job.createdAt(), job.expiresAt());
+        if (!start.isBefore(expiry) || job.attempts() > retry.maxAttempts()) {
+            String reason = !start.isBefore(expiry) ? "expired: deadline " + expiry + " passed"
+                    : "max attempts reached (" + (job.attempts() - 1) + " of " + retry.maxAttempts() + ")";
+            return deadLetter(job, Map.of(), null, body, reason, start);
+        }
+        List<InternetAddress> open = accepted.recipients().stream()
+                .filter(r -> !isSettled(job.recipient(r.getAddress())))
+                .toList();
+        Map<String, RecipientRecord> updates = new HashMap<>();
+        String messageId = job.messageId();
+        if (!open.isEmpty()) {
+            DeliveryReport report = engine.deliver(accepted.job(), open, deadline);
+            messageId = report.messageId() != null ? report.messageId() : messageId;
+            for (RecipientResult result : report.results()) {
+                log.recipient(job.jobId(), result);
+                updates.put(key(result.address()), recordOf(result, job.recipient(result.address()), clock.instant()));
+            }
+        }
+        return conclude(job, updates, messageId, body, start);
+    }
+
+    private Verdict conclude(JobRecord job, Map<String, RecipientRecord> updates, String messageId, String body,
+                             Instant start) {
+        Map<String, RecipientRecord> all = new HashMap<>(job.recipients());
+        all.putAll(updates);
+        Instant now = clock.instant();
+        boolean anyDeferred = all.values().stream().anyMatch(r -> !r.status().isFinal());
+        if (anyDeferred) {
+            RetryPolicy.Decision decision = retry.afterAttempt(job.attempts(), now,
+                    retry.deadline(job.createdAt(), job.expiresAt()), random);
+            if (decision instanceof RetryPolicy.GiveUp giveUp) {
+                return deadLetter(job, updates, messageId, body, giveUp.reason(), start);
+            }
+            Duration delay = ((RetryPolicy.RetryAfter) decision).delay();
+            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start);
+            return new Verdict.RetryAfter(delay);
+        }
+        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start);
+        return new Verdict.Done();
+    }
+
+    private Verdict deadLetter(JobRecord job, Map<String, RecipientRecord> updates, String messageId, String body,
+                               String reason, Instant start) {
+        Instant now = clock.instant();
+        Map<String, RecipientRecord> expired = new HashMap<>(updates);
+        job.recipients().forEach((address, record) -> expired.putIfAbsent(address, record));
+        expired.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
+        // Archive and DLQ first: if the ledger write fails, the message comes back and nothing is lost.
+        String archiveKey = deadLetters.send(job.jobId(), body, reason);
+        record(job, JobStatus.DEAD_LETTERED, expired, messageId, null, reason, archiveKey, start);
+        return new Verdict.Done();
+    }
+
+    private void record(JobRecord job, JobStatus status, Map<String, RecipientRecord> updates, String messageId,
+                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start) {
+        Instant now = clock.instant();
+        ledger.record(new AttemptResult(job.jobId(), owner, status, messageId, updates, nextAttemptAt, lastError,
+                archiveKey, now));
+        long latency = Duration.between(start, now).toMillis();
+        log.attempt(job.jobId(), job.attempts(), status.name(), lastError, latency);
+        metrics.emit(new Metrics.JobCounts(count(updates, RecipientStatus.DELIVERED), count(updates, RecipientStatus.DEFERRED),
+                count(updates, RecipientStatus.FAILED), 0, status == JobStatus.DEAD_LETTERED ? 1 : 0, latency));
+    }
+
+    private static RecipientRecord recordOf(RecipientResult result, RecipientRecord previous, Instant now) {
+        Outcome outcome = result.outcome();
+        RecipientStatus status;
+        if (outcome instanceof Outcome.Delivered) {
+            status = RecipientStatus.DELIVERED;
+        } else if (outcome instanceof Outcome.Permanent) {
+            status = RecipientStatus.FAILED;
+        } else {
+            status = RecipientStatus.DEFERRED;
+        }
+        int attempts = (previous == null ? 0 : previous.attempts()) + 1;
+        return new RecipientRecord(status, outcome.diagnosis().replyCode(), outcome.diagnosis().enhancedCode(),
+                outcome.diagnosis().text(), outcome.mxHost(), attempts, now);
+    }
+
+    private static JobStatus finalStatus(Map<String, RecipientRecord> all) {
+        long delivered = all.values().stream().filter(r -> r.status() == RecipientStatus.DELIVERED).count();
+        if (delivered == all.size()) {
+            return JobStatus.DELIVERED;
+        }
+        return delivered > 0 ? JobStatus.PARTIAL : JobStatus.FAILED;
+    }
+
+    private static String lastError(Map<String, RecipientRecord> updates) {
+        return updates.entrySet().stream()
+                .filter(e -> e.getValue().status() != RecipientStatus.DELIVERED)
+                .map(e -> e.getKey() + ": " + e.getValue().replyCode() + " " + e.getValue().enhancedCode() + " "
+                        + e.getValue().replyText())
+                .findFirst().orElse(null);
+    }
+
+    private static boolean isSettled(RecipientRecord record) {
+        return record != null && (record.status() == RecipientStatus.DELIVERED || record.status() == RecipientStatus.FAILED);
+    }
+
+    private static int count(Map<String, RecipientRecord> updates, RecipientStatus status) {
+        return (int) updates.values().stream().filter(r -> r.status() == status).count();
+    }
+
+    private static String key(String address) {
+        return address.toLowerCase(Locale.ROOT);
+    }
+}

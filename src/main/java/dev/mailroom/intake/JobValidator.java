@@ -1,0 +1,232 @@
+package dev.mailroom.intake;
+
+import dev.mailroom.job.Attachment;
+import dev.mailroom.job.S3Location;
+import dev.mailroom.job.SendJob;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.ParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checks a job passes before anything is sent (DESIGN.md §2). The first violation found is
+ * reported, by field: {@code "to[2]: not a valid address"}.
+ */
+final class JobValidator {
+
+    static final int SUPPORTED_VERSION = 1;
+    private static final int MAX_JOB_ID_CHARS = 200;
+    private static final int MAX_S3_KEY_BYTES = 1024;
+    private static final int MAX_TAGS = 50;
+
+    private final JobLimits limits;
+    private final SenderPolicy senders;
+    private final Set<String> attachmentBuckets;
+
+    JobValidator(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets) {
+        this.limits = limits;
+        this.senders = senders;
+        this.attachmentBuckets = Set.copyOf(attachmentBuckets);
+    }
+
+    /** @return the envelope recipients, de-duplicated */
+    List<InternetAddress> validate(SendJob job) {
+        if (job.version() != SUPPORTED_VERSION) {
+            throw new JobRejectedException("version", job.version() == 0
+                    ? "is required (this Mailroom reads version 1)"
+                    : "unsupported version " + job.version() + " (this Mailroom reads version 1)");
+        }
+        if (job.jobId() != null) {
+            requireJobId(job.jobId());
+        }
+        checkSender(job);
+        List<InternetAddress> recipients = recipients(job);
+        checkContent(job);
+        checkTags(job.tags());
+        return recipients;
+    }
+
+    static void requireJobId(String jobId) {
+        if (jobId.isEmpty() || jobId.length() > MAX_JOB_ID_CHARS || !jobId.matches("[A-Za-z0-9._:/@+=-]+")) {
+            throw new JobRejectedException("jobId", "must be 1-" + MAX_JOB_ID_CHARS
+                    + " characters of letters, digits and ._:/@+=-");
+        }
+    }
+
+    private void checkSender(SendJob job) {
+        if (job.from() == null) {
+            throw new JobRejectedException("from", "is required");
+        }
+        InternetAddress from = AddressRules.parse("from", job.from());
+        requireValue("from", job.from());
+        if (!senders.allows(from.getAddress())) {
+            throw new JobRejectedException("from", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+        }
+        if (job.envelopeFrom() != null) {
+            InternetAddress envelope = AddressRules.parse("envelopeFrom", job.envelopeFrom());
+            if (!senders.allows(envelope.getAddress())) {
+                throw new JobRejectedException("envelopeFrom", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+            }
+        }
+        for (int i = 0; i < job.replyTo().size(); i++) {
+            AddressRules.parse("replyTo[" + i + "]", job.replyTo().get(i));
+        }
+    }
+
+    private List<InternetAddress> recipients(SendJob job) {
+        Map<String, InternetAddress> unique = new LinkedHashMap<>();
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        lists.put("to", job.to());
+        lists.put("cc", job.cc());
+        lists.put("bcc", job.bcc());
+        int total = 0;
+        for (Map.Entry<String, List<String>> list : lists.entrySet()) {
+            for (int i = 0; i < list.getValue().size(); i++) {
+                String field = list.getKey() + "[" + i + "]";
+                InternetAddress address = AddressRules.parse(field, list.getValue().get(i));
+                requireValue(field, list.getValue().get(i));
+                unique.putIfAbsent(address.getAddress().toLowerCase(Locale.ROOT), address);
+                total++;
+            }
+        }
+        if (total == 0) {
+            throw new JobRejectedException("to", "at least one recipient is required in to, cc or bcc");
+        }
+        if (total > limits.maxRecipients()) {
+            throw new JobRejectedException("to", total + " recipients exceed the limit of " + limits.maxRecipients());
+        }
+        return List.copyOf(unique.values());
+    }
+
+    private void checkContent(SendJob job) {
+        if (job.isRaw()) {
+            if (job.text() != null || job.html() != null || !job.attachments().isEmpty() || job.subject() != null
+                    || !job.headers().isEmpty()) {
+                throw new JobRejectedException("raw", "cannot be combined with subject, text, html, headers or attachments");
+            }
+            requireS3("raw.s3", job.raw().s3());
+            return;
+        }
+        if (job.text() == null && job.html() == null) {
+            throw new JobRejectedException("text", "a body is required: text, html or raw");
+        }
+        if (job.subject() != null) {
+            requireValue("subject", job.subject());
+        }
+        job.headers().forEach((name, value) -> {
+            HeaderRules.requireCustomHeaderName("headers." + name, name);
+            if (value == null) {
+                throw new JobRejectedException("headers." + name, "has no value");
+            }
+            requireValue("headers." + name, value);
+        });
+        checkAttachments(job.attachments());
+    }
+
+    private void checkAttachments(List<Attachment> attachments) {
+        if (attachments.size() > limits.maxAttachments()) {
+            throw new JobRejectedException("attachments", attachments.size() + " attachments exceed the limit of "
+                    + limits.maxAttachments());
+        }
+        long inlineBytes = 0;
+        for (int i = 0; i < attachments.size(); i++) {
+            String field = "attachments[" + i + "]";
+            Attachment attachment = attachments.get(i);
+            if (attachment == null) {
+                throw new JobRejectedException(field, "is null");
+            }
+            if ((attachment.content() == null) == (attachment.s3() == null)) {
+                throw new JobRejectedException(field, "needs exactly one of content or s3");
+            }
+            checkAttachmentHeaders(field, attachment);
+            if (attachment.s3() != null) {
+                requireS3(field + ".s3", attachment.s3());
+            } else {
+                inlineBytes += decodedSize(field + ".content", attachment.content());
+                if (inlineBytes > limits.maxInlineBytes()) {
+                    throw new JobRejectedException(field + ".content", "inline content exceeds "
+                            + limits.maxInlineBytes() + " bytes in total; put large attachments in S3");
+                }
+            }
+        }
+    }
+
+    private void checkAttachmentHeaders(String field, Attachment attachment) {
+        if (attachment.filename() != null) {
+            requireValue(field + ".filename", attachment.filename());
+        }
+        if (attachment.contentType() != null) {
+            requireValue(field + ".contentType", attachment.contentType());
+            try {
+                new ContentType(attachment.contentType());
+            } catch (ParseException e) {
+                throw new JobRejectedException(field + ".contentType", "not a MIME type");
+            }
+        }
+        if (attachment.disposition() != null
+                && !Set.of("attachment", "inline").contains(attachment.disposition().toLowerCase(Locale.ROOT))) {
+            throw new JobRejectedException(field + ".disposition", "must be attachment or inline");
+        }
+        if (attachment.contentId() != null
+                && !attachment.contentId().matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]{1,200}")) {
+            throw new JobRejectedException(field + ".contentId", "must be 1-200 characters of an RFC 5322 msg-id");
+        }
+    }
+
+    private void requireS3(String field, S3Location location) {
+        if (location == null || location.bucket() == null || location.key() == null) {
+            throw new JobRejectedException(field, "needs bucket and key");
+        }
+        if (!attachmentBuckets.contains(location.bucket())) {
+            throw new JobRejectedException(field + ".bucket", "is not in MAILROOM_ATTACHMENT_BUCKETS");
+        }
+        String key = location.key();
+        if (key.isEmpty() || key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_S3_KEY_BYTES) {
+            throw new JobRejectedException(field + ".key", "must be 1-" + MAX_S3_KEY_BYTES + " bytes");
+        }
+        HeaderRules.requireNoControlCharacters(field + ".key", key);
+        if (key.startsWith("/") || key.contains("\\") || List.of(key.split("/", -1)).contains("..")) {
+            throw new JobRejectedException(field + ".key", "must not contain path tricks (leading /, \\ or ..)");
+        }
+    }
+
+    private static long decodedSize(String field, String base64) {
+        try {
+            return Base64.getMimeDecoder().decode(strictBase64(field, base64)).length;
+        } catch (IllegalArgumentException e) {
+            throw new JobRejectedException(field, "not valid base64");
+        }
+    }
+
+    // The MIME decoder skips any non-alphabet character; accept only the alphabet and whitespace.
+    private static String strictBase64(String field, String base64) {
+        if (!base64.matches("[A-Za-z0-9+/=\\s]*")) {
+            throw new JobRejectedException(field, "not valid base64");
+        }
+        return base64;
+    }
+
+    private void requireValue(String field, String value) {
+        HeaderRules.requireValue(field, value, limits.maxHeaderBytes());
+    }
+
+    private void checkTags(Map<String, String> tags) {
+        if (tags.size() > MAX_TAGS) {
+            throw new JobRejectedException("tags", "at most " + MAX_TAGS + " tags");
+        }
+        tags.forEach((name, value) -> {
+            requireValue("tags." + name, name);
+            if (value == null || value.length() > 256) {
+                throw new JobRejectedException("tags." + name, "values must be 1-256 characters");
+            }
+            requireValue("tags." + name, value);
+        });
+    }
+
+}

@@ -1,0 +1,17 @@
+package dev.mailroom.ledger;
+
+/** The answer to "may I work on this job now?". */
+public sealed interface Claim {
+
+    /** Yes: the lease is ours until {@code job.leaseUntil()}; {@code job.attempts()} counts this attempt. */
+    record Granted(JobRecord job) implements Claim {
+    }
+
+    /** No: the job is finished. Acknowledge the message without sending (a duplicate delivery). */
+    record Finished(JobRecord job) implements Claim {
+    }
+
+    /** No: a live worker holds the lease. Leave the message for later. */
+    record Busy(JobRecord job) implements Claim {
+    }
+}

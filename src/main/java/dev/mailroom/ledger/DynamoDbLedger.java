@@ -1,0 +1,198 @@
+package dev.mailroom.ledger;
+
+import static dev.mailroom.ledger.LedgerItems.n;
+import static dev.mailroom.ledger.LedgerItems.s;
+import static dev.mailroom.ledger.LedgerItems.time;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+
+/**
+ * The ledger in DynamoDB: one item per job, keyed by {@code jobId}, recipients in a map attribute.
+ * Terminal items get a {@code ttl} (epoch seconds) so that DynamoDB's TTL removes them after
+ * {@code retention}; TTL itself is enabled by the SAM template (emulators may not implement it).
+ */
+public final class DynamoDbLedger implements Ledger {
+
+    /** Claimable: new, queued (redriven), deferred, or whose lease has run out. */
+    static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR (#status IN (%s, %s, %s) "
+            + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < %s))";
+    /** Recording needs the caller to hold the lease of a job being sent. */
+    static final String LEASE_CONDITION = "#leaseOwner = %s AND #status = %s";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Duration retention;
+
+    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.retention = retention;
+    }
+
+    @Override
+    public Claim claim(String jobId, String owner, Duration lease, List<String> recipients, Instant expiresAt,
+                       Instant now) {
+        Map<String, RecipientRecord> initial = new HashMap<>();
+        recipients.forEach(address -> initial.put(address.toLowerCase(Locale.ROOT), RecipientRecord.pending(now)));
+        UpdateBuilder update = new UpdateBuilder()
+                .set("status", s(JobStatus.SENDING.name()))
+                .set("leaseOwner", s(owner))
+                .set("leaseUntil", time(now.plus(lease)))
+                .set("updatedAt", time(now))
+                .setIfAbsent("createdAt", time(now))
+                .setIfAbsent("recipients", LedgerItems.recipients(initial))
+                .add("attempts", n(1));
+        if (expiresAt != null) {
+            update.setIfAbsent("expiresAt", time(expiresAt));
+        }
+        update.condition(claimCondition(update, now));
+        try {
+            return new Claim.Granted(LedgerItems.job(dynamo.updateItem(update.build(table, jobId)).attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            JobRecord current = find(jobId).orElseThrow(() -> new IllegalStateException("claim refused for a missing job " + jobId));
+            return current.status().isTerminal() ? new Claim.Finished(current) : new Claim.Busy(current);
+        }
+    }
+
+    static String claimCondition(UpdateBuilder update, Instant now) {
+        return String.format(CLAIM_CONDITION.replace("#jobId", update.name("jobId"))
+                        .replace("#status", update.name("status")).replace("#leaseUntil", update.name("leaseUntil")),
+                update.value(s(JobStatus.QUEUED.name())), update.value(s(JobStatus.DEFERRED.name())),
+                update.value(s(JobStatus.SENDING.name())), update.value(time(now)));
+    }
+
+    @Override
+    public void record(AttemptResult result) {
+        UpdateBuilder update = new UpdateBuilder()
+                .set("status", s(result.status().name()))
+                .set("updatedAt", time(result.now()));
+        setIfPresent(update, "messageId", result.messageId());
+        setIfPresent(update, "lastError", result.lastError());
+        setIfPresent(update, "archiveKey", result.archiveKey());
+        if (result.nextAttemptAt() != null) {
+            update.set("nextAttemptAt", time(result.nextAttemptAt()));
+        } else {
+            update.remove("nextAttemptAt");
+        }
+        result.recipients().forEach((address, record) ->
+                update.setEntry("recipients", address.toLowerCase(Locale.ROOT), LedgerItems.recipient(record)));
+        if (result.status() != JobStatus.SENDING) {
+            update.remove("leaseOwner").remove("leaseUntil");
+        }
+        if (result.status().isTerminal()) {
+            update.set("ttl", n(result.now().plus(retention).getEpochSecond()));
+        }
+        update.condition(leaseCondition(update, result.owner()));
+        try {
+            dynamo.updateItem(update.build(table, result.jobId()));
+        } catch (ConditionalCheckFailedException e) {
+            throw new LeaseLostException(result.jobId());
+        }
+    }
+
+    static String leaseCondition(UpdateBuilder update, String owner) {
+        return String.format(LEASE_CONDITION.replace("#leaseOwner", update.name("leaseOwner"))
+                        .replace("#status", update.name("status")),
+                update.value(s(owner)), update.value(s(JobStatus.SENDING.name())));
+    }
+
+    @Override
+    public void reject(String jobId, String reason, String archiveKey, Instant now) {
+        UpdateBuilder update = new UpdateBuilder()
+                .set("status", s(JobStatus.REJECTED.name()))
+                .set("lastError", s(reason))
+                .set("updatedAt", time(now))
+                .setIfAbsent("createdAt", time(now))
+                .set("ttl", n(now.plus(retention).getEpochSecond()));
+        setIfPresent(update, "archiveKey", archiveKey);
+        // Never overwrite a real job that happens to share the id of an invalid duplicate.
+        update.condition("attribute_not_exists(" + update.name("jobId") + ") OR " + update.name("status") + " = "
+                + update.value(s(JobStatus.REJECTED.name())));
+        try {
+            dynamo.updateItem(update.build(table, jobId));
+        } catch (ConditionalCheckFailedException e) {
+            // Already known under another status: the rejection only concerns the duplicate message.
+        }
+    }
+
+    @Override
+    public boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now) {
+        Optional<JobRecord> current = find(jobId);
+        if (current.isPresent() && current.get().status().isTerminal()) {
+            return false;
+        }
+        UpdateBuilder update = new UpdateBuilder()
+                .set("status", s(JobStatus.DEAD_LETTERED.name()))
+                .set("lastError", s(reason))
+                .set("updatedAt", time(now))
+                .setIfAbsent("createdAt", time(now))
+                .set("ttl", n(now.plus(retention).getEpochSecond()))
+                .remove("leaseOwner").remove("leaseUntil").remove("nextAttemptAt");
+        setIfPresent(update, "archiveKey", archiveKey);
+        current.ifPresent(job -> job.recipients().forEach((address, record) -> {
+            if (!record.status().isFinal()) {
+                update.setEntry("recipients", address, LedgerItems.recipient(record.expired(now)));
+            }
+        }));
+        String status = update.name("status");
+        String leaseUntil = update.name("leaseUntil");
+        update.condition(current.isEmpty()
+                ? "attribute_not_exists(" + update.name("jobId") + ")"
+                : status + " = " + update.value(s(current.get().status().name())) + " AND (attribute_not_exists("
+                        + leaseUntil + ") OR " + leaseUntil + " < " + update.value(time(now)) + ")");
+        try {
+            dynamo.updateItem(update.build(table, jobId));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            throw new LeaseLostException(jobId);
+        }
+    }
+
+    @Override
+    public void resetForRedrive(String jobId, Instant now) {
+        JobRecord current = find(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+        if (current.status() != JobStatus.DEAD_LETTERED) {
+            throw new IllegalStateException("job " + jobId + " is " + current.status() + ", only DEAD_LETTERED jobs are redriven");
+        }
+        UpdateBuilder update = new UpdateBuilder()
+                .set("status", s(JobStatus.QUEUED.name()))
+                .set("attempts", n(0))
+                .set("createdAt", time(now))
+                .set("updatedAt", time(now))
+                .remove("ttl").remove("expiresAt").remove("nextAttemptAt");
+        current.recipients().forEach((address, record) -> {
+            if (record.status() == RecipientStatus.EXPIRED) {
+                update.setEntry("recipients", address, LedgerItems.recipient(RecipientRecord.pending(now)));
+            }
+        });
+        update.condition(update.name("status") + " = " + update.value(s(JobStatus.DEAD_LETTERED.name())));
+        try {
+            dynamo.updateItem(update.build(table, jobId));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("job " + jobId + " changed while being redriven", e);
+        }
+    }
+
+    @Override
+    public Optional<JobRecord> find(String jobId) {
+        Map<String, AttributeValue> item = dynamo.getItem(GetItemRequest.builder().tableName(table)
+                .key(Map.of(LedgerItems.JOB_ID, s(jobId))).consistentRead(true).build()).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(LedgerItems.job(item));
+    }
+
+    private static void setIfPresent(UpdateBuilder update, String attribute, String value) {
+        if (value != null) {
+            update.set(attribute, s(value));
+        }
+    }
+}

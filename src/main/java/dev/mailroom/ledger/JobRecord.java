@@ -1,0 +1,25 @@
+package dev.mailroom.ledger;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One job as the ledger holds it.
+ *
+ * @param recipients  address (lower case) → its record
+ * @param archiveKey  the S3 key of the archived payload once the job was dead-lettered, else null
+ */
+public record JobRecord(String jobId, JobStatus status, int attempts, Instant createdAt, Instant updatedAt,
+                        Instant nextAttemptAt, Instant expiresAt, String lastError, String leaseOwner,
+                        Instant leaseUntil, String messageId, Map<String, RecipientRecord> recipients,
+                        String archiveKey) {
+
+    public JobRecord {
+        recipients = recipients == null ? Map.of() : Map.copyOf(new TreeMap<>(recipients));
+    }
+
+    public RecipientRecord recipient(String address) {
+        return recipients.get(address.toLowerCase(java.util.Locale.ROOT));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.mailroom.ledger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable record of every job and recipient. Every write is conditional (DESIGN.md §3):
+ * claiming needs the job new, queued, deferred or with an expired lease; recording needs the
+ * caller to still hold the lease.
+ */
+public interface Ledger {
+
+    /**
+     * Claims a job for one attempt, creating its record on first sight.
+     *
+     * @param recipients the job's envelope recipients (used only when the record is new)
+     * @param expiresAt  the job's own expiry, or null
+     */
+    Claim claim(String jobId, String owner, Duration lease, List<String> recipients, Instant expiresAt, Instant now);
+
+    /**
+     * Writes an attempt's outcome, conditioned on {@code result.owner()} holding the lease; a
+     * non-terminal, non-SENDING status releases it.
+     *
+     * @throws LeaseLostException when the lease is no longer the caller's
+     */
+    void record(AttemptResult result);
+
+    /** Records an invalid job as REJECTED, unless the job id already names a job in another state. */
+    void reject(String jobId, String reason, String archiveKey, Instant now);
+
+    /**
+     * Marks a job DEAD_LETTERED with its reason (remaining recipients EXPIRED) unless it is already
+     * terminal; used by the dead-letter handler for jobs that reached the DLQ by redrive.
+     *
+     * @return true if this call changed the job
+     */
+    boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now);
+
+    /** Resets a dead-lettered (or failed) job so it can be sent again: attempts 0, status QUEUED. */
+    void resetForRedrive(String jobId, Instant now);
+
+    Optional<JobRecord> find(String jobId);
+}

@@ -1,0 +1,84 @@
+package dev.mailroom.ledger;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The ledger's item layout: records ↔ DynamoDB attribute maps. Instants are epoch milliseconds. */
+final class LedgerItems {
+
+    static final String JOB_ID = "jobId";
+
+    private LedgerItems() {
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static AttributeValue time(Instant instant) {
+        return n(instant.toEpochMilli());
+    }
+
+    static AttributeValue recipient(RecipientRecord record) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        map.put("status", s(record.status().name()));
+        map.put("replyCode", n(record.replyCode()));
+        map.put("attempts", n(record.attempts()));
+        map.put("at", time(record.at()));
+        putIfPresent(map, "enhancedCode", record.enhancedCode());
+        putIfPresent(map, "replyText", record.replyText());
+        putIfPresent(map, "mxHost", record.mxHost());
+        return AttributeValue.fromM(map);
+    }
+
+    static AttributeValue recipients(Map<String, RecipientRecord> recipients) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        recipients.forEach((address, record) -> map.put(address, recipient(record)));
+        return AttributeValue.fromM(map);
+    }
+
+    static JobRecord job(Map<String, AttributeValue> item) {
+        Map<String, RecipientRecord> recipients = new HashMap<>();
+        AttributeValue stored = item.get("recipients");
+        if (stored != null && stored.hasM()) {
+            stored.m().forEach((address, value) -> recipients.put(address, recipient(value.m())));
+        }
+        return new JobRecord(str(item, JOB_ID), JobStatus.valueOf(str(item, "status")), (int) num(item, "attempts"),
+                instant(item, "createdAt"), instant(item, "updatedAt"), instant(item, "nextAttemptAt"),
+                instant(item, "expiresAt"), str(item, "lastError"), str(item, "leaseOwner"),
+                instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"));
+    }
+
+    private static RecipientRecord recipient(Map<String, AttributeValue> map) {
+        return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), (int) num(map, "replyCode"),
+                str(map, "enhancedCode"), str(map, "replyText"), str(map, "mxHost"), (int) num(map, "attempts"),
+                instant(map, "at"));
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> map, String name, String value) {
+        if (value != null) {
+            map.put(name, s(value));
+        }
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static long num(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.mailroom.ledger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/** Accumulates an UpdateItem's SET/REMOVE/ADD clauses with their placeholder names and values. */
+final class UpdateBuilder {
+
+    private final List<String> sets = new ArrayList<>();
+    private final List<String> removes = new ArrayList<>();
+    private final List<String> adds = new ArrayList<>();
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<String, AttributeValue> values = new HashMap<>();
+    private String condition;
+    private int counter;
+
+    /** {@code SET name = :value}; {@code name} may be a path of placeholders built with {@link #name}. */
+    UpdateBuilder set(String attribute, AttributeValue value) {
+        sets.add(name(attribute) + " = " + value(value));
+        return this;
+    }
+
+    UpdateBuilder setIfAbsent(String attribute, AttributeValue value) {
+        String name = name(attribute);
+        sets.add(name + " = if_not_exists(" + name + ", " + value(value) + ")");
+        return this;
+    }
+
+    /** {@code SET recipients.#addr = :value}: one entry of a map attribute. */
+    UpdateBuilder setEntry(String mapAttribute, String key, AttributeValue value) {
+        sets.add(name(mapAttribute) + "." + placeholderFor(key) + " = " + value(value));
+        return this;
+    }
+
+    UpdateBuilder remove(String attribute) {
+        removes.add(name(attribute));
+        return this;
+    }
+
+    UpdateBuilder add(String attribute, AttributeValue value) {
+        adds.add(name(attribute) + " " + value(value));
+        return this;
+    }
+
+    UpdateBuilder condition(String expression) {
+        this.condition = expression;
+        return this;
+    }
+
+    /** The placeholder for an attribute name ({@code #status}); also usable inside conditions. */
+    String name(String attribute) {
+        String placeholder = "#" + attribute;
+        names.put(placeholder, attribute);
+        return placeholder;
+    }
+
+    /** The placeholder for a value ({@code :v3}); also usable inside conditions. */
+    String value(AttributeValue value) {
+        String placeholder = ":v" + counter++;
+        values.put(placeholder, value);
+        return placeholder;
+    }
+
+    private String placeholderFor(String key) {
+        String placeholder = "#k" + counter++;
+        names.put(placeholder, key);
+        return placeholder;
+    }
+
+    String expression() {
+        StringBuilder expression = new StringBuilder();
+        if (!sets.isEmpty()) {
+            expression.append("SET ").append(String.join(", ", sets));
+        }
+        if (!removes.isEmpty()) {
+            expression.append(" REMOVE ").append(String.join(", ", removes));
+        }
+        if (!adds.isEmpty()) {
+            expression.append(" ADD ").append(String.join(", ", adds));
+        }
+        return expression.toString().strip();
+    }
+
+    String conditionExpression() {
+        return condition;
+    }
+
+    UpdateItemRequest build(String table, String jobId) {
+        return UpdateItemRequest.builder()
+                .tableName(table)
+                .key(Map.of(LedgerItems.JOB_ID, LedgerItems.s(jobId)))
+                .updateExpression(expression())
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)
+                .build();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.mailroom.observe;
+
+import dev.mailroom.deliver.Outcome;
+import dev.mailroom.deliver.RecipientResult;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Structured logs: one JSON line per job attempt and per recipient outcome. Only identifiers,
+ * statuses and SMTP diagnostics go in — never message bodies, attachment bytes or credentials.
+ */
+public final class JobLog {
+
+    private final JsonLines out;
+    private final Clock clock;
+
+    public JobLog(JsonLines out, Clock clock) {
+        this.out = out;
+        this.clock = clock;
+    }
+
+    public void attempt(String jobId, int attempt, String status, String detail, long latencyMillis) {
+        Map<String, Object> line = base("job.attempt", jobId);
+        line.put("attempt", attempt);
+        line.put("status", status);
+        if (detail != null) {
+            line.put("detail", detail);
+        }
+        line.put("latencyMs", latencyMillis);
+        out.write(line);
+    }
+
+    public void recipient(String jobId, RecipientResult result) {
+        Outcome outcome = result.outcome();
+        String address = result.address();
+        Map<String, Object> line = base("recipient.outcome", jobId);
+        line.put("domain", address.substring(address.lastIndexOf('@') + 1));
+        line.put("recipient", address);
+        line.put("outcome", outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        line.put("mxHost", outcome.mxHost());
+        line.put("replyCode", outcome.diagnosis().replyCode());
+        line.put("enhancedCode", outcome.diagnosis().enhancedCode());
+        line.put("reply", outcome.diagnosis().text());
+        line.put("latencyMs", result.latency().toMillis());
+        out.write(line);
+    }
+
+    public void rejected(String jobId, String reason) {
+        Map<String, Object> line = base("job.rejected", jobId);
+        line.put("reason", reason);
+        out.write(line);
+    }
+
+    public void error(String jobId, String what, Throwable failure) {
+        Map<String, Object> line = base("job.error", jobId);
+        line.put("what", what);
+        line.put("error", failure.getClass().getName());
+        line.put("message", String.valueOf(failure.getMessage()));
+        out.write(line);
+    }
+
+    private Map<String, Object> base(String event, String jobId) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", clock.instant().toString());
+        line.put("event", event);
+        line.put("jobId", jobId);
+        return line;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mailroom.retry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+
+/** {@link DeadLetters} on an SQS dead-letter queue plus an S3 archive under a prefix. */
+public final class SqsS3DeadLetters implements DeadLetters {
+
+    /** SQS message attributes are small; the full reason is in the ledger and the archive. */
+    private static final int MAX_REASON_CHARS = 1_000;
+
+    private final SqsClient sqs;
+    private final String deadLetterQueueUrl;
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final Clock clock;
+
+    public SqsS3DeadLetters(SqsClient sqs, String deadLetterQueueUrl, S3Client s3, String bucket, String prefix,
+                            Clock clock) {
+        this.sqs = sqs;
+        this.deadLetterQueueUrl = deadLetterQueueUrl;
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.clock = clock;
+    }
+
+    @Override
+    public String send(String jobId, String payload, String reason) {
+        String key = archive(jobId, payload, reason);
+        sqs.sendMessage(b -> b.queueUrl(deadLetterQueueUrl).messageBody(payload).messageAttributes(Map.of(
+                REASON_ATTRIBUTE, text(truncate(reason)),
+                JOB_ID_ATTRIBUTE, text(jobId),
+                ARCHIVE_ATTRIBUTE, text(key))));
+        return key;
+    }
+
+    @Override
+    public String archive(String jobId, String payload, String reason) {
+        // One object per dead-lettering, so a job dead-lettered twice keeps both payloads.
+        String key = prefix + safe(jobId) + "/" + clock.millis() + ".json";
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")
+                        .metadata(Map.of("mailroom-job-id", safe(jobId), "mailroom-reason", ascii(truncate(reason)))),
+                RequestBody.fromString(payload == null ? "" : payload, StandardCharsets.UTF_8));
+        return key;
+    }
+
+    @Override
+    public String read(String archiveKey) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(archiveKey)).asUtf8String();
+    }
+
+    private static MessageAttributeValue text(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value.isEmpty() ? "-" : value).build();
+    }
+
+    private static String truncate(String reason) {
+        return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS);
+    }
+
+    private static String safe(String jobId) {
+        return jobId.replaceAll("[^A-Za-z0-9._@+=-]", "_");
+    }
+
+    // S3 user metadata travels in HTTP headers: printable ASCII only.
+    private static String ascii(String value) {
+        return value.replaceAll("[^\\x20-\\x7E]", "?");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.mailroom.worker;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * An SQS event source that behaves like Lambda's: long-polls batches of up to 10 messages, hands
+ * them to the handler as an {@link SQSEvent}, deletes the ones the handler did not report as
+ * failures, and leaves the failures to reappear when their visibility timeout ends (or when the
+ * handler moved it). A handler that throws fails the whole batch, as in Lambda.
+ *
+ * <p>This is worker mode (the same pipeline on a host where port 25 is open) and the local event
+ * source of the local stack and the tests.
+ */
+public final class SqsPoller {
+
+    private static final int MAX_BATCH = 10;
+    private static final int LONG_POLL_SECONDS = 20;
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+    private final Duration batchTimeout;
+    private final Clock clock;
+    private final String queueArn;
+    private volatile boolean running = true;
+
+    /**
+     * @param batchTimeout the time budget the handler gets per batch (as a Lambda timeout); keep
+     *                     it below the queue's visibility timeout
+     */
+    public SqsPoller(SqsClient sqs, String queueUrl, RequestHandler<SQSEvent, SQSBatchResponse> handler,
+                     Duration batchTimeout, Clock clock) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.handler = handler;
+        this.batchTimeout = batchTimeout;
+        this.clock = clock;
+        this.queueArn = "arn:aws:sqs:local:000000000000:" + queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
+    }
+
+    /** Polls until {@link #stop()}; the batch in hand is always finished first. */
+    public void run() {
+        while (running) {
+            pollOnce(LONG_POLL_SECONDS);
+        }
+    }
+
+    /**
+     * Polls until the queue holds no message at all, visible or in flight; deferred jobs keep it
+     * non-empty until they are done.
+     *
+     * @param idlePollSeconds long-poll wait per receive while waiting for invisible messages
+     */
+    public void runUntilEmpty(int idlePollSeconds) {
+        while (running) {
+            if (pollOnce(idlePollSeconds) == 0 && isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    /** Asks the loop to end after the batch in hand. */
+    public void stop() {
+        running = false;
+    }
+
+    /** @return the number of messages received */
+    public int pollOnce(int waitSeconds) {
+        List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(MAX_BATCH)
+                .waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All")).messages();
+        if (messages.isEmpty()) {
+            return 0;
+        }
+        Set<String> failed;
+        try {
+            SQSBatchResponse response = handler.handleRequest(event(messages),
+                    new PollerContext(clock.instant().plus(batchTimeout), clock));
+            failed = response.getBatchItemFailures().stream()
+                    .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+        } catch (RuntimeException e) {
+            return messages.size();
+        }
+        List<DeleteMessageBatchRequestEntry> done = messages.stream()
+                .filter(m -> !failed.contains(m.messageId()))
+                .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId()).receiptHandle(m.receiptHandle()).build())
+                .toList();
+        if (!done.isEmpty()) {
+            sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(done));
+        }
+        return messages.size();
+    }
+
+    private boolean isEmpty() {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+        return attributes.values().stream().allMatch("0"::equals);
+    }
+
+    private SQSEvent event(List<Message> messages) {
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (Message message : messages) {
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(message.messageId());
+            record.setReceiptHandle(message.receiptHandle());
+            record.setBody(message.body());
+            record.setMd5OfBody(message.md5OfBody());
+            record.setEventSource("aws:sqs");
+            record.setEventSourceArn(queueArn);
+            Map<String, String> attributes = new HashMap<>();
+            message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
+            record.setAttributes(attributes);
+            Map<String, SQSEvent.MessageAttribute> messageAttributes = new HashMap<>();
+            message.messageAttributes().forEach((name, value) -> {
+                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
+                attribute.setDataType(value.dataType());
+                attribute.setStringValue(value.stringValue());
+                messageAttributes.put(name, attribute);
+            });
+            record.setMessageAttributes(messageAttributes);
+            records.add(record);
+        }
+        SQSEvent event = new SQSEvent();
+        event.setRecords(records);
+        return event;
+    }
+}
