@@ -1,0 +1,145 @@
+package dev.mailroom.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mailroom.deliver.TlsPolicy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MailroomConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MAILROOM_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/1/send");
+        env.put("MAILROOM_DLQ_URL", "https://sqs.eu-west-1.amazonaws.com/1/send-dlq");
+        env.put("MAILROOM_TABLE", "mailroom-ledger");
+        env.put("MAILROOM_ATTACHMENT_BUCKETS", "attachments, more-attachments");
+        env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", "Example.com");
+        env.put("MAILROOM_HELO_NAME", "mail.example.com");
+        return env;
+    }
+
+    @Test
+    void fromShouldApplyMxModeDefaultsWhenOnlyTheRequiredVariablesAreSet() {
+        MailroomConfig config = MailroomConfig.from(minimal());
+
+        assertThat(config.smtp().relayMode()).isFalse();
+        assertThat(config.smtp().port()).isEqualTo(25);
+        assertThat(config.smtp().tlsPolicy()).isEqualTo(TlsPolicy.OPPORTUNISTIC);
+        assertThat(config.attachmentBuckets()).containsExactly("attachments", "more-attachments");
+        assertThat(config.archiveBucket()).isEqualTo("attachments");
+        assertThat(config.allowedSenderDomains()).containsExactly("example.com");
+        assertThat(config.retry().maxAttempts()).isEqualTo(12);
+        assertThat(config.endpoints().any()).isFalse();
+    }
+
+    @Test
+    void fromShouldNameTheMissingVariable() {
+        Map<String, String> env = minimal();
+        env.remove("MAILROOM_TABLE");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_TABLE");
+    }
+
+    @Test
+    void fromShouldRefuseAMalformedValueRatherThanFallBackToTheDefault() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_MAX_ATTEMPTS", "ten");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_MAX_ATTEMPTS").hasMessageContaining("'ten'");
+    }
+
+    @Test
+    void fromShouldListTheAllowedChoicesForAnUnknownTlsPolicy() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_TLS", "sometimes");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_TLS").hasMessageContaining("opportunistic");
+    }
+
+    @Test
+    void fromShouldRefuseAnEmptySenderAllowList() {
+        Map<String, String> env = minimal();
+        env.remove("MAILROOM_ALLOWED_SENDER_DOMAINS");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("open relay");
+    }
+
+    @Test
+    void fromShouldReadDurationsInShortAndIsoForm() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_RETRY_INITIAL_DELAY", "90s");
+        env.put("MAILROOM_RETRY_MAX_DELAY", "PT2H");
+        env.put("MAILROOM_MAX_AGE", "5d");
+
+        MailroomConfig config = MailroomConfig.from(env);
+
+        assertThat(config.retry().initialDelay()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.retry().maxDelay()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.retry().maxAge()).isEqualTo(Duration.ofDays(5));
+    }
+
+    @Test
+    void fromShouldRefuseAMaxAgeThatOutlivesTheQueueRetention() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_MAX_AGE", "15d");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).hasMessageStartingWith("MAILROOM_MAX_AGE");
+    }
+
+    @Test
+    void fromShouldConfigureImplicitTlsAndVerificationForARelayOnPort465() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_DELIVERY_MODE", "relay");
+        env.put("MAILROOM_RELAY_HOST", "email-smtp.eu-west-1.amazonaws.com");
+        env.put("MAILROOM_RELAY_PORT", "465");
+        env.put("MAILROOM_RELAY_USERNAME", "AKIAEXAMPLE");
+        env.put("MAILROOM_RELAY_PASSWORD", "s3cr3t-password");
+
+        MailroomConfig config = MailroomConfig.from(env);
+
+        assertThat(config.smtp().relay().implicitTls()).isTrue();
+        assertThat(config.smtp().tlsPolicy()).isEqualTo(TlsPolicy.VERIFY);
+        assertThat(config.toString()).doesNotContain("s3cr3t-password");
+    }
+
+    @Test
+    void fromShouldRefuseRelayCredentialsOverPlaintext() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_DELIVERY_MODE", "relay");
+        env.put("MAILROOM_RELAY_HOST", "relay.example.com");
+        env.put("MAILROOM_RELAY_USERNAME", "user");
+        env.put("MAILROOM_RELAY_PASSWORD", "s3cr3t-password");
+        env.put("MAILROOM_TLS", "none");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_TLS").hasMessageNotContaining("s3cr3t-password");
+    }
+
+    @Test
+    void fromShouldRequireTheRelayHostInRelayMode() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_DELIVERY_MODE", "relay");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).hasMessageStartingWith("MAILROOM_RELAY_HOST");
+    }
+
+    @Test
+    void fromShouldLetServiceEndpointsOverrideTheCommonOne() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_AWS_ENDPOINT", "http://127.0.0.1:4566");
+        env.put("MAILROOM_SQS_ENDPOINT", "http://127.0.0.1:9324");
+
+        MailroomConfig config = MailroomConfig.from(env);
+
+        assertThat(config.endpoints().sqs()).hasToString("http://127.0.0.1:9324");
+        assertThat(config.endpoints().dynamo()).hasToString("http://127.0.0.1:4566");
+    }
+}
