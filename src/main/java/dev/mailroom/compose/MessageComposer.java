@@ -20,6 +20,7 @@ import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.IOException;
 import java.io.UnsupportedEncodingException;
+import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -227,14 +228,18 @@ public final class MessageComposer {
         return parsed.toArray(InternetAddress[]::new);
     }
 
-    /** Re-creates the address so a non-ASCII display name is RFC 2047 encoded on the wire. */
+    /**
+     * Re-creates the address so that a non-ASCII display name is RFC 2047 encoded and an
+     * internationalised domain is in its ASCII form (IDNA): headers stay 7-bit.
+     */
     private static InternetAddress address(String value) {
         try {
             InternetAddress parsed = new InternetAddress(value, true);
-            return parsed.getPersonal() == null
-                    ? parsed
-                    : new InternetAddress(parsed.getAddress(), parsed.getPersonal(), UTF_8);
-        } catch (AddressException | UnsupportedEncodingException e) {
+            String address = parsed.getAddress();
+            int at = address.lastIndexOf('@');
+            String ascii = address.substring(0, at + 1) + IDN.toASCII(address.substring(at + 1));
+            return new InternetAddress(ascii, parsed.getPersonal(), UTF_8);
+        } catch (AddressException | UnsupportedEncodingException | IllegalArgumentException e) {
             throw new MailroomException("address did not survive validation", e);
         }
     }

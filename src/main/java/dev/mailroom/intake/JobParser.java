@@ -1,10 +1,10 @@
 package dev.mailroom.intake;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -40,17 +40,21 @@ final class JobParser {
         if (body == null || body.isBlank()) {
             throw new JobRejectedException("body", "is empty");
         }
+        JsonNode tree;
         try {
-            SendJob job = JSON.readValue(body, SendJob.class);
-            if (job == null) {
-                throw new JobRejectedException("body", "must be a JSON object");
-            }
-            return job;
+            // Syntax first, so that a truncated body reads as "not valid JSON", not as a type error.
+            tree = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new JobRejectedException("body", "not valid JSON" + (e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new JobRejectedException("body", "must be a JSON object");
+        }
+        try {
+            return JSON.treeToValue(tree, SendJob.class);
         } catch (UnrecognizedPropertyException e) {
             throw new JobRejectedException(path(e), "unknown field");
-        } catch (JsonParseException e) {
-            throw new JobRejectedException("body", "not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
         } catch (JsonMappingException e) {
             String path = path(e);
             return rethrow(path.isEmpty() ? "body" : path, e);

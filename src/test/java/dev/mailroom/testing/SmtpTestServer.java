@@ -123,6 +123,7 @@ public final class SmtpTestServer implements AutoCloseable {
         private int rejectSessionCode;
         private String rejectSessionText;
         private final Map<String, Reply> rejectRecipients = new HashMap<>();
+        private final Map<String, java.util.concurrent.atomic.AtomicInteger> greylist = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, Reply> rejectSenders = new HashMap<>();
         private Reply rejectData;
         private long dropAfterBytes = -1;
@@ -171,6 +172,15 @@ public final class SmtpTestServer implements AutoCloseable {
         public Builder rejectRecipient(String address, int code, String text) {
             checkCode(code, 400, 599);
             rejectRecipients.put(address.toLowerCase(Locale.ROOT), new Reply(code, text));
+            return this;
+        }
+
+        /**
+         * Greylisting: answer RCPT TO for this address with {@code 450 4.2.0} the first
+         * {@code times} times it is offered, then accept it.
+         */
+        public Builder greylist(String address, int times) {
+            greylist.put(address.toLowerCase(Locale.ROOT), new java.util.concurrent.atomic.AtomicInteger(times));
             return this;
         }
 
@@ -511,6 +521,10 @@ public final class SmtpTestServer implements AutoCloseable {
             Reply r = cfg.rejectRecipients.get(recipient.toLowerCase(Locale.ROOT));
             if (r != null) {
                 throw new RejectException(r.code(), r.text());
+            }
+            java.util.concurrent.atomic.AtomicInteger grey = cfg.greylist.get(recipient.toLowerCase(Locale.ROOT));
+            if (grey != null && grey.getAndDecrement() > 0) {
+                throw new RejectException(450, "4.2.0 greylisted, try again later");
             }
             recipients.add(recipient);
         }

@@ -1,0 +1,98 @@
+package dev.mailroom.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.mailroom.ledger.JobRecord;
+import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.RecipientStatus;
+import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.PipelineHarness;
+import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.worker.SqsPoller;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Poison messages: the redrive policy moves them to the DLQ, the dead-letter function settles them. */
+class DeadLetterHandlerTest {
+
+    private DnsTestServer dns;
+    private SmtpTestServer mx;
+    private PipelineHarness pipeline;
+
+    @BeforeEach
+    void start() {
+        dns = DnsTestServer.start();
+        dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.2");
+        mx = SmtpTestServer.builder().bind("127.0.0.2").start();
+        pipeline = new PipelineHarness(dns, mx.port(), Map.of("TEST_VISIBILITY_TIMEOUT", "1", "TEST_MAX_RECEIVE_COUNT", "2"));
+    }
+
+    @AfterEach
+    void stop() {
+        pipeline.close();
+        mx.close();
+        dns.close();
+    }
+
+    @Test
+    void aPoisonMessageShouldBeDeadLetteredByRedriveAndReconciledByTheDeadLetterHandler() {
+        // Given: a worker claimed the job and then the function crashed on every receive
+        String body = PipelineHarness.job("poison-1", "ann@example.org", "");
+        pipeline.mailroom.ledger().claim("poison-1", "crashing-worker", Duration.ofSeconds(1),
+                List.of("ann@example.org"), null, Instant.now());
+        pipeline.enqueue(body);
+        RequestHandler<SQSEvent, SQSBatchResponse> crashing = (event, context) -> {
+            throw new IllegalStateException("simulated crash");
+        };
+        SqsPoller sendFunction = new SqsPoller(pipeline.stack.sqs(), pipeline.queueUrl, crashing, Duration.ofSeconds(30),
+                Clock.systemUTC());
+
+        // When: SQS gives up after two receives and moves it to the DLQ, where the dead-letter function runs
+        sendFunction.runUntilEmpty(1);
+        new SqsPoller(pipeline.stack.sqs(), pipeline.deadLetterQueueUrl, new DeadLetterHandler(pipeline.mailroom),
+                Duration.ofSeconds(30), Clock.systemUTC()).runUntilEmpty(1);
+
+        // Then
+        JobRecord job = pipeline.job("poison-1");
+        assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(job.lastError()).isEqualTo("exceeded receive count (2 receives)");
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.EXPIRED);
+        assertThat(pipeline.mailroom.deadLetters().read(job.archiveKey())).isEqualTo(body);
+        assertThat(pipeline.takeDeadLetters()).isEmpty();
+        assertThat(mx.received()).isEmpty();
+    }
+
+    @Test
+    void aRedrivenJobShouldBeSentAgainWithFreshAttempts() {
+        // Given: a job that expired because its recipient was unreachable for a while
+        pipeline.close();
+        mx.close();
+        mx = SmtpTestServer.builder().bind("127.0.0.2").rejectRecipient("ann@example.org", 451, "4.3.0 later").start();
+        pipeline = new PipelineHarness(dns, mx.port(), Map.of("MAILROOM_MAX_ATTEMPTS", "1"));
+        pipeline.enqueue(PipelineHarness.job("redrive-1", "ann@example.org", ""));
+        pipeline.drain();
+        assertThat(pipeline.job("redrive-1").status()).isEqualTo(JobStatus.DEAD_LETTERED);
+        pipeline.takeDeadLetters();
+
+        // When: the recipient's server recovers and the operator redrives the job
+        mx.close();
+        mx = SmtpTestServer.builder().bind("127.0.0.2").port(mx.port()).start();
+        pipeline.mailroom.redrive().redrive("redrive-1");
+        pipeline.drain();
+
+        // Then
+        JobRecord job = pipeline.job("redrive-1");
+        assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(mx.received()).hasSize(1);
+    }
+}

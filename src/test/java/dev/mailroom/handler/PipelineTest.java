@@ -1,0 +1,189 @@
+package dev.mailroom.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.ledger.JobRecord;
+import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.RecipientStatus;
+import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.PipelineHarness;
+import dev.mailroom.testing.SmtpTestServer;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * End to end: SQS events through the send handler into real SMTP and DNS servers, with the ledger,
+ * the DLQ and the archive on the local emulators.
+ */
+class PipelineTest {
+
+    private static DnsTestServer dns;
+    private SmtpTestServer mx;
+    private PipelineHarness pipeline;
+
+    @BeforeAll
+    static void startDns() {
+        dns = DnsTestServer.start();
+        dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.2");
+    }
+
+    @AfterAll
+    static void stopDns() {
+        dns.close();
+    }
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (mx != null) {
+            mx.close();
+        }
+    }
+
+    private void start(SmtpTestServer.Builder server, Map<String, String> env) {
+        mx = server.bind("127.0.0.2").start();
+        pipeline = new PipelineHarness(dns, mx.port(), env);
+    }
+
+    @Test
+    void aJobWithAnS3AttachmentShouldBeDeliveredAndRecorded() throws Exception {
+        // Given
+        start(SmtpTestServer.builder(), Map.of());
+        byte[] pdf = new byte[200_000];
+        new Random(1).nextBytes(pdf);
+        pipeline.upload("a/invoice.pdf", pdf);
+        pipeline.enqueue(PipelineHarness.job("happy-1", "ann@example.org",
+                "\"attachments\":[{\"filename\":\"invoice.pdf\",\"contentType\":\"application/pdf\","
+                        + "\"s3\":{\"bucket\":\"" + pipeline.bucket + "\",\"key\":\"a/invoice.pdf\"}}]"));
+
+        // When
+        pipeline.drain();
+
+        // Then
+        JobRecord job = pipeline.job("happy-1");
+        assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.leaseOwner()).isNull();
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DELIVERED);
+        assertThat(job.recipient("ann@example.org").replyCode()).isEqualTo(250);
+        assertThat(job.recipient("ann@example.org").mxHost()).isEqualTo("mx.example.org");
+        assertThat(mx.received()).hasSize(1);
+        assertThat(mx.received().get(0).parse().getMessageID()).isEqualTo(job.messageId());
+        var attachment = ((jakarta.mail.internet.MimeMultipart) mx.received().get(0).parse().getContent()).getBodyPart(1);
+        assertThat(attachment.getInputStream().readAllBytes()).isEqualTo(pdf);
+    }
+
+    @Test
+    void aGreylistedRecipientShouldBeRetriedUntilDeliveredWithoutResendingToTheOthers() {
+        // Given: ann is greylisted twice, bob is accepted at once
+        start(SmtpTestServer.builder().greylist("ann@example.org", 2), Map.of());
+        pipeline.enqueue(PipelineHarness.job("grey-1", "ann@example.org", "\"cc\":[\"bob@example.org\"]"));
+
+        // When
+        pipeline.drain();
+
+        // Then: three attempts; bob got one copy, ann one copy
+        JobRecord job = pipeline.job("grey-1");
+        assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
+        assertThat(job.attempts()).isEqualTo(3);
+        assertThat(job.recipient("ann@example.org").attempts()).isEqualTo(3);
+        assertThat(job.recipient("bob@example.org").attempts()).isEqualTo(1);
+        assertThat(mx.received()).extracting(SmtpTestServer.ReceivedMessage::recipients)
+                .containsExactly(List.of("bob@example.org"), List.of("ann@example.org"));
+    }
+
+    @Test
+    void aJobWithOneRejectedAndOneAcceptedRecipientShouldEndPartial() {
+        start(SmtpTestServer.builder().rejectRecipient("bob@example.org", 550, "5.1.1 no such user"), Map.of());
+        pipeline.enqueue(PipelineHarness.job("mixed-1", "ann@example.org", "\"cc\":[\"bob@example.org\"]"));
+
+        pipeline.drain();
+
+        JobRecord job = pipeline.job("mixed-1");
+        assertThat(job.status()).isEqualTo(JobStatus.PARTIAL);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.recipient("bob@example.org").status()).isEqualTo(RecipientStatus.FAILED);
+        assertThat(job.recipient("bob@example.org").enhancedCode()).isEqualTo("5.1.1");
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DELIVERED);
+    }
+
+    @Test
+    void aJobThatKeepsBeingDeferredShouldExpireIntoTheDeadLetterQueueWithItsReason() {
+        // Given: the recipient is always deferred; two attempts allowed
+        start(SmtpTestServer.builder().rejectRecipient("ann@example.org", 451, "4.3.0 try later"),
+                Map.of("MAILROOM_MAX_ATTEMPTS", "2"));
+        String body = PipelineHarness.job("expire-1", "ann@example.org", "");
+        pipeline.enqueue(body);
+
+        // When
+        pipeline.drain();
+
+        // Then
+        JobRecord job = pipeline.job("expire-1");
+        assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(job.attempts()).isEqualTo(2);
+        assertThat(job.lastError()).startsWith("max attempts reached");
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.EXPIRED);
+        assertThat(job.recipient("ann@example.org").replyCode()).isEqualTo(451);
+        List<Message> dead = pipeline.takeDeadLetters();
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).body()).isEqualTo(body);
+        assertThat(dead.get(0).messageAttributes().get(DeadLetters.REASON_ATTRIBUTE).stringValue())
+                .startsWith("max attempts reached");
+        assertThat(pipeline.mailroom.deadLetters().read(job.archiveKey())).isEqualTo(body);
+        assertThat(mx.received()).isEmpty();
+    }
+
+    @Test
+    void invalidJobsShouldBeRejectedWithPreciseReasonsWhileTheRestOfTheBatchIsDelivered() {
+        // Given: one good job among bad ones, in one batch
+        start(SmtpTestServer.builder(), Map.of());
+        pipeline.enqueue(PipelineHarness.job("good-1", "ann@example.org", ""));
+        String notJson = pipeline.enqueue("{\"version\":1,\"to\":[");
+        pipeline.enqueue(PipelineHarness.job("bad-sender", "ann@example.org", "").replace("@mailroom.test", "@evil.test"));
+        pipeline.enqueue(PipelineHarness.job("bad-bucket", "ann@example.org",
+                "\"attachments\":[{\"filename\":\"x\",\"s3\":{\"bucket\":\"not-ours\",\"key\":\"x\"}}]"));
+        pipeline.enqueue(PipelineHarness.job("bad-header", "ann@example.org", "\"headers\":{\"X-Tag\":\"a\\r\\nBcc: victim@example.org\"}"));
+        pipeline.enqueue(PipelineHarness.job("bad-version", "ann@example.org", "").replace("\"version\":1", "\"version\":7"));
+
+        // When
+        pipeline.drain();
+
+        // Then
+        assertThat(pipeline.job("good-1").status()).isEqualTo(JobStatus.DELIVERED);
+        assertThat(mx.received()).hasSize(1);
+        assertThat(pipeline.job(notJson).status()).isEqualTo(JobStatus.REJECTED);
+        assertThat(pipeline.job(notJson).lastError()).startsWith("body: not valid JSON");
+        assertThat(pipeline.job("bad-sender").lastError()).isEqualTo("from: domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+        assertThat(pipeline.job("bad-bucket").lastError()).startsWith("attachments[0].s3.bucket: is not in MAILROOM_ATTACHMENT_BUCKETS");
+        assertThat(pipeline.job("bad-header").lastError()).startsWith("headers.X-Tag: contains CR or LF");
+        assertThat(pipeline.job("bad-version").lastError()).startsWith("version: unsupported version 7");
+        List<Message> dead = pipeline.takeDeadLetters();
+        assertThat(dead).hasSize(5).allSatisfy(m ->
+                assertThat(m.messageAttributes().get(DeadLetters.REASON_ATTRIBUTE).stringValue()).startsWith("rejected: "));
+    }
+
+    @Test
+    void logsShouldHaveOneLinePerRecipientOutcomeAndMetricsButNeverTheMessageBody() {
+        start(SmtpTestServer.builder().rejectRecipient("bob@example.org", 550, "5.1.1 no such user"), Map.of());
+        pipeline.enqueue(PipelineHarness.job("logs-1", "ann@example.org", "\"cc\":[\"bob@example.org\"]"));
+
+        pipeline.drain();
+
+        List<String> outcomes = pipeline.logs.stream().filter(l -> l.contains("\"event\":\"recipient.outcome\"")).toList();
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes).anySatisfy(l -> assertThat(l).contains("\"jobId\":\"logs-1\"", "\"domain\":\"example.org\"",
+                "\"mxHost\":\"mx.example.org\"", "\"replyCode\":550", "\"enhancedCode\":\"5.1.1\"", "\"latencyMs\":"));
+        assertThat(pipeline.logs).anySatisfy(l -> assertThat(l).contains("\"CloudWatchMetrics\"", "\"Delivered\":1", "\"Failed\":1"));
+        assertThat(pipeline.logs).noneSatisfy(l -> assertThat(l).contains("Body of logs-1"));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.mailroom.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mailroom.testing.AwsTestStack;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ledger against a real DynamoDB API (dynalite, or LocalStack with -Dmailroom.stack=localstack). */
+class DynamoDbLedgerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
+    private static final Duration LEASE = Duration.ofMinutes(15);
+
+    private DynamoDbLedger ledger;
+
+    @BeforeEach
+    void freshTable() {
+        AwsTestStack stack = AwsTestStack.shared();
+        String table = stack.uniqueName("ledger");
+        LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
+        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30));
+    }
+
+    @Test
+    void claimShouldCreateTheRecordWithPendingRecipientsOnFirstSight() {
+        Claim claim = ledger.claim("job-1", "worker-a", LEASE, List.of("ann@example.org", "bob@example.net"), null, T0);
+
+        assertThat(claim).isInstanceOf(Claim.Granted.class);
+        JobRecord job = ((Claim.Granted) claim).job();
+        assertThat(job.status()).isEqualTo(JobStatus.SENDING);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.createdAt()).isEqualTo(T0);
+        assertThat(job.leaseOwner()).isEqualTo("worker-a");
+        assertThat(job.leaseUntil()).isEqualTo(T0.plus(LEASE));
+        assertThat(job.recipients()).containsOnlyKeys("ann@example.org", "bob@example.net");
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.PENDING);
+    }
+
+    @Test
+    void claimShouldBeRefusedWhileAnotherWorkerHoldsALiveLease() {
+        ledger.claim("job-2", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+
+        Claim second = ledger.claim("job-2", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(60));
+
+        assertThat(second).isInstanceOf(Claim.Busy.class);
+        assertThat(((Claim.Busy) second).job().leaseOwner()).isEqualTo("worker-a");
+    }
+
+    @Test
+    void claimShouldSucceedOnceACrashedWorkersLeaseHasExpired() {
+        ledger.claim("job-3", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+
+        Claim second = ledger.claim("job-3", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(LEASE).plusSeconds(1));
+
+        assertThat(second).isInstanceOf(Claim.Granted.class);
+        assertThat(((Claim.Granted) second).job().attempts()).isEqualTo(2);
+        assertThat(((Claim.Granted) second).job().createdAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void recordShouldFailWhenTheCallerLostTheLease() {
+        // Given: worker-a's lease ran out and worker-b took the job
+        ledger.claim("job-4", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+        ledger.claim("job-4", "worker-b", LEASE, List.of("ann@example.org"), null, later);
+
+        // When / Then: worker-a's late write is refused, worker-b's goes through
+        assertThatThrownBy(() -> ledger.record(delivered("job-4", "worker-a", later)))
+                .isInstanceOf(LeaseLostException.class);
+        ledger.record(delivered("job-4", "worker-b", later));
+        assertThat(ledger.find("job-4").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
+    }
+
+    @Test
+    void claimShouldReportATerminalJobAsFinished() {
+        ledger.claim("job-5", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-5", "worker-a", T0.plusSeconds(2)));
+
+        Claim again = ledger.claim("job-5", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofHours(2)));
+
+        assertThat(again).isInstanceOf(Claim.Finished.class);
+        JobRecord job = ((Claim.Finished) again).job();
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.messageId()).isEqualTo("<m@example.com>");
+        assertThat(job.recipient("ann@example.org")).isEqualTo(
+                new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, T0.plusSeconds(2)));
+    }
+
+    @Test
+    void recordShouldReleaseTheLeaseOfADeferredJobSoTheNextAttemptCanClaimIt() {
+        ledger.claim("job-6", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        RecipientRecord deferred = new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, T0);
+        ledger.record(new AttemptResult("job-6", "worker-a", JobStatus.DEFERRED, null,
+                Map.of("ann@example.org", deferred), T0.plusSeconds(300), "ann: 451", null, T0));
+
+        Claim next = ledger.claim("job-6", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(301));
+
+        assertThat(next).isInstanceOf(Claim.Granted.class);
+        assertThat(((Claim.Granted) next).job().recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DEFERRED);
+    }
+
+    @Test
+    void rejectShouldNeverOverwriteARealJobSharingTheId() {
+        ledger.claim("job-7", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-7", "worker-a", T0));
+
+        ledger.reject("job-7", "from: is required", "dead-letters/job-7/1.json", T0.plusSeconds(5));
+
+        assertThat(ledger.find("job-7").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
+        ledger.reject("job-8", "from: is required", "dead-letters/job-8/1.json", T0);
+        JobRecord rejected = ledger.find("job-8").orElseThrow();
+        assertThat(rejected.status()).isEqualTo(JobStatus.REJECTED);
+        assertThat(rejected.lastError()).isEqualTo("from: is required");
+        assertThat(rejected.archiveKey()).isEqualTo("dead-letters/job-8/1.json");
+    }
+
+    @Test
+    void reconcileDeadLetterShouldExpireOpenRecipientsAndLeaveTerminalJobsAlone() {
+        // Given: a job whose worker crashed mid-attempt, and one already delivered
+        ledger.claim("job-9", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-10", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-10", "worker-a", T0));
+        Instant later = T0.plus(LEASE).plusSeconds(5);
+
+        // When
+        boolean changed = ledger.reconcileDeadLetter("job-9", "exceeded receive count (5 receives)", "k9", later);
+        boolean untouched = ledger.reconcileDeadLetter("job-10", "exceeded receive count (5 receives)", "k10", later);
+
+        // Then
+        assertThat(changed).isTrue();
+        JobRecord job = ledger.find("job-9").orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(job.lastError()).isEqualTo("exceeded receive count (5 receives)");
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.EXPIRED);
+        assertThat(job.leaseOwner()).isNull();
+        assertThat(untouched).isFalse();
+        assertThat(ledger.find("job-10").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
+    }
+
+    @Test
+    void resetForRedriveShouldMakeADeadLetteredJobClaimableWithFreshAttempts() {
+        ledger.claim("job-11", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.reconcileDeadLetter("job-11", "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(1));
+
+        ledger.resetForRedrive("job-11", T0.plus(Duration.ofDays(1)));
+        Claim claim = ledger.claim("job-11", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofDays(1)));
+
+        assertThat(claim).isInstanceOf(Claim.Granted.class);
+        JobRecord job = ((Claim.Granted) claim).job();
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.PENDING);
+    }
+
+    @Test
+    void conditionsShouldBeExactlyTheOnesTheLedgerContractStates() {
+        UpdateBuilder claim = new UpdateBuilder();
+        UpdateBuilder record = new UpdateBuilder();
+
+        assertThat(DynamoDbLedger.claimCondition(claim, T0)).isEqualTo(
+                "attribute_not_exists(#jobId) OR (#status IN (:v0, :v1, :v2) "
+                        + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :v3))");
+        assertThat(DynamoDbLedger.leaseCondition(record, "worker-a")).isEqualTo("#leaseOwner = :v0 AND #status = :v1");
+    }
+
+    private static AttemptResult delivered(String jobId, String owner, Instant now) {
+        RecipientRecord ann = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, now);
+        return new AttemptResult(jobId, owner, JobStatus.DELIVERED, "<m@example.com>", Map.of("ann@example.org", ann),
+                null, null, null, now);
+    }
+}
