@@ -53,8 +53,8 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
             return;
         }
         String jobId = jobIdOf(message);
-        String receives = message.getAttributes() == null ? "?" : message.getAttributes().getOrDefault("ApproximateReceiveCount", "?");
-        String reason = "exceeded receive count (" + receives + " receives)";
+        // The DLQ's own receive count is no guide to how often the send function failed on it.
+        String reason = "exceeded receive count";
         String archiveKey = mailroom.deadLetters().archive(jobId, message.getBody(), reason);
         mailroom.ledger().reconcileDeadLetter(jobId, reason, archiveKey, mailroom.clock().instant());
     }
