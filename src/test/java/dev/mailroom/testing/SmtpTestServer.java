@@ -123,6 +123,7 @@ public final class SmtpTestServer implements AutoCloseable {
         private int rejectSessionCode;
         private String rejectSessionText;
         private final Map<String, Reply> rejectRecipients = new HashMap<>();
+        private Path keepIn;
         private final Map<String, java.util.concurrent.atomic.AtomicInteger> greylist = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, Reply> rejectSenders = new HashMap<>();
         private Reply rejectData;
@@ -172,6 +173,12 @@ public final class SmtpTestServer implements AutoCloseable {
         public Builder rejectRecipient(String address, int code, String text) {
             checkCode(code, 400, 599);
             rejectRecipients.put(address.toLowerCase(Locale.ROOT), new Reply(code, text));
+            return this;
+        }
+
+        /** Write received messages as .eml files into this directory and keep them after close. */
+        public Builder keepMessagesIn(Path directory) {
+            this.keepIn = directory;
             return this;
         }
 
@@ -327,8 +334,12 @@ public final class SmtpTestServer implements AutoCloseable {
     private SmtpTestServer(Builder b) throws IOException {
         this.cfg = b;
         this.bindAddress = InetAddress.getByName(b.bind);
-        this.dir = Files.createTempDirectory("smtp-test-server-");
-        this.dir.toFile().deleteOnExit();
+        if (b.keepIn != null) {
+            this.dir = Files.createDirectories(b.keepIn);
+        } else {
+            this.dir = Files.createTempDirectory("smtp-test-server-");
+            this.dir.toFile().deleteOnExit();
+        }
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "smtp-test-" + b.bind + "-" + threads.incrementAndGet());
@@ -433,7 +444,9 @@ public final class SmtpTestServer implements AutoCloseable {
         } finally {
             watchdog.interrupt();
             executor.shutdownNow();
-            deleteTree(dir);
+            if (cfg.keepIn == null) {
+                deleteTree(dir);
+            }
         }
     }
 
