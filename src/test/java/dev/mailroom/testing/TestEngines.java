@@ -1,6 +1,10 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.compose.AttachmentStore;
 import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.job.S3Location;
+import java.io.IOException;
+import java.io.InputStream;
 import dev.mailroom.compose.S3AttachmentStore;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.SmtpSettings;
@@ -22,9 +26,31 @@ public final class TestEngines {
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
+    /** Starts the shared S3 server only when a test actually reads an attachment. */
+    private static final class LazyS3Store implements AttachmentStore {
+        private AttachmentStore store;
+
+        private synchronized AttachmentStore store() {
+            if (store == null) {
+                store = new S3AttachmentStore(S3TestServer.shared().client());
+            }
+            return store;
+        }
+
+        @Override
+        public long size(S3Location location) {
+            return store().size(location);
+        }
+
+        @Override
+        public InputStream open(S3Location location) throws IOException {
+            return store().open(location);
+        }
+    }
+
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns) {
         return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
-                new MessageComposer(new S3AttachmentStore(S3TestServer.shared().client()), Clock.systemUTC()),
+                new MessageComposer(new LazyS3Store(), Clock.systemUTC()),
                 Clock.systemUTC());
     }
 }

@@ -1,0 +1,81 @@
+package dev.mailroom.deliver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailroom.job.SendJob;
+import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.TestEngines;
+import dev.mailroom.testing.TestJobs;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Read timeouts bound each wait; only the attempt's deadline bounds a server that never quite stops talking. */
+class DeadlineTest {
+
+    private DnsTestServer dns;
+    private ServerSocket trickler;
+    private Thread serving;
+
+    @BeforeEach
+    void start() throws IOException {
+        dns = DnsTestServer.start();
+        trickler = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.2"));
+        dns.mx("slow.test", 10, "mx.slow.test").a("mx.slow.test", "127.0.0.2");
+        serving = new Thread(this::trickleGreetings, "trickler");
+        serving.setDaemon(true);
+        serving.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        trickler.close();
+        dns.close();
+    }
+
+    @Test
+    void deliverShouldCutASessionThatTricklesBytesWhenTheDeadlineComes() {
+        // Given: a server that sends its greeting one byte every 200 ms, forever — well inside any
+        // read timeout (5 s here)
+        SendJob job = TestJobs.from("sender@mailroom.test").to("ann@slow.test").text("hello").build();
+
+        // When: the attempt must be over in 3 s (connect timeout 2 s, read timeout 5 s)
+        Outcome outcome;
+        Instant start;
+        try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(trickler.getLocalPort()), dns)) {
+            start = Instant.now();
+            outcome = engine.deliver(job, TestJobs.recipientsOf(job), start.plusSeconds(3))
+                    .resultFor("ann@slow.test").outcome();
+        }
+
+        // Then: a transient timeout, returned at the deadline and not when the server relents
+        Duration took = Duration.between(start, Instant.now());
+        assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+        assertThat(outcome.diagnosis().text()).contains("deadline");
+        assertThat(took).isBetween(Duration.ofMillis(2_900), Duration.ofMillis(4_500));
+    }
+
+    private void trickleGreetings() {
+        while (!trickler.isClosed()) {
+            try (Socket client = trickler.accept()) {
+                OutputStream out = client.getOutputStream();
+                byte[] endless = "220-mx.slow.test ".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+                for (byte b : endless) {
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(200);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the client hung up, or the test is over
+            }
+        }
+    }
+}
