@@ -2,6 +2,7 @@ package dev.mailroom.config;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -28,8 +29,10 @@ public record AwsClients(SqsClient sqs, S3Client s3, DynamoDbClient dynamo, SdkH
         Region awsRegion = Region.of(region);
         AwsCredentialsProvider credentials = !endpoints.any()
                 ? DefaultCredentialsProvider.builder().build()
-                // Emulators accept any credentials; real ones may still come from the environment.
-                : StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-local", "mailroom-local"));
+                // Real credentials when the environment has them (an override may point one service
+                // only at a local endpoint); emulators accept the placeholder otherwise.
+                : AwsCredentialsProviderChain.of(DefaultCredentialsProvider.builder().build(),
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-local", "mailroom-local")));
         var sqs = SqsClient.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials);
         var s3 = S3Client.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials);
         var dynamo = DynamoDbClient.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials);

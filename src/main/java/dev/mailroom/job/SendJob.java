@@ -1,5 +1,6 @@
 package dev.mailroom.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ public record SendJob(int version, String jobId, String from, String envelopeFro
         tags = tags == null ? Map.of() : Map.copyOf(tags);
     }
 
+    @JsonIgnore
     public boolean isRaw() {
         return raw != null;
     }

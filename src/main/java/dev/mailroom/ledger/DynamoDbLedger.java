@@ -161,8 +161,10 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public void resetForRedrive(String jobId, Instant now) {
         JobRecord current = find(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
-        if (current.status() != JobStatus.DEAD_LETTERED) {
-            throw new IllegalStateException("job " + jobId + " is " + current.status() + ", only DEAD_LETTERED jobs are redriven");
+        // QUEUED too: a redrive whose re-enqueue failed can simply be run again.
+        if (current.status() != JobStatus.DEAD_LETTERED && current.status() != JobStatus.QUEUED) {
+            throw new IllegalStateException("job " + jobId + " is " + current.status()
+                    + ", only DEAD_LETTERED jobs are redriven");
         }
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.QUEUED.name()))
@@ -175,7 +177,7 @@ public final class DynamoDbLedger implements Ledger {
                 update.setEntry("recipients", address, LedgerItems.recipient(RecipientRecord.pending(now)));
             }
         });
-        update.condition(update.name("status") + " = " + update.value(s(JobStatus.DEAD_LETTERED.name())));
+        update.condition(update.name("status") + " = " + update.value(s(current.status().name())));
         try {
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {

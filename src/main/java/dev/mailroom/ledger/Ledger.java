@@ -39,7 +39,10 @@ public interface Ledger {
      */
     boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now);
 
-    /** Resets a dead-lettered (or failed) job so it can be sent again: attempts 0, status QUEUED. */
+    /**
+     * Resets a dead-lettered job so it can be sent again: attempts 0, expired recipients pending,
+     * status QUEUED. A job already QUEUED (a redrive whose re-enqueue failed) may be reset again.
+     */
     void resetForRedrive(String jobId, Instant now);
 
     Optional<JobRecord> find(String jobId);

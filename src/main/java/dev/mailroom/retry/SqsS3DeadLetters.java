@@ -1,5 +1,6 @@
 package dev.mailroom.retry;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -10,6 +11,9 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /** {@link DeadLetters} on an SQS dead-letter queue plus an S3 archive under a prefix. */
 public final class SqsS3DeadLetters implements DeadLetters {
+
+    /** S3 user metadata naming the job, URL-encoded: the key itself only keeps safe characters. */
+    public static final String JOB_ID_METADATA = "mailroom-job-id";
 
     /** SQS message attributes are small; the full reason is in the ledger and the archive. */
     private static final int MAX_REASON_CHARS = 1_000;
@@ -46,7 +50,8 @@ public final class SqsS3DeadLetters implements DeadLetters {
         // One object per dead-lettering, so a job dead-lettered twice keeps both payloads.
         String key = prefix + safe(jobId) + "/" + clock.millis() + ".json";
         s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")
-                        .metadata(Map.of("mailroom-job-id", safe(jobId), "mailroom-reason", ascii(truncate(reason)))),
+                        .metadata(Map.of(JOB_ID_METADATA, URLEncoder.encode(jobId, StandardCharsets.UTF_8),
+                                "mailroom-reason", ascii(truncate(reason)))),
                 RequestBody.fromString(payload == null ? "" : payload, StandardCharsets.UTF_8));
         return key;
     }

@@ -1,0 +1,136 @@
+package dev.mailroom.client;
+
+import dev.mailroom.config.AwsClients;
+import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.Ledger;
+import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.retry.Redrive;
+import dev.mailroom.retry.SqsS3DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * What a cloud application needs from Mailroom: send an {@link Email} (attachments to S3, the job on
+ * the send queue), follow its {@link SendStatus} in the ledger, and look after dead letters.
+ *
+ * <p>The client uses the AWS clients it is given and never closes them. Thread-safe, as they are.
+ * AWS failures surface as the SDK's unchecked exceptions; unreadable files as
+ * {@link java.io.UncheckedIOException}; a setting an operation needs but was not given as
+ * {@link MissingSettingException}.
+ */
+public final class MailroomClient {
+
+    /** SQS's largest message body (all of it counts, in UTF-8). */
+    public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+    /** The ledger's TTL for finished jobs; the one write this client makes (a redrive's reset) sets none. */
+    private static final Duration LEDGER_RETENTION = Duration.ofDays(30);
+
+    private final SqsClient sqs;
+    private final S3Client s3;
+    private final DynamoDbClient dynamo;
+    private final ClientSettings settings;
+    private final Clock clock;
+    private final S3Uploader uploader;
+
+    public MailroomClient(SqsClient sqs, S3Client s3, DynamoDbClient dynamo, ClientSettings settings, Clock clock) {
+        this.sqs = sqs;
+        this.s3 = s3;
+        this.dynamo = dynamo;
+        this.settings = settings;
+        this.clock = clock;
+        this.uploader = new S3Uploader(s3);
+    }
+
+    /** A client over the service's own client wiring ({@link AwsClients#create}), on the system clock. */
+    public static MailroomClient create(AwsClients aws, ClientSettings settings) {
+        return new MailroomClient(aws.sqs(), aws.s3(), aws.dynamo(), settings, Clock.systemUTC());
+    }
+
+    /**
+     * Uploads what does not go inline, then puts the job on the send queue. Nothing is uploaded when the
+     * job is invalid or too large; an upload whose job then fails to enqueue stays in the bucket (give
+     * {@code attachments/} a lifecycle rule).
+     *
+     * @return the job id: the email's own, or a generated UUID
+     * @throws IllegalArgumentException  when the email has no recipient, no body, or conflicting parts
+     * @throws MessageTooLargeException when the job would exceed {@value #MAX_MESSAGE_BYTES} bytes
+     */
+    public String send(Email email) {
+        String queueUrl = require(ClientSettings.QUEUE_URL, settings.queueUrl());
+        email.validate();
+        String jobId = email.givenJobId() != null ? email.givenJobId() : UUID.randomUUID().toString();
+        JobAssembler.Assembly assembly = new JobAssembler(settings.inlineLimitBytes(),
+                () -> require(ClientSettings.UPLOAD_BUCKET, settings.uploadBucket())).assemble(email, jobId);
+        String body = JobJson.write(assembly.job());
+        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_MESSAGE_BYTES) {
+            throw new MessageTooLargeException(jobId, bytes, MAX_MESSAGE_BYTES);
+        }
+        assembly.uploads().forEach(upload -> uploader.upload(upload.location(), upload.part()));
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
+        return jobId;
+    }
+
+    /** @return the job as the ledger holds it now (a consistent read), or empty if the ledger has no such job */
+    public Optional<SendStatus> status(String jobId) {
+        return ledger().find(jobId).map(SendStatus::of);
+    }
+
+    /**
+     * Sends a dead-lettered job again: its archived payload goes back on the send queue and its ledger
+     * item is reset ({@link Redrive}). Recipients already delivered are not sent again.
+     *
+     * @return the SQS message id of the re-enqueued job
+     * @throws IllegalArgumentException when the job is unknown or has no archived payload
+     * @throws IllegalStateException    when the job is not DEAD_LETTERED
+     */
+    public String redrive(String jobId) {
+        String queueUrl = require(ClientSettings.QUEUE_URL, settings.queueUrl());
+        return new Redrive(ledger(), deadLetters(), sqs, queueUrl, clock).redrive(jobId);
+    }
+
+    /** @return the newest {@code max} archived dead letters, newest first */
+    public List<DeadLetter> deadLetters(int max) {
+        return new DeadLetterArchive(s3, archiveBucket(), settings.archivePrefix()).newest(max);
+    }
+
+    /**
+     * @return the archived payload (the job JSON as it was on the queue)
+     * @throws IllegalArgumentException when nothing is archived at that key
+     */
+    public String inspect(String archiveKey) {
+        try {
+            return deadLetters().read(archiveKey);
+        } catch (NoSuchKeyException e) {
+            throw new IllegalArgumentException("nothing archived at " + archiveKey + " in bucket " + archiveBucket());
+        }
+    }
+
+    private static String require(String setting, String value) {
+        if (value == null || value.isBlank()) {
+            throw new MissingSettingException(setting);
+        }
+        return value;
+    }
+
+    private Ledger ledger() {
+        return new DynamoDbLedger(dynamo, require(ClientSettings.TABLE, settings.table()), LEDGER_RETENTION);
+    }
+
+    private DeadLetters deadLetters() {
+        return new SqsS3DeadLetters(sqs, settings.deadLetterQueueUrl(), s3, archiveBucket(), settings.archivePrefix(),
+                clock);
+    }
+
+    private String archiveBucket() {
+        return require(ClientSettings.ARCHIVE_BUCKET, settings.archiveBucket());
+    }
+}
