@@ -24,7 +24,7 @@ import dev.mailroom.retry.SqsS3DeadLetters;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashSet;
-import java.util.Random;
+import java.security.SecureRandom;
 import java.util.UUID;
 
 /**
@@ -57,9 +57,9 @@ public final class Mailroom implements AutoCloseable {
                 new MessageComposer(new S3AttachmentStore(aws.s3()), clock), clock);
         JobIntake intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
                 new HashSet<>(config.attachmentBuckets()));
-        String owner = "mailroom-" + UUID.randomUUID();
         this.processor = new JobProcessor(intake, ledger, engine, config.retry(), deadLetters, log,
-                new Metrics(out, clock), clock, new Random(), owner, config.lease());
+                new Metrics(out, clock), clock, new SecureRandom(),
+                () -> "mailroom-" + UUID.randomUUID(), config.lease());
         this.queue = new SqsQueueControl(aws.sqs(), config.queueUrl());
     }
 

@@ -42,7 +42,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
 
     /** Variables a deployment must set (the SAM template sets them; the drift test checks it). */
     public static final List<String> REQUIRED_VARIABLES = List.of("MAILROOM_QUEUE_URL", "MAILROOM_DLQ_URL",
-            "MAILROOM_TABLE", "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_HELO_NAME");
+            "MAILROOM_TABLE", "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_HELO_NAME", "MAILROOM_ARCHIVE_BUCKET");
 
     /** Every variable the configuration reads. */
     public static final List<String> KNOWN_VARIABLES = List.of("MAILROOM_QUEUE_URL", "MAILROOM_DLQ_URL",
@@ -65,10 +65,11 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
     public static MailroomConfig from(Map<String, String> variables) {
         Environment env = new Environment(variables);
         List<String> buckets = env.list("MAILROOM_ATTACHMENT_BUCKETS");
-        String archiveBucket = env.optional("MAILROOM_ARCHIVE_BUCKET")
-                .orElseGet(() -> buckets.isEmpty() ? null : buckets.get(0));
-        if (archiveBucket == null) {
-            throw new ConfigException("MAILROOM_ARCHIVE_BUCKET", "is required when MAILROOM_ATTACHMENT_BUCKETS is empty");
+        String archiveBucket = env.required("MAILROOM_ARCHIVE_BUCKET");
+        // A job may attach any key of an attachment bucket: an archive there would let one job
+        // mail out another job's archived payload.
+        if (buckets.contains(archiveBucket)) {
+            throw new ConfigException("MAILROOM_ARCHIVE_BUCKET", "must not be one of MAILROOM_ATTACHMENT_BUCKETS");
         }
         Set<String> senders = env.list("MAILROOM_ALLOWED_SENDER_DOMAINS").stream()
                 .map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -46,12 +47,12 @@ public final class JobProcessor {
     private final Metrics metrics;
     private final Clock clock;
     private final RandomGenerator random;
-    private final String owner;
+    private final Supplier<String> owners;
     private final Duration lease;
 
     public JobProcessor(JobIntake intake, Ledger ledger, DeliveryEngine engine, RetryPolicy retry,
                         DeadLetters deadLetters, JobLog log, Metrics metrics, Clock clock, RandomGenerator random,
-                        String owner, Duration lease) {
+                        Supplier<String> owners, Duration lease) {
         this.intake = intake;
         this.ledger = ledger;
         this.engine = engine;
@@ -61,7 +62,7 @@ public final class JobProcessor {
         this.metrics = metrics;
         this.clock = clock;
         this.random = random;
-        this.owner = owner;
+        this.owners = owners;
         this.lease = lease;
     }
 
@@ -76,12 +77,18 @@ public final class JobProcessor {
         }
         IntakeResult.Accepted accepted = (IntakeResult.Accepted) intakeResult;
         List<String> addresses = accepted.recipients().stream().map(r -> key(r.getAddress())).toList();
-        Claim claim = ledger.claim(accepted.jobId(), owner, lease, addresses, accepted.job().expiresAt(), clock.instant());
+        // A fresh owner per attempt: nothing of a lease is shared between attempts, containers, or
+        // environments restored from one SnapStart snapshot.
+        Claim claim = ledger.claim(accepted.jobId(), owners.get(), lease, addresses, accepted.job().expiresAt(),
+                clock.instant());
         if (claim instanceof Claim.Finished) {
             return new Verdict.Done();
         }
         if (claim instanceof Claim.Busy busy) {
-            return new Verdict.RetryLater("leased by " + busy.job().leaseOwner());
+            // Come back when the lease ends rather than after a whole visibility timeout.
+            Instant leaseEnd = busy.job().leaseUntil() == null ? clock.instant() : busy.job().leaseUntil();
+            Duration untilFree = Duration.between(clock.instant(), leaseEnd).plusSeconds(1);
+            return new Verdict.RetryAfter(untilFree.isNegative() ? Duration.ofSeconds(1) : untilFree);
         }
         return attempt(accepted, ((Claim.Granted) claim).job(), body, deadline);
     }
@@ -153,7 +160,7 @@ public final class JobProcessor {
     private void record(JobRecord job, JobStatus status, Map<String, RecipientRecord> updates, String messageId,
                         Instant nextAttemptAt, String lastError, String archiveKey, Instant start) {
         Instant now = clock.instant();
-        ledger.record(new AttemptResult(job.jobId(), owner, status, messageId, updates, nextAttemptAt, lastError,
+        ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), status, messageId, updates, nextAttemptAt, lastError,
                 archiveKey, now));
         long latency = Duration.between(start, now).toMillis();
         log.attempt(job.jobId(), job.attempts(), status.name(), lastError, latency);

@@ -50,6 +50,9 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     private boolean handle(SQSEvent.SQSMessage message, Context context) {
         Duration usable = Duration.ofMillis(context.getRemainingTimeInMillis()).minus(SAFETY_MARGIN);
         if (usable.compareTo(mailroom.config().smtp().minimumAttemptTime()) < 0) {
+            // Not started: make it visible again at once for the next invocation, rather than
+            // after a whole visibility timeout.
+            hideQuietly(message, Duration.ZERO);
             return false;
         }
         Instant deadline = mailroom.clock().instant().plus(usable);
@@ -65,6 +68,14 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
             // Infrastructure trouble (throttling, a lost lease, the DLQ unreachable): try again later.
             mailroom.log().error(fallbackJobId, "process", e);
             return false;
+        }
+    }
+
+    private void hideQuietly(SQSEvent.SQSMessage message, Duration delay) {
+        try {
+            mailroom.queue().hide(message.getReceiptHandle(), delay);
+        } catch (RuntimeException e) {
+            // The message still comes back when its visibility timeout ends.
         }
     }
 

@@ -17,6 +17,8 @@ public final class SqsS3DeadLetters implements DeadLetters {
 
     /** SQS message attributes are small; the full reason is in the ledger and the archive. */
     private static final int MAX_REASON_CHARS = 1_000;
+    /** 1 MiB less room for the three attributes. */
+    private static final int MAX_DLQ_BODY_BYTES = 1_048_576 - 4_096;
 
     private final SqsClient sqs;
     private final String deadLetterQueueUrl;
@@ -38,7 +40,12 @@ public final class SqsS3DeadLetters implements DeadLetters {
     @Override
     public String send(String jobId, String payload, String reason) {
         String key = archive(jobId, payload, reason);
-        sqs.sendMessage(b -> b.queueUrl(deadLetterQueueUrl).messageBody(payload).messageAttributes(Map.of(
+        // SQS counts attributes against its 1 MiB limit: a payload near it goes to the DLQ as a
+        // pointer to its archived copy, which is the one redrive reads anyway.
+        String body = payload != null && payload.getBytes(StandardCharsets.UTF_8).length <= MAX_DLQ_BODY_BYTES
+                ? payload
+                : "{\"archived\":true,\"jobId\":\"" + safe(jobId) + "\",\"archiveKey\":\"" + key + "\"}";
+        sqs.sendMessage(b -> b.queueUrl(deadLetterQueueUrl).messageBody(body).messageAttributes(Map.of(
                 REASON_ATTRIBUTE, text(truncate(reason)),
                 JOB_ID_ATTRIBUTE, text(jobId),
                 ARCHIVE_ATTRIBUTE, text(key))));

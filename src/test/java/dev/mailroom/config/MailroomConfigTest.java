@@ -19,6 +19,7 @@ class MailroomConfigTest {
         env.put("MAILROOM_ATTACHMENT_BUCKETS", "attachments, more-attachments");
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", "Example.com");
         env.put("MAILROOM_HELO_NAME", "mail.example.com");
+        env.put("MAILROOM_ARCHIVE_BUCKET", "dead-letter-archive");
         return env;
     }
 
@@ -30,7 +31,7 @@ class MailroomConfigTest {
         assertThat(config.smtp().port()).isEqualTo(25);
         assertThat(config.smtp().tlsPolicy()).isEqualTo(TlsPolicy.OPPORTUNISTIC);
         assertThat(config.attachmentBuckets()).containsExactly("attachments", "more-attachments");
-        assertThat(config.archiveBucket()).isEqualTo("attachments");
+        assertThat(config.archiveBucket()).isEqualTo("dead-letter-archive");
         assertThat(config.allowedSenderDomains()).containsExactly("example.com");
         assertThat(config.retry().maxAttempts()).isEqualTo(12);
         assertThat(config.endpoints().any()).isFalse();
@@ -61,6 +62,14 @@ class MailroomConfigTest {
 
         assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("MAILROOM_TLS").hasMessageContaining("opportunistic");
+    }
+
+    @Test
+    void fromShouldRefuseAnArchiveInAnAttachmentBucketWhereJobsCouldAttachIt() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_ARCHIVE_BUCKET", "attachments");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).hasMessageStartingWith("MAILROOM_ARCHIVE_BUCKET");
     }
 
     @Test

@@ -45,6 +45,7 @@ public final class LocalStackMain {
 
     static final String SENDER_DOMAIN = "example.com";
     static final String BUCKET = "mailroom-attachments";
+    static final String ARCHIVE_BUCKET = "mailroom-archive";
     static final List<String> DEMO_DOMAINS = List.of("example.org", "example.net");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -97,8 +98,10 @@ public final class LocalStackMain {
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         String queueUrl = stack.createQueue(queue, Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "360",
                 QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"20\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"));
-        if (stack.s3().listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
-            stack.s3().createBucket(b -> b.bucket(BUCKET));
+        for (String bucket : List.of(BUCKET, ARCHIVE_BUCKET)) {
+            if (stack.s3().listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
+                stack.s3().createBucket(b -> b.bucket(bucket));
+            }
         }
         LedgerTable.createIfMissing(stack.dynamo(), "mailroom-ledger", Duration.ofSeconds(30));
         Map<String, String> env = new LinkedHashMap<>();
@@ -106,6 +109,7 @@ public final class LocalStackMain {
         env.put("MAILROOM_DLQ_URL", dlqUrl);
         env.put("MAILROOM_TABLE", "mailroom-ledger");
         env.put("MAILROOM_ATTACHMENT_BUCKETS", BUCKET);
+        env.put("MAILROOM_ARCHIVE_BUCKET", ARCHIVE_BUCKET);
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", SENDER_DOMAIN);
         env.put("MAILROOM_HELO_NAME", "mailroom.local");
         env.put("MAILROOM_DNS_SERVERS", environment.getOrDefault("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dns.port()));

@@ -33,6 +33,7 @@ public final class PipelineHarness implements AutoCloseable {
     public final String deadLetterQueueUrl;
     public final String table;
     public final String bucket;
+    public final String archiveBucket;
     public final Mailroom mailroom;
     public final SendHandler handler;
     /** Every log line the pipeline wrote (JSON), in order. */
@@ -44,6 +45,8 @@ public final class PipelineHarness implements AutoCloseable {
     public PipelineHarness(DnsTestServer dns, int smtpPort, Map<String, String> overrides) {
         bucket = stack.uniqueName("attachments");
         stack.s3().createBucket(b -> b.bucket(bucket));
+        archiveBucket = stack.uniqueName("archive");
+        stack.s3().createBucket(b -> b.bucket(archiveBucket));
         table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
         deadLetterQueueUrl = stack.createQueue(stack.uniqueName("send-dlq"));
@@ -59,6 +62,7 @@ public final class PipelineHarness implements AutoCloseable {
         env.put("MAILROOM_DLQ_URL", deadLetterQueueUrl);
         env.put("MAILROOM_TABLE", table);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", bucket);
+        env.put("MAILROOM_ARCHIVE_BUCKET", archiveBucket);
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", SENDER_DOMAIN);
         env.put("MAILROOM_HELO_NAME", "mailroom.test");
         env.put("MAILROOM_SMTP_PORT", Integer.toString(smtpPort));
