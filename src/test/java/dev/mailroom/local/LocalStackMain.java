@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ public final class LocalStackMain {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean serve = List.of(args).contains("--serve");
+        boolean serve = List.of(args).contains("--serve") || List.of(args).contains("--serve=true");
         Path events = Path.of(Optional.ofNullable(System.getProperty("mailroom.events")).orElse("events"));
         new LocalStackMain(System.out, System.getenv()).run(events, serve);
         System.exit(0);
@@ -208,8 +207,7 @@ public final class LocalStackMain {
         out.println("  S3        " + stack.s3Endpoint() + "   bucket: " + BUCKET);
         out.println("  DynamoDB  " + stack.dynamoEndpoint() + "   ledger table: " + config.table());
         out.println("For the CLI or a worker, export:");
-        Map<String, String> exports = new HashMap<>(env);
-        exports.forEach((name, value) -> out.println("  export " + name + "='" + value + "'"));
+        env.forEach((name, value) -> out.println("  export " + name + "='" + value + "'"));
         out.println("Example: aws --endpoint-url " + stack.sqsEndpoint() + " sqs send-message --queue-url "
                 + config.queueUrl() + " --message-body file://job.json");
         out.println("Ctrl-C stops.");
