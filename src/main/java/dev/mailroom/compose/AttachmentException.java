@@ -24,6 +24,13 @@ public abstract sealed class AttachmentException extends MailroomException {
         }
     }
 
+    /** The object is there but is not what the job says (a raw message that is not RFC 5322). */
+    public static final class Malformed extends AttachmentException {
+        public Malformed(S3Location location, String problem) {
+            super(location, "malformed (" + problem + ")", null);
+        }
+    }
+
     /** Throttled, 5xx, network trouble: may work on a later attempt. */
     public static final class Unavailable extends AttachmentException {
         public Unavailable(S3Location location, Throwable cause) {

@@ -70,10 +70,27 @@ public final class MessageComposer {
         } catch (IOException e) {
             throw new AttachmentException.Unavailable(location, e);
         }
+        requireRfc5322(location, headers);
         String storedId = headers.getHeader("Message-ID", null);
         String messageId = storedId != null ? storedId.strip() : newMessageId(job);
         return new Composed(messageId, size + STRUCTURE_OVERHEAD_BYTES,
                 session -> new RawMimeMessage(session, store, location, messageId, date));
+    }
+
+    // RFC 5322 §2.2 and §3.6: header fields are "name: value" (printable ASCII names), and a message
+    // has a From field. Garbage bytes in the bucket must fail, not go out as mail.
+    private static void requireRfc5322(dev.mailroom.job.S3Location location, InternetHeaders headers) {
+        boolean any = false;
+        for (java.util.Enumeration<String> lines = headers.getAllHeaderLines(); lines.hasMoreElements(); ) {
+            String line = lines.nextElement();
+            if (!line.matches("(?s)[\\x21-\\x39\\x3B-\\x7E]+:[^\\x00]*")) {
+                throw new AttachmentException.Malformed(location, "not an RFC 5322 header block");
+            }
+            any = true;
+        }
+        if (!any || headers.getHeader("From") == null) {
+            throw new AttachmentException.Malformed(location, "no From header");
+        }
     }
 
     private ComposedMessage composeStructured(SendJob job, String date) {

@@ -57,7 +57,9 @@ public record Diagnosis(int replyCode, String enhancedCode, String text) {
         if (text == null) {
             return "";
         }
-        String printable = text.replaceAll("\\r?\\n", " ").replaceAll("\\p{Cntrl}", "").strip();
+        // Line breaks become spaces; other controls (C0 and C1), format characters such as bidi
+        // overrides, and line/paragraph separators go.
+        String printable = text.replaceAll("\\r?\\n", " ").replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "").strip();
         return printable.length() <= MAX_TEXT_LENGTH ? printable : printable.substring(0, MAX_TEXT_LENGTH);
     }
 

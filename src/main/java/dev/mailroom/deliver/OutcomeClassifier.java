@@ -102,6 +102,9 @@ public final class OutcomeClassifier {
         if (failure instanceof AttachmentException.NotFound) {
             return new Outcome.Permanent(Diagnosis.local("5.6.0", "attachment not found: " + failure.location()), null);
         }
+        if (failure instanceof AttachmentException.Malformed) {
+            return new Outcome.Permanent(Diagnosis.local("5.6.0", failure.getMessage()), null);
+        }
         return new Outcome.Transient(Diagnosis.local("4.3.0", "attachment store unavailable: " + failure.location()), null);
     }
 

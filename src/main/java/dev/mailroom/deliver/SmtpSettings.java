@@ -34,9 +34,10 @@ public record SmtpSettings(int port, String heloName, TlsPolicy tlsPolicy, KeySt
         if (maxRecipientsPerTransaction < 1 || maxParallelTransactions < 1) {
             throw new IllegalArgumentException("recipient and parallelism bounds must be positive");
         }
-        // Credentials never cross the network in the clear.
-        if (relay != null && relay.authenticates() && !relay.implicitTls() && !tlsPolicy.mustEncrypt()) {
-            throw new IllegalArgumentException("relay AUTH needs implicit TLS or a TLS policy of REQUIRED or VERIFY");
+        // Credentials go only to a server whose certificate was verified: never in the clear, and
+        // never to whoever answers over unauthenticated TLS.
+        if (relay != null && relay.authenticates() && tlsPolicy != TlsPolicy.VERIFY) {
+            throw new IllegalArgumentException("relay AUTH needs the TLS policy VERIFY (certificate checked)");
         }
     }
 

@@ -46,7 +46,8 @@ final class HeaderRules {
             }
         }
         String lower = name.toLowerCase(Locale.ROOT);
-        if (RESERVED.contains(lower) || lower.startsWith("content-")) {
+        // Resent-* fields (RFC 5322 §3.6.6) would name recipients outside the envelope.
+        if (RESERVED.contains(lower) || lower.startsWith("content-") || lower.startsWith("resent-")) {
             throw new JobRejectedException(field, "is set by Mailroom and cannot be overridden");
         }
     }

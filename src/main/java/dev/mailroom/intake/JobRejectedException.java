@@ -8,8 +8,14 @@ final class JobRejectedException extends MailroomException {
     private final String field;
 
     JobRejectedException(String field, String problem) {
-        super(field + ": " + problem);
-        this.field = field;
+        super(printable(field) + ": " + problem);
+        this.field = printable(field);
+    }
+
+    /** Field names may come from the input (header and tag names): printable and short only. */
+    static String printable(String field) {
+        String clean = field.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
+        return clean.length() <= 100 ? clean : clean.substring(0, 100) + "…";
     }
 
     String field() {

@@ -76,6 +76,7 @@ final class JobValidator {
         }
         for (int i = 0; i < job.replyTo().size(); i++) {
             AddressRules.parse("replyTo[" + i + "]", job.replyTo().get(i));
+            requireValue("replyTo[" + i + "]", job.replyTo().get(i));
         }
     }
 
@@ -163,10 +164,15 @@ final class JobValidator {
         }
         if (attachment.contentType() != null) {
             requireValue(field + ".contentType", attachment.contentType());
+            ContentType type;
             try {
-                new ContentType(attachment.contentType());
+                type = new ContentType(attachment.contentType());
             } catch (ParseException e) {
                 throw new JobRejectedException(field + ".contentType", "not a MIME type");
+            }
+            // A multipart body would have to be a real multipart, boundaries included.
+            if (type.match("multipart/*")) {
+                throw new JobRejectedException(field + ".contentType", "multipart types are not attachments");
             }
         }
         if (attachment.disposition() != null

@@ -2,6 +2,7 @@ package dev.mailroom.job;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,13 +26,18 @@ public record SendJob(int version, String jobId, String from, String envelopeFro
     }
 
     public SendJob {
-        replyTo = replyTo == null ? List.of() : List.copyOf(replyTo);
-        to = to == null ? List.of() : List.copyOf(to);
-        cc = cc == null ? List.of() : List.copyOf(cc);
-        bcc = bcc == null ? List.of() : List.copyOf(bcc);
+        // Null elements are kept for validation to name them ("cc[0]: is empty"), hence no List.copyOf.
+        replyTo = copy(replyTo);
+        to = copy(to);
+        cc = copy(cc);
+        bcc = copy(bcc);
         headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-        attachments = attachments == null ? List.of() : List.copyOf(attachments);
-        tags = tags == null ? Map.of() : Map.copyOf(tags);
+        attachments = copy(attachments);
+        tags = tags == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    }
+
+    private static <T> List<T> copy(List<T> list) {
+        return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
     }
 
     @JsonIgnore

@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /** {@link DeadLetters} on an SQS dead-letter queue plus an S3 archive under a prefix. */
 public final class SqsS3DeadLetters implements DeadLetters {
@@ -40,16 +41,28 @@ public final class SqsS3DeadLetters implements DeadLetters {
     @Override
     public String send(String jobId, String payload, String reason) {
         String key = archive(jobId, payload, reason);
-        // SQS counts attributes against its 1 MiB limit: a payload near it goes to the DLQ as a
-        // pointer to its archived copy, which is the one redrive reads anyway.
-        String body = payload != null && payload.getBytes(StandardCharsets.UTF_8).length <= MAX_DLQ_BODY_BYTES
-                ? payload
-                : "{\"archived\":true,\"jobId\":\"" + safe(jobId) + "\",\"archiveKey\":\"" + key + "\"}";
+        String pointer = "{\"archived\":true,\"jobId\":\"" + safe(jobId) + "\",\"archiveKey\":\"" + key + "\"}";
+        // SQS counts attributes against its 1 MiB limit, and refuses empty bodies and characters
+        // outside its allowed set: such payloads go to the DLQ as a pointer to the archived copy,
+        // which is the one redrive reads anyway.
+        boolean fits = payload != null && !payload.isEmpty()
+                && payload.getBytes(StandardCharsets.UTF_8).length <= MAX_DLQ_BODY_BYTES;
+        try {
+            sendToQueue(fits ? payload : pointer, jobId, reason, key);
+        } catch (SqsException e) {
+            if (!fits || e.statusCode() != 400) {
+                throw e;
+            }
+            sendToQueue(pointer, jobId, reason, key);
+        }
+        return key;
+    }
+
+    private void sendToQueue(String body, String jobId, String reason, String key) {
         sqs.sendMessage(b -> b.queueUrl(deadLetterQueueUrl).messageBody(body).messageAttributes(Map.of(
                 REASON_ATTRIBUTE, text(truncate(reason)),
                 JOB_ID_ATTRIBUTE, text(jobId),
                 ARCHIVE_ATTRIBUTE, text(key))));
-        return key;
     }
 
     @Override
