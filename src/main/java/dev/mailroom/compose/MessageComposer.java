@@ -231,10 +231,15 @@ public final class MessageComposer {
         }
     }
 
-    // RFC 5322 §3.6.4: a unique id, right-hand side in the sender's domain.
+    // RFC 5322 §3.6.4: a unique id, right-hand side in the sender's domain. Derived from the job id,
+    // so every attempt (and a redrive) sends the same Message-ID: a copy sent twice after a lost
+    // ledger write can be recognised as the same message by the receiver.
     private static String newMessageId(SendJob job) {
         String sender = address(job.envelopeFrom() != null ? job.envelopeFrom() : job.from()).getAddress();
-        return "<" + UUID.randomUUID() + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
+        UUID id = job.jobId() != null
+                ? UUID.nameUUIDFromBytes(job.jobId().getBytes(StandardCharsets.UTF_8))
+                : UUID.randomUUID();
+        return "<" + id + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
     }
 
     private static InternetAddress[] addresses(List<String> values) {

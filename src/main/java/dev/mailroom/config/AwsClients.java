@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public record AwsClients(SqsClient sqs, S3Client s3, DynamoDbClient dynamo, SdkHttpClient http, Region region,
                          AwsEndpoints endpoints, AwsCredentialsProvider credentials) {
 
+    /** SDK attempts per DynamoDB call (standard backoff with jitter between them). */
+    static final int LEDGER_MAX_ATTEMPTS = 8;
+
     public static AwsClients create(AwsEndpoints endpoints, String region) {
         SdkHttpClient http = UrlConnectionHttpClient.create();
         Region awsRegion = Region.of(region);
@@ -35,7 +38,10 @@ public record AwsClients(SqsClient sqs, S3Client s3, DynamoDbClient dynamo, SdkH
                         StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-local", "mailroom-local")));
         var sqs = SqsClient.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials);
         var s3 = S3Client.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials);
-        var dynamo = DynamoDbClient.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials);
+        // The ledger write after a delivery is what prevents a re-send: ride out throttling longer
+        // than the SDK's default 3 attempts.
+        var dynamo = DynamoDbClient.builder().httpClient(http).region(awsRegion).credentialsProvider(credentials)
+                .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(LEDGER_MAX_ATTEMPTS)));
         if (endpoints.sqs() != null) {
             sqs.endpointOverride(endpoints.sqs());
         }

@@ -30,7 +30,7 @@ public final class JobIntake {
                 jobId = job.jobId();
             }
             List<InternetAddress> recipients = validator.validate(job);
-            return new IntakeResult.Accepted(jobId, job, recipients);
+            return new IntakeResult.Accepted(jobId, job.jobId() == null ? job.withJobId(jobId) : job, recipients);
         } catch (JobRejectedException e) {
             return new IntakeResult.Rejected(jobId, e.getMessage());
         } catch (RuntimeException e) {

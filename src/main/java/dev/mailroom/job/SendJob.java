@@ -36,6 +36,12 @@ public record SendJob(int version, String jobId, String from, String envelopeFro
         tags = tags == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     }
 
+    /** The same job under the id the pipeline knows it by (the SQS message id when it had none). */
+    public SendJob withJobId(String id) {
+        return new SendJob(version, id, from, envelopeFrom, replyTo, to, cc, bcc, subject, text, html, headers,
+                attachments, raw, tags, expiresAt);
+    }
+
     private static <T> List<T> copy(List<T> list) {
         return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
     }

@@ -87,7 +87,7 @@ class JobIntakePropertiesTest {
         });
     }
 
-    @Property(tries = 500)
+    @Property(tries = 400)
     void anAcceptedJobShouldComposeWithNoHeaderLineBeyondMailroomsAndTheJobsOwn(@ForAll("slightlyChangedJobs") String body) {
         // Rejections are the two properties above; this one is about what intake lets through.
         if (INTAKE.accept(body, "fallback-id") instanceof IntakeResult.Accepted accepted) {

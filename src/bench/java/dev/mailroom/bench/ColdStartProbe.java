@@ -1,0 +1,122 @@
+package dev.mailroom.bench;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.config.AwsClients;
+import dev.mailroom.config.Mailroom;
+import dev.mailroom.config.MailroomConfig;
+import dev.mailroom.handler.SendHandler;
+import dev.mailroom.intake.IntakeResult;
+import dev.mailroom.intake.JobIntake;
+import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.observe.JsonLines;
+import dev.mailroom.testing.TestContexts;
+import jakarta.mail.Session;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Properties;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The child of {@link ColdStartBench}: a fresh JVM that does what a Lambda container does —
+ * construct the SendHandler (Mailroom wiring from the environment) and invoke handleRequest on one
+ * SQS event — then a second job, warm. Prints epoch-millisecond timestamps for each phase on one
+ * {@code RESULT} line, then waits for a line on stdin (the parent reads the JVM's perf counters
+ * with jcmd meanwhile).
+ *
+ * <p>Modes: {@code eager} (production: {@code new SendHandler()}); {@code lazy} (upper bound of lazy
+ * init: no SQS and S3 clients built — the happy path needs only DynamoDB); {@code primed}
+ * (eager, then what a SnapStart/CRaC {@code beforeCheckpoint} priming hook would run before the
+ * snapshot: a ledger read, parsing and composing a sample job, an Angus session object).
+ *
+ * <p>Arguments: mode, first job body, first job id, second job body, second job id.
+ */
+public final class ColdStartProbe {
+
+    private ColdStartProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long main = System.currentTimeMillis();
+        String mode = args[0];
+        SendHandler handler;
+        long primed = -1;
+        if (mode.equals("lazy")) {
+            handler = new SendHandler(lazyMailroom());
+        } else {
+            handler = new SendHandler();
+        }
+        long constructed = System.currentTimeMillis();
+        if (mode.equals("primed")) {
+            prime(args[1]);
+            primed = System.currentTimeMillis();
+        }
+        SQSBatchResponse first = handler.handleRequest(TestContexts.event(args[2], args[1]),
+                TestContexts.lambda(Duration.ofMinutes(15)));
+        long firstDone = System.currentTimeMillis();
+        SQSBatchResponse second = handler.handleRequest(TestContexts.event(args[4], args[3]),
+                TestContexts.lambda(Duration.ofMinutes(15)));
+        long secondDone = System.currentTimeMillis();
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+        System.out.println("RESULT jvmStart=" + jvmStart + " main=" + main + " constructed=" + constructed
+                + " primed=" + primed + " firstDone=" + firstDone + " secondDone=" + secondDone
+                + " failures=" + (first.getBatchItemFailures().size() + second.getBatchItemFailures().size())
+                + " classes=" + classes + " pid=" + ProcessHandle.current().pid());
+        System.out.flush();
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        System.exit(0);
+    }
+
+    /**
+     * What a priming hook (CRaC {@code Resource.beforeCheckpoint}, run by SnapStart before the
+     * snapshot) would do: exercise the code paths of a job without sending or writing anything, so
+     * that their classes are loaded and initialised — and JIT'd a little — in the snapshot.
+     */
+    private static void prime(String sampleJob) throws Exception {
+        MailroomConfig config = MailroomConfig.fromEnvironment();
+        JobIntake intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
+                new HashSet<>(config.attachmentBuckets()));
+        IntakeResult result = intake.accept(sampleJob, "priming");
+        if (result instanceof IntakeResult.Accepted accepted) {
+            MessageComposer composer = new MessageComposer(new BenchJobs.NoAttachments(), Clock.systemUTC());
+            composer.compose(accepted.job()).newInstance(Session.getInstance(new Properties()))
+                    .writeTo(OutputStream.nullOutputStream());
+        }
+        // Mailroom keeps its clients to itself; a throwaway ledger read primes the same SDK code paths.
+        DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(Region.of(config.region())).endpointOverride(config.endpoints().dynamo())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("p", "p"))).build();
+        new dev.mailroom.ledger.DynamoDbLedger(dynamo, config.table(), Duration.ofDays(1)).find("priming-no-such-job");
+        dynamo.close();
+    }
+
+    /**
+     * The most lazy initialisation could save on the happy path: Mailroom wired without the SQS and S3
+     * clients at all (null — this job needs neither: no attachment, delivered at once, nothing to
+     * hide or dead-letter). A real lazy holder would add a little on top. (A java.lang.reflect.Proxy
+     * is no way to prototype this: generating it loads every request and response type of the
+     * service interface, some 2,000 classes.)
+     */
+    private static Mailroom lazyMailroom() {
+        MailroomConfig config = MailroomConfig.fromEnvironment();
+        SdkHttpClient http = UrlConnectionHttpClient.create();
+        Region region = Region.of(config.region());
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-local", "mailroom-local"));
+        DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
+                .endpointOverride(config.endpoints().dynamo()).build();
+        return new Mailroom(config, new AwsClients(null, null, dynamo, http, region, config.endpoints(), credentials),
+                JsonLines.stdout(), Clock.systemUTC());
+    }
+}

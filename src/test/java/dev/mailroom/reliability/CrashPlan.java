@@ -1,0 +1,112 @@
+package dev.mailroom.reliability;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Which job's sender dies where. Each planned recipient names a {@link Phase}; the first time the
+ * receiving server reaches that phase for it, the sending worker process is SIGKILLed from inside
+ * the server's callback, so the kill lands at exactly that point of the SMTP dialogue.
+ *
+ * <p>For {@link Phase#AFTER_250} the ledger write that would record the delivery is held back at
+ * the DynamoDB proxy until the kill has happened, then dropped: the kill is certain to fall between
+ * the server's 250 and the ledger write, instead of racing it (the window is a few milliseconds).
+ */
+final class CrashPlan implements FaultSmtpServer.Phases, FaultHttpProxy.FaultPolicy {
+
+    enum Phase {
+        /** The RCPT TO arrived and is not answered yet: nothing was sent. */
+        BEFORE_RCPT,
+        /** DATA is streaming and its end is not there yet: the server keeps nothing. */
+        DURING_DATA,
+        /** The server stored the message and answered 250; the ledger does not know yet. */
+        AFTER_250
+    }
+
+    /** One planned kill; {@code killedWorker} is filled in when it happens. */
+    static final class Kill {
+        final String jobId;
+        final String recipient;
+        final Phase phase;
+        final AtomicBoolean fired = new AtomicBoolean();
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile String killedWorker;
+        volatile boolean ledgerWriteDropped;
+
+        Kill(String jobId, String recipient, Phase phase) {
+            this.jobId = jobId;
+            this.recipient = recipient.toLowerCase(Locale.ROOT);
+            this.phase = phase;
+        }
+    }
+
+    private static final FaultHttpProxy.CannedReply DROPPED = new FaultHttpProxy.CannedReply(500,
+            "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.service#InternalFailure\","
+            + "\"message\":\"not forwarded: the worker was killed before this write reached DynamoDB\"}", "dropped");
+
+    private final Map<String, Kill> byRecipient = new ConcurrentHashMap<>();
+    private final Map<String, Kill> byJob = new ConcurrentHashMap<>();
+    private final Consumer<String> killer;
+
+    /** @param killer SIGKILLs the worker with this EHLO name and returns when it is gone */
+    CrashPlan(List<Kill> kills, Consumer<String> killer) {
+        kills.forEach(kill -> {
+            byRecipient.put(kill.recipient, kill);
+            byJob.put(kill.jobId, kill);
+        });
+        this.killer = killer;
+    }
+
+    @Override
+    public void recipient(String helo, String address) {
+        fire(byRecipient.get(address.toLowerCase(Locale.ROOT)), Phase.BEFORE_RCPT, helo);
+    }
+
+    @Override
+    public void dataStarted(String helo, List<String> recipients) {
+        recipients.forEach(r -> fire(byRecipient.get(r.toLowerCase(Locale.ROOT)), Phase.DURING_DATA, helo));
+    }
+
+    @Override
+    public void accepted(String helo, List<DeliveredCopies.Copy> copies) {
+        copies.forEach(c -> fire(byRecipient.get(c.recipient().toLowerCase(Locale.ROOT)), Phase.AFTER_250, helo));
+    }
+
+    private void fire(Kill kill, Phase phase, String helo) {
+        if (kill == null || kill.phase != phase || !kill.fired.compareAndSet(false, true)) {
+            return;
+        }
+        killer.accept(helo);
+        kill.killedWorker = helo;
+        kill.done.countDown();
+    }
+
+    /** Holds an AFTER_250 job's first ledger write until its worker is dead, then drops it. */
+    @Override
+    public FaultHttpProxy.CannedReply decide(FaultHttpProxy.ProxyRequest request) {
+        String body = request.bodyText();
+        if (!RandomAwsFaults.isRecord(body)) {
+            return null;
+        }
+        Kill kill = byJob.get(RandomAwsFaults.jobId(body));
+        if (kill == null || kill.phase != Phase.AFTER_250 || kill.ledgerWriteDropped) {
+            return null;
+        }
+        try {
+            if (!kill.done.await(30, TimeUnit.SECONDS)) {
+                return null; // the kill never came: let the write through, and the test will say so
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        kill.ledgerWriteDropped = true;
+        return DROPPED;
+    }
+}
