@@ -18,7 +18,8 @@ import javax.tools.ToolProvider;
  * whose anchor is gone fails loudly.
  *
  * <ul>
- *   <li>{@code nodelay} — DeadlineSockets: every SMTP socket gets TCP_NODELAY (Nagle off).</li>
+ *   <li>{@code nodelay} — DeadlineSockets: every SMTP socket gets TCP_NODELAY (Nagle off). Applied to
+ *       production since; the patch is skipped when DeadlineSockets already sets it.</li>
  *   <li>{@code session} — SmtpSession: one Jakarta Mail Session per engine thread, its Properties
  *       replaced per transaction, instead of {@code Session.getInstance} per transaction (which
  *       scans the class path for javamail.providers / service files every time).</li>
@@ -26,21 +27,22 @@ import javax.tools.ToolProvider;
  */
 final class NoDelayShadow {
 
-    private record Patch(String name, String source, String anchor, String replacement) {
+    /** @param appliedMarker text whose presence in production means the change is already there (patch skipped) */
+    private record Patch(String name, String source, String anchor, String replacement, String appliedMarker) {
     }
 
     private static final List<Patch> PATCHES = List.of(
             new Patch("nodelay", "dev/mailroom/deliver/DeadlineSockets.java", "sockets.add(socket);",
                     "try { socket.setTcpNoDelay(true); } catch (java.net.SocketException e) { "
-                            + "/* bench prototype: Nagle off */ } sockets.add(socket);"),
+                            + "/* bench prototype: Nagle off */ } sockets.add(socket);", "setTcpNoDelay(true)"),
             new Patch("session", "dev/mailroom/deliver/SmtpSession.java", "Session session = Session.getInstance(props);",
                     "Session session = BENCH_SESSIONS.get(); session.getProperties().clear(); "
-                            + "session.getProperties().putAll(props);"),
+                            + "session.getProperties().putAll(props);", null),
             new Patch("session", "dev/mailroom/deliver/SmtpSession.java", "    private final SmtpSettings settings;",
                     "    /* bench prototype: a Session per engine thread, reused */\n"
                             + "    private static final ThreadLocal<Session> BENCH_SESSIONS =\n"
                             + "            ThreadLocal.withInitial(() -> Session.getInstance(new Properties()));\n"
-                            + "    private final SmtpSettings settings;"));
+                            + "    private final SmtpSettings settings;", null));
 
     private NoDelayShadow() {
     }
@@ -65,6 +67,10 @@ final class NoDelayShadow {
                 String source = Files.exists(target) && files.contains(target.toString())
                         ? Files.readString(target, StandardCharsets.UTF_8)
                         : Files.readString(Path.of("src/main/java").resolve(patch.source()), StandardCharsets.UTF_8);
+                if (patch.appliedMarker() != null && source.contains(patch.appliedMarker())) {
+                    System.out.println("prototype '" + patch.name() + "': already in production (" + patch.source() + "), skipped");
+                    continue;
+                }
                 if (!source.contains(patch.anchor())) {
                     throw new IllegalStateException(patch.source() + " changed: no '" + patch.anchor() + "' to patch");
                 }
@@ -76,6 +82,9 @@ final class NoDelayShadow {
             }
             Path classes = outputDir.resolve("classes");
             Files.createDirectories(classes);
+            if (files.isEmpty()) {
+                return classes;
+            }
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
             List<String> arguments = new ArrayList<>(List.of("-d", classes.toString(), "-cp",
                     "target/classes" + File.pathSeparator + System.getProperty("java.class.path")));

@@ -322,7 +322,7 @@ public final class PipelineThroughputBench {
         }
     }
 
-    record RoundFigures(int jobs, double seconds, double enqueueSeconds, double cpuMillisPerJob,
+    record RoundFigures(int parallel, int jobs, double seconds, double enqueueSeconds, double cpuMillisPerJob,
                         double handlerWallMillisPerJob, double recordsPerInvocation, Map<String, Long> handlerCalls,
                         Map<String, Long> eventSourceCalls, Map<String, Double> handlerCallMillis, double writeUnits,
                         double readUnits) {
@@ -354,17 +354,19 @@ public final class PipelineThroughputBench {
             StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                     "  cost per 1M emails (arm64, us-east-1 list prices; SQS %.2f requests/job incl. 64-KiB chunks; no attachment):%n", sqsPerJob));
             double invocations = recordsPerInvocation;
+            // A remote MX session is waited for once per record, but records handled in parallel wait together.
+            double overlap = Math.max(1, Math.min(parallel, recordsPerInvocation));
             out.append("  ").append(new CostModel(0.5, CostModel.cpuBoundSeconds(cpuSeconds, 512), invocations, sqsPerJob, wru, rru, 0, 0)
                     .row("512 MB, CPU-bound (CPU ÷ 0.29 vCPU)")).append('\n');
             out.append("  ").append(new CostModel(1.769, CostModel.cpuBoundSeconds(cpuSeconds, 1769), invocations, sqsPerJob, wru, rru, 0, 0)
                     .row("1769 MB (1 vCPU), CPU-bound")).append('\n');
             out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000, invocations, sqsPerJob, wru, rru, 0, 0)
                     .row("512 MB, wall measured here")).append('\n');
-            out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000 + 0.3, invocations, sqsPerJob, wru, rru, 0, 0)
+            out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000 + 0.3 / overlap, invocations, sqsPerJob, wru, rru, 0, 0)
                     .row("512 MB, + 300 ms remote MX session")).append('\n');
-            out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000 + 0.3, invocations, sqsPerJob, wru, rru, 2, 0)
+            out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000 + 0.3 / overlap, invocations, sqsPerJob, wru, rru, 2, 0)
                     .row("… + one S3 attachment (HEAD + GET)")).append('\n');
-            out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000 + 1.0, invocations, sqsPerJob, wru, rru, 0, 0)
+            out.append("  ").append(new CostModel(0.5, handlerWallMillisPerJob / 1000 + 1.0 / overlap, invocations, sqsPerJob, wru, rru, 0, 0)
                     .row("512 MB, + 1 s remote MX session (slow MX)")).append('\n');
             return out.toString();
         }
@@ -458,7 +460,7 @@ public final class PipelineThroughputBench {
         long invocations = handlers.stream().mapToLong(h -> h.invocations.sum()).sum();
         long records = handlers.stream().mapToLong(h -> h.records.sum()).sum();
         mailrooms.forEach(Mailroom::close);
-        return new RoundFigures(jobs, seconds, enqueueSeconds, (handlerCpu + engineCpu) / 1e6 / jobs,
+        return new RoundFigures(parallel, jobs, seconds, enqueueSeconds, (handlerCpu + engineCpu) / 1e6 / jobs,
                 handlerWall / 1e6 / records, (double) records / invocations, setup.handlerCalls().calls(),
                 setup.eventSourceCalls().calls(), setup.handlerCalls().millis(), setup.handlerCalls().writeUnits(),
                 setup.handlerCalls().readUnits());
