@@ -412,7 +412,7 @@ public final class PipelineThroughputBench {
             mailrooms.add(mailroom);
             handlers.add(handler);
             pollerList.add(new SqsPoller(setup.eventSourceSqs(), setup.queueUrl(), handler, Duration.ofSeconds(90),
-                    Clock.systemUTC()));
+                    Clock.systemUTC(), mailroom.log()));
         }
         setup.handlerCalls().reset();
         setup.eventSourceCalls().reset();

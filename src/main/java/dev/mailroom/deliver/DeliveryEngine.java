@@ -69,6 +69,15 @@ public final class DeliveryEngine implements AutoCloseable {
      *                   outcomes), hosts not yet tried are not tried
      */
     public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients, Instant deadline) {
+        return deliver(job, recipients, deadline, TransactionListener.NONE);
+    }
+
+    /**
+     * @param listener told of each transaction that ends while others of the message still run (the
+     *                 last one's results are in the report only)
+     */
+    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients, Instant deadline,
+                                  TransactionListener listener) {
         ComposedMessage message;
         try {
             message = composer.compose(job);
@@ -78,9 +87,17 @@ public final class DeliveryEngine implements AutoCloseable {
                     .map(r -> new RecipientResult(r, failure, Duration.ZERO)).toList());
         }
         String envelopeFrom = envelopeFrom(job);
+        List<List<InternetAddress>> groups = groups(recipients);
+        AtomicInteger open = new AtomicInteger(groups.size());
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
-        for (List<InternetAddress> group : groups(recipients)) {
-            running.add(transactions.submit(() -> deliverGroup(group, message, envelopeFrom, deadline)));
+        for (List<InternetAddress> group : groups) {
+            running.add(transactions.submit(() -> {
+                List<RecipientResult> results = deliverGroup(group, message, envelopeFrom, deadline);
+                if (open.decrementAndGet() > 0) {
+                    listener.ended(message.messageId(), results);
+                }
+                return results;
+            }));
         }
         List<RecipientResult> results = new ArrayList<>();
         for (Future<List<RecipientResult>> transaction : running) {

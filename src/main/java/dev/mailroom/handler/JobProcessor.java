@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -68,9 +69,10 @@ public final class JobProcessor {
 
     /**
      * @param fallbackJobId the job id when the body has none: a redrive's attribute, else the message id
-     * @param deadline      no delivery runs past it
+     * @param deliverBy     no delivery runs past it (nor past the lease less {@link SendHandler#SAFETY_MARGIN})
+     * @param recordBy      the ledger write after the delivery gives up at this instant
      */
-    public Verdict process(String body, String fallbackJobId, Instant deadline) {
+    public Verdict process(String body, String fallbackJobId, Instant deliverBy, Instant recordBy) {
         IntakeResult intakeResult = intake.accept(body, fallbackJobId);
         if (intakeResult instanceof IntakeResult.Rejected rejected) {
             return reject(rejected, body);
@@ -90,7 +92,14 @@ public final class JobProcessor {
             Duration untilFree = Duration.between(clock.instant(), leaseEnd).plusSeconds(1);
             return new Verdict.RetryAfter(untilFree.isNegative() ? Duration.ofSeconds(1) : untilFree);
         }
-        return attempt(accepted, ((Claim.Granted) claim).job(), body, deadline);
+        JobRecord job = ((Claim.Granted) claim).job();
+        // The ledger write must land while the lease holds, or another worker may send again.
+        Instant leaseDeliverBy = job.leaseUntil().minus(SendHandler.SAFETY_MARGIN);
+        return attempt(accepted, job, body, new Times(earliest(deliverBy, leaseDeliverBy), recordBy));
+    }
+
+    /** The attempt's two deadlines: for SMTP, and for the ledger write that follows. */
+    private record Times(Instant deliverBy, Instant recordBy) {
     }
 
     private Verdict reject(IntakeResult.Rejected rejected, String body) {
@@ -101,32 +110,58 @@ public final class JobProcessor {
         return new Verdict.Done();
     }
 
-    private Verdict attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Instant deadline) {
+    private Verdict attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Times times) {
         Instant start = clock.instant();
         Instant expiry = retry.deadline(job.createdAt(), job.expiresAt());
         if (!start.isBefore(expiry) || job.attempts() > retry.maxAttempts()) {
             String reason = !start.isBefore(expiry) ? "expired: deadline " + expiry + " passed"
                     : "max attempts reached (" + (job.attempts() - 1) + " of " + retry.maxAttempts() + ")";
-            return deadLetter(job, Map.of(), null, body, reason, start);
+            return deadLetter(job, Map.of(), null, body, reason, start, times);
         }
         List<InternetAddress> open = accepted.recipients().stream()
                 .filter(r -> !isSettled(job.recipient(r.getAddress())))
                 .toList();
-        Map<String, RecipientRecord> updates = new HashMap<>();
+        Map<String, RecipientRecord> updates = new ConcurrentHashMap<>();
         String messageId = job.messageId();
         if (!open.isEmpty()) {
-            DeliveryReport report = engine.deliver(accepted.job(), open, deadline);
+            DeliveryReport report = engine.deliver(accepted.job(), open, times.deliverBy(),
+                    (id, results) -> recordProgress(job, id, results, updates, times));
             messageId = report.messageId() != null ? report.messageId() : messageId;
             for (RecipientResult result : report.results()) {
                 log.recipient(job.jobId(), result);
-                updates.put(key(result.address()), recordOf(result, job.recipient(result.address()), clock.instant()));
+                updates.computeIfAbsent(key(result.address()),
+                        address -> recordOf(result, job.recipient(result.address()), clock.instant()));
             }
         }
-        return conclude(job, updates, messageId, body, start);
+        return conclude(job, updates, messageId, body, start, times);
+    }
+
+    /**
+     * A transaction ended while others of the job still run (another domain, say): its deliveries
+     * are written at once, under the lease, so that a crash during the slower ones cannot send them
+     * again. Failing that, the final write carries them as before.
+     */
+    private void recordProgress(JobRecord job, String messageId, List<RecipientResult> results,
+                                Map<String, RecipientRecord> updates, Times times) {
+        Map<String, RecipientRecord> ended = new HashMap<>();
+        for (RecipientResult result : results) {
+            RecipientRecord record = recordOf(result, job.recipient(result.address()), clock.instant());
+            ended.put(key(result.address()), record);
+            updates.put(key(result.address()), record);
+        }
+        if (ended.values().stream().noneMatch(r -> r.status() == RecipientStatus.DELIVERED)) {
+            return; // nothing that could be sent twice
+        }
+        try {
+            ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.SENDING, messageId, ended, null,
+                    null, null, clock.instant()), times.deliverBy());
+        } catch (RuntimeException e) {
+            log.error(job.jobId(), "record progress", e);
+        }
     }
 
     private Verdict conclude(JobRecord job, Map<String, RecipientRecord> updates, String messageId, String body,
-                             Instant start) {
+                             Instant start, Times times) {
         Map<String, RecipientRecord> all = new HashMap<>(job.recipients());
         all.putAll(updates);
         Instant now = clock.instant();
@@ -135,33 +170,33 @@ public final class JobProcessor {
             RetryPolicy.Decision decision = retry.afterAttempt(job.attempts(), now,
                     retry.deadline(job.createdAt(), job.expiresAt()), random);
             if (decision instanceof RetryPolicy.GiveUp giveUp) {
-                return deadLetter(job, updates, messageId, body, giveUp.reason(), start);
+                return deadLetter(job, updates, messageId, body, giveUp.reason(), start, times);
             }
             Duration delay = ((RetryPolicy.RetryAfter) decision).delay();
-            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start);
+            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start, times);
             return new Verdict.RetryAfter(delay);
         }
-        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start);
+        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start, times);
         return new Verdict.Done();
     }
 
     private Verdict deadLetter(JobRecord job, Map<String, RecipientRecord> updates, String messageId, String body,
-                               String reason, Instant start) {
+                               String reason, Instant start, Times times) {
         Instant now = clock.instant();
         Map<String, RecipientRecord> expired = new HashMap<>(updates);
         job.recipients().forEach((address, record) -> expired.putIfAbsent(address, record));
         expired.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
         // Archive and DLQ first: if the ledger write fails, the message comes back and nothing is lost.
         String archiveKey = deadLetters.send(job.jobId(), body, reason);
-        record(job, JobStatus.DEAD_LETTERED, expired, messageId, null, reason, archiveKey, start);
+        record(job, JobStatus.DEAD_LETTERED, expired, messageId, null, reason, archiveKey, start, times);
         return new Verdict.Done();
     }
 
     private void record(JobRecord job, JobStatus status, Map<String, RecipientRecord> updates, String messageId,
-                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start) {
+                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start, Times times) {
         Instant now = clock.instant();
         ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), status, messageId, updates, nextAttemptAt, lastError,
-                archiveKey, now));
+                archiveKey, now), times.recordBy());
         long latency = Duration.between(start, now).toMillis();
         log.attempt(job.jobId(), job.attempts(), status.name(), lastError, latency);
         metrics.emit(new Metrics.JobCounts(count(updates, RecipientStatus.DELIVERED), count(updates, RecipientStatus.DEFERRED),
@@ -181,6 +216,10 @@ public final class JobProcessor {
         int attempts = (previous == null ? 0 : previous.attempts()) + 1;
         return new RecipientRecord(status, outcome.diagnosis().replyCode(), outcome.diagnosis().enhancedCode(),
                 outcome.diagnosis().text(), outcome.mxHost(), attempts, now);
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private static JobStatus finalStatus(Map<String, RecipientRecord> all) {

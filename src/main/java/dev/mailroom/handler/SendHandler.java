@@ -21,8 +21,13 @@ import java.util.List;
  */
 public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
-    /** Kept back from the Lambda deadline for the ledger write and the visibility change. */
-    static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
+    /**
+     * Kept back from the Lambda deadline (and from the lease) for the ledger write and the visibility
+     * change: deliveries end this much before it.
+     */
+    public static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
+    /** Kept back for the visibility change and the batch response: the ledger write ends before it. */
+    static final Duration RESPONSE_TIME = Duration.ofSeconds(1);
 
     private final Mailroom mailroom;
 
@@ -55,10 +60,12 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
             hideQuietly(message, Duration.ZERO);
             return false;
         }
-        Instant deadline = mailroom.clock().instant().plus(usable);
+        Instant now = mailroom.clock().instant();
+        Instant deliverBy = now.plus(usable);
+        Instant recordBy = now.plus(Duration.ofMillis(context.getRemainingTimeInMillis())).minus(RESPONSE_TIME);
         String fallbackJobId = jobIdOf(message);
         try {
-            Verdict verdict = mailroom.processor().process(message.getBody(), fallbackJobId, deadline);
+            Verdict verdict = mailroom.processor().process(message.getBody(), fallbackJobId, deliverBy, recordBy);
             if (verdict instanceof Verdict.RetryAfter retryAfter) {
                 mailroom.queue().hide(message.getReceiptHandle(), retryAfter.delay());
                 return false;

@@ -17,7 +17,13 @@ public final class SqsQueueControl implements QueueControl {
 
     @Override
     public void hide(String receiptHandle, Duration delay) {
-        long seconds = Math.min(Math.max(0, delay.toSeconds()), RetryPolicy.MAX_VISIBILITY.toSeconds());
+        // SQS counts whole seconds: round up, so a message never comes back before its delay (a
+        // job whose lease ends in 0.8 s must not be seen again while it is still leased).
+        long seconds = Math.min(Math.max(0, ceilSeconds(delay)), RetryPolicy.MAX_VISIBILITY.toSeconds());
         sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout((int) seconds));
+    }
+
+    static long ceilSeconds(Duration delay) {
+        return delay.getNano() == 0 ? delay.getSeconds() : delay.getSeconds() + 1;
     }
 }

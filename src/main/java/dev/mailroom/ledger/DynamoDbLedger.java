@@ -11,10 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The ledger in DynamoDB: one item per job, keyed by {@code jobId}, recipients in a map attribute.
@@ -28,6 +32,12 @@ public final class DynamoDbLedger implements Ledger {
             + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < %s))";
     /** Recording needs the caller to hold the lease of a job being sent. */
     static final String LEASE_CONDITION = "#leaseOwner = %s AND #status = %s";
+
+    /** Between rounds of the client's own retries, while an outage lasts. */
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
+    /** A try gets at least this long, or is not started. */
+    private static final Duration MIN_TRY = Duration.ofMillis(500);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -72,7 +82,7 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public void record(AttemptResult result) {
+    public void record(AttemptResult result, Instant giveUpAt) {
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(result.status().name()))
                 .set("updatedAt", time(result.now()));
@@ -93,10 +103,50 @@ public final class DynamoDbLedger implements Ledger {
             update.set("ttl", n(result.now().plus(retention).getEpochSecond()));
         }
         update.condition(leaseCondition(update, result.owner()));
+        UpdateItemRequest request = update.build(table, result.jobId());
+        Duration pause = FIRST_PAUSE;
+        while (true) {
+            Duration left = Duration.between(Instant.now(), giveUpAt);
+            try {
+                dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request : request.toBuilder()
+                        .overrideConfiguration(o -> o.apiCallTimeout(left)).build());
+                return;
+            } catch (ConditionalCheckFailedException e) {
+                // A try whose reply was lost (a timeout, a 500) may have been applied all the same, and
+                // the retry then fails its condition on our own write.
+                if (isRecorded(result)) {
+                    return;
+                }
+                throw new LeaseLostException(result.jobId());
+            } catch (SdkException e) {
+                if (!isWorthRetrying(e) || Instant.now().plus(pause).plus(MIN_TRY).isAfter(giveUpAt)) {
+                    throw e;
+                }
+                sleep(pause);
+                pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private boolean isRecorded(AttemptResult result) {
+        return find(result.jobId()).filter(job -> job.status() == result.status() && job.updatedAt() != null
+                && job.updatedAt().toEpochMilli() == result.now().toEpochMilli()).isPresent();
+    }
+
+    /** Throttling, a 5xx, a timeout or a connection failure: another try may well succeed. */
+    private static boolean isWorthRetrying(SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            return service.isThrottlingException() || service.statusCode() >= 500;
+        }
+        return e instanceof SdkClientException;
+    }
+
+    private static void sleep(Duration pause) {
         try {
-            dynamo.updateItem(update.build(table, result.jobId()));
-        } catch (ConditionalCheckFailedException e) {
-            throw new LeaseLostException(result.jobId());
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording", e);
         }
     }
 

@@ -22,11 +22,19 @@ public interface Ledger {
 
     /**
      * Writes an attempt's outcome, conditioned on {@code result.owner()} holding the lease; a
-     * non-terminal, non-SENDING status releases it.
+     * non-terminal, non-SENDING status releases it. Throttling, server errors and timeouts are
+     * retried until {@code giveUpAt}: this write is what keeps delivered recipients from being sent
+     * again, so it rides out an outage for as long as the caller can wait.
      *
+     * @param giveUpAt no try starts or outlasts it
      * @throws LeaseLostException when the lease is no longer the caller's
      */
-    void record(AttemptResult result);
+    void record(AttemptResult result, Instant giveUpAt);
+
+    /** {@link #record(AttemptResult, Instant)} with only the client's own retries. */
+    default void record(AttemptResult result) {
+        record(result, Instant.MIN);
+    }
 
     /** Records an invalid job as REJECTED, unless the job id already names a job in another state. */
     void reject(String jobId, String reason, String archiveKey, Instant now);

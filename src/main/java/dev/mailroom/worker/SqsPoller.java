@@ -3,6 +3,7 @@ package dev.mailroom.worker;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.mailroom.observe.JobLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,33 +31,44 @@ public final class SqsPoller {
 
     private static final int MAX_BATCH = 10;
     private static final int LONG_POLL_SECONDS = 20;
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final SqsClient sqs;
     private final String queueUrl;
     private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
     private final Duration batchTimeout;
     private final Clock clock;
+    private final JobLog log;
     private final String queueArn;
+    private final Object pause = new Object();
     private volatile boolean running = true;
+    private Duration backoff = Duration.ZERO;
 
     /**
      * @param batchTimeout the time budget the handler gets per batch (as a Lambda timeout); keep
      *                     it below the queue's visibility timeout
+     * @param log          where trouble with the queue itself is reported
      */
     public SqsPoller(SqsClient sqs, String queueUrl, RequestHandler<SQSEvent, SQSBatchResponse> handler,
-                     Duration batchTimeout, Clock clock) {
+                     Duration batchTimeout, Clock clock, JobLog log) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.handler = handler;
         this.batchTimeout = batchTimeout;
         this.clock = clock;
+        this.log = log;
         this.queueArn = "arn:aws:sqs:local:000000000000:" + queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
     }
 
-    /** Polls until {@link #stop()}; the batch in hand is always finished first. */
+    /**
+     * Polls until {@link #stop()}; the batch in hand is always finished first. Trouble with SQS
+     * itself (throttling, an outage, expired credentials) is logged and waited out with a backoff
+     * of 1 s doubling to 30 s: a worker outlives the queue's bad minutes.
+     */
     public void run() {
         while (running) {
-            pollOnce(LONG_POLL_SECONDS);
+            pollSafely(LONG_POLL_SECONDS);
         }
     }
 
@@ -68,15 +80,50 @@ public final class SqsPoller {
      */
     public void runUntilEmpty(int idlePollSeconds) {
         while (running) {
-            if (pollOnce(idlePollSeconds) == 0 && isEmpty()) {
+            if (pollSafely(idlePollSeconds) == 0 && isEmpty()) {
                 return;
             }
         }
     }
 
-    /** Asks the loop to end after the batch in hand. */
+    /** Asks the loop to end after the batch in hand (or at once, if it is backing off). */
     public void stop() {
         running = false;
+        synchronized (pause) {
+            pause.notifyAll();
+        }
+    }
+
+    /** @return the number of messages received, -1 after trouble */
+    private int pollSafely(int waitSeconds) {
+        try {
+            int received = pollOnce(waitSeconds);
+            backoff = Duration.ZERO;
+            return received;
+        } catch (RuntimeException e) {
+            // Messages of a batch whose delete failed come back and find their jobs done in the ledger.
+            backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+            log.error(null, "poll " + queueUrl + " (retrying in " + backoff.toSeconds() + " s)", e);
+            pause(backoff);
+            return -1;
+        }
+    }
+
+    private void pause(Duration duration) {
+        synchronized (pause) {
+            if (running) {
+                try {
+                    pause.wait(duration.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** @return the number of messages received */

@@ -13,14 +13,36 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class WorkerMain {
 
+    private static final Duration MAX_RESERVE = Duration.ofMinutes(1);
+
     private WorkerMain() {
+    }
+
+    /**
+     * The time a batch gets, as a Lambda timeout: the lease less a fifth of it (at most a minute),
+     * so that every job claimed during the batch is recorded while its lease still holds.
+     *
+     * @throws IllegalArgumentException naming MAILROOM_LEASE when that leaves no room for one attempt
+     */
+    static Duration batchTimeout(Duration lease, Duration minimumAttempt) {
+        Duration reserve = lease.dividedBy(5);
+        Duration batch = lease.minus(reserve.compareTo(MAX_RESERVE) < 0 ? reserve : MAX_RESERVE);
+        Duration needed = minimumAttempt.plus(SendHandler.SAFETY_MARGIN);
+        if (batch.compareTo(needed) < 0) {
+            throw new IllegalArgumentException("MAILROOM_LEASE " + lease.toSeconds() + "s leaves a batch "
+                    + batch.toMillis() + " ms, less than one attempt needs (" + needed.toSeconds()
+                    + " s: MAILROOM_CONNECT_TIMEOUT + MAILROOM_READ_TIMEOUT + " + SendHandler.SAFETY_MARGIN.toSeconds()
+                    + " s for the ledger); raise MAILROOM_LEASE to at least "
+                    + (needed.multipliedBy(5).dividedBy(4).toMillis() + 999) / 1000 + "s");
+        }
+        return batch;
     }
 
     public static void main(String[] args) throws InterruptedException {
         Mailroom mailroom = Mailroom.fromEnvironment();
-        Duration batchTimeout = mailroom.config().lease().minus(Duration.ofMinutes(1));
+        Duration batchTimeout = batchTimeout(mailroom.config().lease(), mailroom.config().smtp().minimumAttemptTime());
         SqsPoller poller = new SqsPoller(mailroom.aws().sqs(), mailroom.config().queueUrl(), new SendHandler(mailroom),
-                batchTimeout, mailroom.clock());
+                batchTimeout, mailroom.clock(), mailroom.log());
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             poller.stop();

@@ -54,12 +54,12 @@ class DeadLetterHandlerTest {
             throw new IllegalStateException("simulated crash");
         };
         SqsPoller sendFunction = new SqsPoller(pipeline.stack.sqs(), pipeline.queueUrl, crashing, Duration.ofSeconds(30),
-                Clock.systemUTC());
+                Clock.systemUTC(), pipeline.mailroom.log());
 
         // When: SQS gives up after two receives and moves it to the DLQ, where the dead-letter function runs
         sendFunction.runUntilEmpty(1);
         new SqsPoller(pipeline.stack.sqs(), pipeline.deadLetterQueueUrl, new DeadLetterHandler(pipeline.mailroom),
-                Duration.ofSeconds(30), Clock.systemUTC()).runUntilEmpty(1);
+                Duration.ofSeconds(30), Clock.systemUTC(), pipeline.mailroom.log()).runUntilEmpty(1);
 
         // Then
         JobRecord job = pipeline.job("poison-1");

@@ -9,9 +9,12 @@ import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +117,50 @@ class PipelineTest {
         assertThat(job.recipient("bob@example.org").status()).isEqualTo(RecipientStatus.FAILED);
         assertThat(job.recipient("bob@example.org").enhancedCode()).isEqualTo("5.1.1");
         assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DELIVERED);
+    }
+
+    @Test
+    void aDomainsDeliveriesShouldBeRecordedAsSoonAsItsTransactionEndsWhileAnotherDomainIsStillSending()
+            throws Exception {
+        // Given: one job for two domains; slow.example's server takes 6 s to answer the end of DATA
+        start(SmtpTestServer.builder(), Map.of("MAILROOM_READ_TIMEOUT", "20s"));
+        dns.mx("slow.example", 10, "mx.slow.example").a("mx.slow.example", "127.0.0.3");
+        try (SmtpTestServer slow = SmtpTestServer.builder().bind("127.0.0.3").port(mx.port())
+                .stallOnData(Duration.ofSeconds(6)).start()) {
+            pipeline.enqueue(PipelineHarness.job("two-domains-1", "ann@example.org", "\"cc\":[\"bob@slow.example\"]"));
+
+            // When
+            CompletableFuture<Void> draining = CompletableFuture.runAsync(pipeline::drain);
+
+            // Then: while bob's transaction still runs, ann's delivery is already in the ledger — a crash
+            // now would not send it again
+            JobRecord midway = null;
+            for (int i = 0; i < 120 && (midway == null || !isDelivered(midway, "ann@example.org")); i++) {
+                Thread.sleep(50);
+                midway = findQuietly("two-domains-1");
+            }
+            assertThat(midway).isNotNull();
+            assertThat(midway.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DELIVERED);
+            assertThat(midway.status()).isEqualTo(JobStatus.SENDING);
+            assertThat(midway.recipient("bob@slow.example").status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(slow.received()).isEmpty();
+            assertThat(midway.messageId()).isNotNull();
+
+            draining.get(60, TimeUnit.SECONDS);
+            JobRecord job = pipeline.job("two-domains-1");
+            assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
+            assertThat(job.recipient("ann@example.org")).isEqualTo(midway.recipient("ann@example.org"));
+            assertThat(mx.received()).hasSize(1);
+            assertThat(slow.received()).hasSize(1);
+        }
+    }
+
+    private JobRecord findQuietly(String jobId) {
+        return pipeline.mailroom.ledger().find(jobId).orElse(null);
+    }
+
+    private static boolean isDelivered(JobRecord job, String recipient) {
+        return job.recipient(recipient) != null && job.recipient(recipient).status() == RecipientStatus.DELIVERED;
     }
 
     @Test

@@ -78,7 +78,7 @@ public final class LocalStackMain {
             try (Mailroom mailroom = new Mailroom(config, AwsClients.create(config.endpoints(), config.region()),
                     new JsonLines(logs::add), Clock.systemUTC())) {
                 SqsPoller poller = new SqsPoller(stack.sqs(), config.queueUrl(), new SendHandler(mailroom),
-                        Duration.ofMinutes(5), Clock.systemUTC());
+                        Duration.ofMinutes(5), Clock.systemUTC(), mailroom.log());
                 Map<String, String> jobs = enqueueSamples(stack, config.queueUrl(), eventsDir);
                 step("Delivering " + jobs.size() + " sample jobs through the send handler");
                 drain(poller, mailroom, jobs);

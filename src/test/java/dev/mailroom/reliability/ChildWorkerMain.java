@@ -34,7 +34,7 @@ public final class ChildWorkerMain {
             throw new IllegalStateException("the batch timeout must stay below MAILROOM_LEASE");
         }
         SqsPoller poller = new SqsPoller(mailroom.aws().sqs(), mailroom.config().queueUrl(), new SendHandler(mailroom),
-                batchTimeout, mailroom.clock());
+                batchTimeout, mailroom.clock(), mailroom.log());
         if (args.length > 0 && WARM_UP.equals(args[0])) {
             poller.pollOnce(5); // one job, delivered: the classes of every stage get loaded
             mailroom.close();

@@ -70,6 +70,7 @@ final class DeliveryAudit {
 
     static final String KILLED = "the sender was killed between the 250 and its ledger write";
     static final String UNRECORDED = "the ledger write after the delivery failed or came after the lease";
+    static final long KILL_TOLERANCE_MILLIS = 2_000;
 
     private DeliveryAudit() {
     }
@@ -167,9 +168,16 @@ final class DeliveryAudit {
                 deliveredOnce, lost, explained, unexplained, unexpected, otherMessageId, failedWithReason, claimsGranted);
     }
 
-    /** The copy's sender was SIGKILLed after the server's 250, before its attempt could have ended. */
+    /**
+     * The copy's sender was SIGKILLed around the server's 250, before its attempt could have ended. A
+     * kill up to {@link #KILL_TOLERANCE_MILLIS} before the server noted the copy counts too: the server
+     * notes it after its 250 left, and a sender killed after the end of its DATA but before the 250
+     * reached it never learnt of the delivery either (RFC 1047's window, inherent to SMTP).
+     */
     private static boolean killedSoonAfter(DeliveredCopies.Copy copy, List<WorkerProcess> workers, long windowMillis) {
         return workers.stream().anyMatch(w -> w.helo().equalsIgnoreCase(copy.helo()) && w.killedAt() > 0
-                && w.killedAt() >= copy.acceptedAt() && w.killedAt() - copy.acceptedAt() <= windowMillis);
+                && w.killedAt() >= copy.acceptedAt() - KILL_TOLERANCE_MILLIS
+                && w.killedAt() - copy.acceptedAt() <= windowMillis);
     }
+
 }

@@ -62,8 +62,20 @@ final class FaultHttpProxy implements AutoCloseable {
         }
     }
 
-    /** A reply the proxy gives instead of forwarding. */
-    record CannedReply(int status, String contentType, String body, String kind) {
+    /**
+     * A reply the proxy gives instead of forwarding — or, with {@code forwardFirst}, after forwarding
+     * and throwing the emulator's answer away: the request took effect, its reply was lost.
+     */
+    record CannedReply(int status, String contentType, String body, String kind, boolean forwardFirst) {
+
+        CannedReply(int status, String contentType, String body, String kind) {
+            this(status, contentType, body, kind, false);
+        }
+
+        /** This reply, given after the request has reached the emulator. */
+        CannedReply afterForwarding() {
+            return new CannedReply(status, contentType, body, kind, true);
+        }
     }
 
     /** Decides per request; may block (to hold a request back). Thread-safe. */
@@ -161,6 +173,9 @@ final class FaultHttpProxy implements AutoCloseable {
         try (exchange) {
             ProxyRequest request = read(exchange);
             CannedReply canned = policy.decide(request);
+            if (canned != null && canned.forwardFirst()) {
+                forward(null, request, exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders());
+            }
             if (canned != null) {
                 faulted.incrementAndGet();
                 if (request.lastTry()) {
@@ -170,7 +185,7 @@ final class FaultHttpProxy implements AutoCloseable {
                 return;
             }
             try {
-                forward(exchange, request);
+                forward(exchange, request, exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders());
             } catch (IOException e) {
                 // The emulator dropped the connection (say, a pooled one it had closed): say so, as a
                 // gateway would, rather than leave the client waiting for its read timeout.
@@ -219,11 +234,12 @@ final class FaultHttpProxy implements AutoCloseable {
         }
     }
 
-    private void forward(HttpExchange exchange, ProxyRequest request) throws IOException, InterruptedException {
-        String query = exchange.getRequestURI().getRawQuery();
+    /** @param exchange where the answer goes; null to read and drop it */
+    private void forward(HttpExchange exchange, ProxyRequest request, String query, Map<String, List<String>> headers)
+            throws IOException, InterruptedException {
         URI target = URI.create(upstream.toString() + request.path() + (query == null ? "" : "?" + query));
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30));
-        exchange.getRequestHeaders().forEach((name, values) -> {
+        headers.forEach((name, values) -> {
             if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(value -> builder.header(name, value));
             }
@@ -232,6 +248,12 @@ final class FaultHttpProxy implements AutoCloseable {
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         forwarded.incrementAndGet();
+        if (exchange == null) {
+            try (InputStream body = response.body()) {
+                body.transferTo(OutputStream.nullOutputStream());
+            }
+            return;
+        }
         long length = response.headers().firstValueAsLong("content-length").orElse(-1);
         response.headers().map().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);

@@ -73,6 +73,8 @@ final class LoadRun {
             assertThat(problems).as(text).isEmpty();
             assertThat(audit.lost()).as(text).isEmpty();
             assertThat(audit.unexpected()).as(text).isEmpty();
+            // Every copy carries the Message-ID the ledger holds: attempts never compose a new one.
+            assertThat(audit.messageIdsDifferentFromLedger()).as(text).isZero();
             // Every duplicate comes from the window between a server's 250 and the ledger write: the worker
             // died there, or the write failed for good. So only jobs hit by such a kill or failure have any.
             assertThat(audit.unexplainedDuplicates()).as(text).isEmpty();

@@ -89,7 +89,7 @@ public final class PipelineHarness implements AutoCloseable {
 
     /** A Lambda-like event source on the send queue; batches get 30 s, as a function timeout. */
     public SqsPoller poller() {
-        return new SqsPoller(stack.sqs(), queueUrl, handler, Duration.ofSeconds(30), Clock.systemUTC());
+        return new SqsPoller(stack.sqs(), queueUrl, handler, Duration.ofSeconds(30), Clock.systemUTC(), mailroom.log());
     }
 
     /** Runs the event source until the send queue holds nothing, deferred messages included. */
