@@ -29,14 +29,15 @@ import java.util.stream.Collectors;
  *                       (JSON); resolved when the clients are built, not here
  * @param lease          how long a claim on a job lasts; longer than any attempt (Lambda's 15 min)
  * @param ledgerRetention how long finished jobs stay in the ledger (DynamoDB TTL)
+ * @param parallelJobs   records of one batch processed at once (one job each)
  * @param endpoints      endpoint overrides for emulators and LocalStack; none in AWS
  */
 public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String table,
                              List<String> attachmentBuckets, String archiveBucket, String archivePrefix,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
                              List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
-                             Duration lease, Duration ledgerRetention, JobLimits limits, AwsEndpoints endpoints,
-                             String region) {
+                             Duration lease, Duration ledgerRetention, int parallelJobs, JobLimits limits,
+                             AwsEndpoints endpoints, String region) {
 
     public enum DeliveryMode { MX, RELAY }
 
@@ -50,7 +51,8 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
             "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_DELIVERY_MODE", "MAILROOM_HELO_NAME", "MAILROOM_TLS",
             "MAILROOM_TLS_TRUST_STORE", "MAILROOM_TLS_TRUST_STORE_PASSWORD", "MAILROOM_SMTP_PORT",
             "MAILROOM_CONNECT_TIMEOUT", "MAILROOM_READ_TIMEOUT", "MAILROOM_WRITE_TIMEOUT",
-            "MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", "MAILROOM_PARALLEL_TRANSACTIONS", "MAILROOM_RELAY_HOST",
+            "MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", "MAILROOM_PARALLEL_TRANSACTIONS", "MAILROOM_PARALLEL_JOBS",
+            "MAILROOM_RELAY_HOST",
             "MAILROOM_RELAY_PORT", "MAILROOM_RELAY_IMPLICIT_TLS", "MAILROOM_RELAY_USERNAME", "MAILROOM_RELAY_PASSWORD",
             "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
@@ -90,6 +92,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
                 retry(env),
                 env.duration("MAILROOM_LEASE", Duration.ofMinutes(15)),
                 env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
+                env.integer("MAILROOM_PARALLEL_JOBS", 10, 1, 100),
                 new JobLimits(env.integer("MAILROOM_MAX_RECIPIENTS", 100, 1, 1_000),
                         env.integer("MAILROOM_MAX_INLINE_BYTES", 256 * 1024, 0, 768 * 1024),
                         env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
@@ -110,7 +113,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
                     env.duration("MAILROOM_READ_TIMEOUT", Duration.ofSeconds(60)),
                     env.duration("MAILROOM_WRITE_TIMEOUT", Duration.ofSeconds(60)),
                     env.integer("MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", relay != null ? 50 : 100, 1, 1_000),
-                    env.integer("MAILROOM_PARALLEL_TRANSACTIONS", 8, 1, 64),
+                    env.integer("MAILROOM_PARALLEL_TRANSACTIONS", 16, 1, 64),
                     relay);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("MAILROOM_TLS", e.getMessage());

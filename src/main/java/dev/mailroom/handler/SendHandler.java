@@ -10,10 +10,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The send function: an SQS-triggered Lambda with ReportBatchItemFailures. Each record is one
- * job; a record's failure never fails another, and nothing escapes a record.
+ * job, and the records of a batch run in parallel; a record's failure never fails another, and
+ * nothing escapes a record.
  *
  * <p>Time budget: a record is started only if an attempt can still finish before the function's
  * deadline (less a margin for the ledger write); records not started go back as batch failures,
@@ -28,8 +36,10 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     public static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
     /** Kept back for the visibility change and the batch response: the ledger write ends before it. */
     static final Duration RESPONSE_TIME = Duration.ofSeconds(1);
+    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final Mailroom mailroom;
+    private final ExecutorService records;
 
     /** Lambda's entry: wiring happens once per container, here, not per invocation. */
     public SendHandler() {
@@ -38,17 +48,55 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
 
     public SendHandler(Mailroom mailroom) {
         this.mailroom = mailroom;
+        int parallel = mailroom.config().parallelJobs();
+        // Idle threads end, so that a handler dropped (in tests, or a worker's) holds none.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(parallel, parallel, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "mailroom-job-" + THREADS.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.records = pool;
     }
 
+    /**
+     * Handles the batch's records at once, up to {@code MAILROOM_PARALLEL_JOBS}: a job mostly waits
+     * (on SMTP replies and ledger writes), and Lambda bills the wait.
+     */
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSEvent.SQSMessage> messages = event.getRecords();
+        List<Future<Boolean>> handled = new ArrayList<>();
+        if (messages.size() > 1) {
+            for (SQSEvent.SQSMessage message : messages) {
+                handled.add(records.submit(() -> handle(message, context)));
+            }
+        }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        for (SQSEvent.SQSMessage message : event.getRecords()) {
-            if (!handle(message, context)) {
-                failures.add(SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build());
+        for (int i = 0; i < messages.size(); i++) {
+            boolean acknowledged = handled.isEmpty() ? handle(messages.get(i), context) : await(handled.get(i));
+            if (!acknowledged) {
+                failures.add(SQSBatchResponse.BatchItemFailure.builder()
+                        .withItemIdentifier(messages.get(i).getMessageId()).build());
             }
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    /** A record whose handling went wrong beyond {@link #handle} stays on the queue. */
+    private static boolean await(Future<Boolean> record) {
+        try {
+            return record.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            return false;
+        }
     }
 
     /** @return true to acknowledge the message, false to leave it on the queue */

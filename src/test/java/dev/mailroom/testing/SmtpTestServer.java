@@ -322,6 +322,7 @@ public final class SmtpTestServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<ReceivedMessage> received = new ArrayList<>();
     private final AtomicInteger sessionsSeen = new AtomicInteger();
+    private final AtomicInteger mostOpenSessions = new AtomicInteger();
     private final AtomicInteger dataPhases = new AtomicInteger();
     private final AtomicInteger fileSeq = new AtomicInteger();
     /** Accepted socket (maybe a TLS layer) -> the plain TCP socket under it; consumed at session start. */
@@ -413,6 +414,11 @@ public final class SmtpTestServer implements AutoCloseable {
         return sessionsSeen.get();
     }
 
+    /** The most TCP sessions that were open at once. */
+    public int mostOpenSessions() {
+        return mostOpenSessions.get();
+    }
+
     /** DATA phases started so far (accepted, rejected or dropped). */
     public int dataAttempts() {
         return dataPhases.get();
@@ -492,6 +498,7 @@ public final class SmtpTestServer implements AutoCloseable {
             int n = sessionsSeen.incrementAndGet();
             Socket raw = rawByAccepted.remove(session.getSocket());
             rawBySession.put(session, raw != null ? raw : session.getSocket());
+            mostOpenSessions.accumulateAndGet(rawBySession.size(), Math::max);
             boolean scripted = scripted(n);
             if (scripted && cfg.stallOnGreeting != null && stall(cfg.stallOnGreeting)) {
                 rawBySession.remove(session);
