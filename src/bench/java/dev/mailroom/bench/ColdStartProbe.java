@@ -1,26 +1,18 @@
 package dev.mailroom.bench;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.config.AwsClients;
 import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;
-import dev.mailroom.intake.IntakeResult;
-import dev.mailroom.intake.JobIntake;
-import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.TestContexts;
-import jakarta.mail.Session;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Properties;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -37,8 +29,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *
  * <p>Modes: {@code eager} (production: {@code new SendHandler()}); {@code lazy} (upper bound of lazy
  * init: no SQS and S3 clients built — the happy path needs only DynamoDB); {@code primed}
- * (eager, then what a SnapStart/CRaC {@code beforeCheckpoint} priming hook would run before the
- * snapshot: a ledger read, parsing and composing a sample job, an Angus session object).
+ * (eager, then {@link Mailroom#prime()}, what production's SnapStart hook runs before the snapshot:
+ * intake and composition of a sample job, a ledger read).
  *
  * <p>Arguments: mode, first job body, first job id, second job body, second job id.
  */
@@ -52,14 +44,18 @@ public final class ColdStartProbe {
         String mode = args[0];
         SendHandler handler;
         long primed = -1;
+        Mailroom mailroom = null;
         if (mode.equals("lazy")) {
             handler = new SendHandler(lazyMailroom());
+        } else if (mode.equals("primed")) {
+            mailroom = Mailroom.fromEnvironment();
+            handler = new SendHandler(mailroom);
         } else {
             handler = new SendHandler();
         }
         long constructed = System.currentTimeMillis();
-        if (mode.equals("primed")) {
-            prime(args[1]);
+        if (mailroom != null) {
+            mailroom.prime(); // what SnapStartPriming runs before the snapshot
             primed = System.currentTimeMillis();
         }
         SQSBatchResponse first = handler.handleRequest(TestContexts.event(args[2], args[1]),
@@ -77,29 +73,6 @@ public final class ColdStartProbe {
         System.out.flush();
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         System.exit(0);
-    }
-
-    /**
-     * What a priming hook (CRaC {@code Resource.beforeCheckpoint}, run by SnapStart before the
-     * snapshot) would do: exercise the code paths of a job without sending or writing anything, so
-     * that their classes are loaded and initialised — and JIT'd a little — in the snapshot.
-     */
-    private static void prime(String sampleJob) throws Exception {
-        MailroomConfig config = MailroomConfig.fromEnvironment();
-        JobIntake intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
-                new HashSet<>(config.attachmentBuckets()));
-        IntakeResult result = intake.accept(sampleJob, "priming");
-        if (result instanceof IntakeResult.Accepted accepted) {
-            MessageComposer composer = new MessageComposer(new BenchJobs.NoAttachments(), Clock.systemUTC());
-            composer.compose(accepted.job()).newInstance(Session.getInstance(new Properties()))
-                    .writeTo(OutputStream.nullOutputStream());
-        }
-        // Mailroom keeps its clients to itself; a throwaway ledger read primes the same SDK code paths.
-        DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .region(Region.of(config.region())).endpointOverride(config.endpoints().dynamo())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("p", "p"))).build();
-        new dev.mailroom.ledger.DynamoDbLedger(dynamo, config.table(), Duration.ofDays(1)).find("priming-no-such-job");
-        dynamo.close();
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.handler.JobProcessor;
 import dev.mailroom.handler.QueueControl;
 import dev.mailroom.handler.SqsQueueControl;
+import dev.mailroom.intake.IntakeResult;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.ledger.DynamoDbLedger;
@@ -21,10 +22,14 @@ import dev.mailroom.resolve.DnsMxResolver;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.Redrive;
 import dev.mailroom.retry.SqsS3DeadLetters;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashSet;
-import java.security.SecureRandom;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -39,6 +44,8 @@ public final class Mailroom implements AutoCloseable {
     private final Ledger ledger;
     private final DeadLetters deadLetters;
     private final DeliveryEngine engine;
+    private final MessageComposer composer;
+    private final JobIntake intake;
     private final JobProcessor processor;
     private final QueueControl queue;
     private final JobLog log;
@@ -52,10 +59,10 @@ public final class Mailroom implements AutoCloseable {
         this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
         this.deadLetters = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(), config.archiveBucket(),
                 config.archivePrefix(), clock);
+        this.composer = new MessageComposer(new S3AttachmentStore(aws.s3()), clock);
         this.engine = new DeliveryEngine(withRelayCredentials(config.smtp(), config.relaySecretArn(), aws),
-                DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()),
-                new MessageComposer(new S3AttachmentStore(aws.s3()), clock), clock);
-        JobIntake intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
+                DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()), composer, clock);
+        this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
                 new HashSet<>(config.attachmentBuckets()));
         this.processor = new JobProcessor(intake, ledger, engine, config.retry(), deadLetters, log,
                 new Metrics(out, clock), clock, new SecureRandom(),
@@ -122,6 +129,29 @@ public final class Mailroom implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /**
+     * Runs a job's code paths without sending or writing anything — intake and composition of a
+     * sample job (written to nowhere), and a ledger read of a job that does not exist — so that
+     * their classes are loaded and initialised. For SnapStart's before-snapshot hook.
+     */
+    public void prime() {
+        String sender = "priming@" + config.allowedSenderDomains().iterator().next();
+        String sample = "{\"version\":1,\"jobId\":\"mailroom-priming\",\"from\":\"Priming <" + sender + ">\","
+                + "\"to\":[\"priming@example.invalid\"],\"subject\":\"Priming \u00e9\",\"text\":\"Priming\","
+                + "\"html\":\"<p>Priming</p>\",\"headers\":{\"X-Priming\":\"1\"}}";
+        IntakeResult result = intake.accept(sample, "mailroom-priming");
+        if (!(result instanceof IntakeResult.Accepted accepted)) {
+            throw new IllegalStateException("the priming job was refused: " + result);
+        }
+        try {
+            composer.compose(accepted.job()).newInstance(Session.getInstance(new Properties()))
+                    .writeTo(OutputStream.nullOutputStream());
+        } catch (IOException | MessagingException e) {
+            throw new IllegalStateException("the priming job could not be composed", e);
+        }
+        ledger.find("mailroom-priming-" + UUID.randomUUID());
     }
 
     public Redrive redrive() {

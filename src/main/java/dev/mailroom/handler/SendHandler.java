@@ -40,14 +40,23 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
 
     private final Mailroom mailroom;
     private final ExecutorService records;
+    private final SnapStartPriming priming;
 
-    /** Lambda's entry: wiring happens once per container, here, not per invocation. */
+    /**
+     * Lambda's entry: wiring happens once per container, here, not per invocation; with SnapStart,
+     * before the snapshot, primed by {@link SnapStartPriming}.
+     */
     public SendHandler() {
-        this(Mailroom.fromEnvironment());
+        this(Mailroom.fromEnvironment(), true);
     }
 
     public SendHandler(Mailroom mailroom) {
+        this(mailroom, false);
+    }
+
+    private SendHandler(Mailroom mailroom, boolean snapStart) {
         this.mailroom = mailroom;
+        this.priming = snapStart ? SnapStartPriming.register(mailroom) : null;
         int parallel = mailroom.config().parallelJobs();
         // Idle threads end, so that a handler dropped (in tests, or a worker's) holds none.
         ThreadPoolExecutor pool = new ThreadPoolExecutor(parallel, parallel, 30, TimeUnit.SECONDS,

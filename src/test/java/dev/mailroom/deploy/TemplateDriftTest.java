@@ -327,13 +327,13 @@ class TemplateDriftTest {
     }
 
     @Test
-    void snapStartShouldStayOffByDefaultWhileTheLeaseOwnerIsCreatedAtInit() {
+    void snapStartShouldBeOnByDefaultForTheSendFunction() {
         Template template = Template.load(SCENARIOS.get("mx in a VPC"));
 
-        // Mailroom's constructor draws the lease owner id and the jitter Random: every environment
-        // restored from one snapshot would share them. Turn this on once they are drawn after restore.
+        // Safe since lease owners are drawn per attempt and jitter comes from SecureRandom (nothing
+        // drawn at init must differ between restored environments); SnapStartPriming primes the snapshot.
         assertThat(template.functionProperty(Lambda.SEND.logicalId, "SnapStart").path("ApplyOn").asText())
-                .as("SendFunction SnapStart default").isEqualTo("None");
+                .as("SendFunction SnapStart default").isEqualTo("PublishedVersions");
     }
 
     // ------------------------------------------------------------------ storage

@@ -1,0 +1,50 @@
+package dev.mailroom.handler;
+
+import dev.mailroom.config.Mailroom;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * Lambda SnapStart's runtime hook: before the snapshot is taken, runs a job's code paths without
+ * sending or writing anything ({@link Mailroom#prime()}), so that the classes of intake, composition
+ * and the DynamoDB client are loaded, initialised and partly compiled in the snapshot rather than
+ * on the first job of every restored container. Measured (bench §4): the first job 2.5 s → 0.86 s.
+ *
+ * <p>Nothing needs doing after a restore: the lease owner is a fresh UUID per attempt and the jitter
+ * comes from a SecureRandom, so restored environments share nothing that must differ; pooled HTTP
+ * connections that died with the snapshot fail and are retried by the SDK.
+ */
+final class SnapStartPriming implements Resource {
+
+    private final Mailroom mailroom;
+
+    private SnapStartPriming(Mailroom mailroom) {
+        this.mailroom = mailroom;
+    }
+
+    /**
+     * Registers the hook; on a JVM without CRaC (no SnapStart) nothing happens. The global context
+     * holds its resources weakly: keep the returned hook as long as the handler.
+     */
+    static SnapStartPriming register(Mailroom mailroom) {
+        SnapStartPriming priming = new SnapStartPriming(mailroom);
+        Core.getGlobalContext().register(priming);
+        return priming;
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        try {
+            mailroom.prime();
+        } catch (RuntimeException e) {
+            // A snapshot without priming is slower to warm up, not wrong.
+            mailroom.log().error(null, "snapstart priming", e);
+        }
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // see the class comment
+    }
+}
