@@ -3,11 +3,10 @@ package dev.mailroom.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.ledger.JobStatus;
-import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,23 +15,18 @@ import org.junit.jupiter.api.Test;
 /** The same pipeline as a long-running poller, for hosts where port 25 is open. */
 class WorkerModeTest {
 
-    private DnsTestServer dns;
-    private SmtpTestServer mx;
+    private OneMxPipeline world;
     private PipelineHarness pipeline;
 
     @BeforeEach
     void start() {
-        dns = DnsTestServer.start();
-        dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.2");
-        mx = SmtpTestServer.builder().bind("127.0.0.2").start();
-        pipeline = new PipelineHarness(dns, mx.port(), Map.of());
+        world = OneMxPipeline.start();
+        pipeline = world.pipeline();
     }
 
     @AfterEach
     void stop() {
-        pipeline.close();
-        mx.close();
-        dns.close();
+        world.close();
     }
 
     @Test
@@ -45,14 +39,13 @@ class WorkerModeTest {
 
         // Then
         IntStream.range(0, 25).forEach(i -> assertThat(pipeline.job("w-" + i).status()).isEqualTo(JobStatus.DELIVERED));
-        assertThat(mx.received()).hasSize(25);
+        assertThat(world.mx().received()).hasSize(25);
     }
 
     @Test
     void stoppingAWorkerShouldFinishTheBatchInHandAndLoseNothing() throws Exception {
         // Given: a worker running in the background, and a slow server
-        mx.close();
-        mx = SmtpTestServer.builder().bind("127.0.0.2").port(mx.port()).stallOnData(Duration.ofMillis(200)).start();
+        SmtpTestServer mx = world.replaceMx(server -> server.stallOnData(Duration.ofMillis(200)));
         IntStream.range(0, 15).forEach(i -> pipeline.enqueue(PipelineHarness.job("s-" + i, "r" + i + "@example.org", "")));
         SqsPoller worker = pipeline.poller();
         Thread thread = new Thread(worker::run);
