@@ -5,8 +5,8 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.URLName;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.util.StreamProvider;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
@@ -52,27 +49,53 @@ final class SmtpSession {
     }
 
     private final SmtpSettings settings;
-    private final TlsContexts tls;
+    private final SmtpSockets sockets;
+    private final Session session;
     private final ScheduledExecutorService timers;
 
     /** @param timers runs write timeouts and session deadlines */
     SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers) {
         this.settings = settings;
-        this.tls = tls;
         this.timers = timers;
+        this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
+        // One Session for every connection: Session.getInstance scans the class path for provider
+        // files each time (the top CPU hotspot when it ran per transaction, bench §1).
+        this.session = Session.getInstance(properties(settings, sockets, timers));
+        pinStreamProvider();
+    }
+
+    /**
+     * Jakarta Mail 2.1 looks up its {@link StreamProvider} through ServiceLoader — a scan of every
+     * jar's META-INF/services — each time a part is written (twice per message at least): about a
+     * fifth of the engine's CPU per message (bench §1). Named in its system property, the provider
+     * is instantiated directly instead. We name the provider the lookup itself finds, so only the
+     * cost changes; a value already set is left alone, and so is a class loader that could not load it.
+     */
+    private static void pinStreamProvider() {
+        String property = StreamProvider.class.getName();
+        if (System.getProperty(property) != null) {
+            return;
+        }
+        Class<?> provider = StreamProvider.provider().getClass();
+        try {
+            Class.forName(provider.getName(), false, Thread.currentThread().getContextClassLoader());
+            System.setProperty(property, provider.getName());
+        } catch (ClassNotFoundException | RuntimeException e) {
+            // FactoryFinder would fail where the lookup works: keep the lookup.
+        }
     }
 
     /** Runs the session; at {@code deadline} its connection is cut and the result is a timeout. */
     Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
                    Instant deadline) {
-        DeadlineSockets sockets = new DeadlineSockets();
-        ScheduledFuture<?> guard = timers.schedule(sockets::expire,
-                Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        SmtpConnection connection = new SmtpConnection(session, target, settings.tlsPolicy(), timers);
+        connection.deadline().arm(deadline);
         try {
-            Result result = run(target, composed, envelopeFrom, recipients, sockets);
-            return sockets.expired() ? deadlineReached(result, target) : result;
+            Result result = run(connection, composed, envelopeFrom, recipients);
+            return connection.deadline().expired() ? deadlineReached(result, target) : result;
         } finally {
-            guard.cancel(false);
+            connection.deadline().disarm();
+            connection.close();
         }
     }
 
@@ -88,37 +111,35 @@ final class SmtpSession {
         return new Completed(outcomes);
     }
 
-    private Result run(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
-                       DeadlineSockets sockets) {
-        Properties props = properties(target);
-        props.put("mail.smtp.socketFactory", sockets);
-        Session session = Session.getInstance(props);
-        SMTPTransport transport = new SMTPTransport(session, new URLName("smtp", target.address(), target.port(),
-                null, null, null));
+    private Result run(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                       List<InternetAddress> recipients) {
+        Target target = connection.target();
+        SMTPTransport transport = connection.transport();
+        Outcome notReady = connect(connection);
+        if (notReady != null) {
+            return new NotReady(notReady);
+        }
+        Outcome tooLarge = checkSize(transport, composed, target);
+        if (tooLarge != null) {
+            return new Completed(sameFor(recipients, tooLarge));
+        }
+        SMTPMessage message;
         try {
-            Outcome notReady = connect(transport, target);
-            if (notReady != null) {
-                return new NotReady(notReady);
-            }
-            Outcome tooLarge = checkSize(transport, composed, target);
-            if (tooLarge != null) {
-                return new Completed(sameFor(recipients, tooLarge));
-            }
-            SMTPMessage message = composed.newInstance(session);
+            message = composed.newInstance(session);
             message.setEnvelopeFrom(envelopeFrom);
-            if (transport.supportsExtension("SIZE")) {
-                message.setMailExtension("SIZE=" + composed.estimatedSize());
-            }
-            return new Completed(transact(transport, message, recipients, target.hostName()));
         } catch (MessagingException e) {
             // Composition of the per-transaction instance failed: a bug, not the server's doing.
             throw new IllegalStateException("could not build the message for " + target.hostName(), e);
-        } finally {
-            closeQuietly(transport);
         }
+        if (transport.supportsExtension("SIZE")) {
+            message.setMailExtension("SIZE=" + composed.estimatedSize());
+        }
+        connection.startTransaction();
+        return new Completed(transact(transport, message, recipients, target.hostName()));
     }
 
-    private Properties properties(Target target) {
+    /** The engine-wide settings; everything that differs per connection is in {@link SmtpConnection}. */
+    private static Properties properties(SmtpSettings settings, SmtpSockets sockets, ScheduledExecutorService timers) {
         TlsPolicy policy = settings.tlsPolicy();
         Properties props = new Properties();
         props.put("mail.smtp.localhost", settings.heloName());
@@ -126,10 +147,10 @@ final class SmtpSession {
         props.put("mail.smtp.timeout", String.valueOf(settings.readTimeout().toMillis()));
         props.put("mail.smtp.writetimeout", String.valueOf(settings.writeTimeout().toMillis()));
         props.put("mail.smtp.executor.writetimeout", timers);
-        props.put("mail.smtp.ssl.enable", String.valueOf(target.implicitTls()));
-        props.put("mail.smtp.starttls.enable", String.valueOf(policy.startTls() && !target.implicitTls()));
-        props.put("mail.smtp.starttls.required", String.valueOf(policy.mustEncrypt() && !target.implicitTls()));
-        props.put("mail.smtp.ssl.socketFactory", tls.forHost(target.hostName(), policy == TlsPolicy.VERIFY));
+        props.put("mail.smtp.socketFactory", sockets.plain());
+        // Without this Angus would fall back to a plain socket of its own when the factory fails.
+        props.put("mail.smtp.socketFactory.fallback", "false");
+        props.put("mail.smtp.ssl.socketFactory", sockets.tls());
         props.put("mail.smtp.ssl.checkserveridentity", String.valueOf(policy == TlsPolicy.VERIFY));
         // Per-recipient results: keep going past rejected RCPTs, and report the accepted ones too.
         props.put("mail.smtp.sendpartial", "true");
@@ -144,14 +165,18 @@ final class SmtpSession {
     }
 
     /** Returns null once the server is ready for a transaction, else why it is not. */
-    private Outcome connect(SMTPTransport transport, Target target) {
+    private Outcome connect(SmtpConnection connection) {
+        Target target = connection.target();
+        SMTPTransport transport = connection.transport();
         Relay relay = settings.relay();
         try {
-            if (relay != null && relay.authenticates()) {
-                transport.connect(target.address(), target.port(), relay.username(), relay.password());
-            } else {
-                transport.connect(target.address(), target.port(), null, null);
-            }
+            sockets.open(target.hostName(), connection.deadline(), () -> {
+                if (relay != null && relay.authenticates()) {
+                    transport.connect(target.address(), target.port(), relay.username(), relay.password());
+                } else {
+                    transport.connect(target.address(), target.port(), null, null);
+                }
+            });
             return null;
         } catch (AuthenticationFailedException e) {
             return OutcomeClassifier.ofAuthenticationFailure(transport.getLastReturnCode(),
@@ -251,13 +276,5 @@ final class SmtpSession {
             }
         }
         return false;
-    }
-
-    private static void closeQuietly(SMTPTransport transport) {
-        try {
-            transport.close();
-        } catch (MessagingException e) {
-            // QUIT is a courtesy; the outcome is already decided.
-        }
     }
 }

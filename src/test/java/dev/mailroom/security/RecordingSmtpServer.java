@@ -109,6 +109,18 @@ final class RecordingSmtpServer implements AutoCloseable {
         return List.copyOf(handshakeFailures);
     }
 
+    /**
+     * The server side notices a failed handshake after the client has given up on it: waits up to
+     * {@code timeout} for the first one, then returns what there is.
+     */
+    List<String> awaitHandshakeFailures(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (handshakeFailures.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return handshakeFailures();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
