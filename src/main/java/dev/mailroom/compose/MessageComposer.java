@@ -47,6 +47,8 @@ public final class MessageComposer {
 
     private final AttachmentStore store;
     private final Clock clock;
+    /** Not thread-safe, and dear to build (a SimpleDateFormat): one per composer, used under its lock. */
+    private final MailDateFormat dates = new MailDateFormat();
 
     public MessageComposer(AttachmentStore store, Clock clock) {
         this.store = store;
@@ -57,7 +59,10 @@ public final class MessageComposer {
      * @throws AttachmentException when a stored attachment or raw message is missing or unreadable
      */
     public ComposedMessage compose(SendJob job) {
-        String date = new MailDateFormat().format(Date.from(clock.instant()));
+        String date;
+        synchronized (dates) {
+            date = dates.format(Date.from(clock.instant()));
+        }
         return job.isRaw() ? composeRaw(job, date) : composeStructured(job, date);
     }
 
