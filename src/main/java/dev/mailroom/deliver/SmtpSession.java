@@ -6,13 +6,11 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.util.StreamProvider;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.time.Instant;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
@@ -22,8 +20,13 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * One SMTP session with one server: connect (TLS, AUTH as configured), one mail transaction for a
- * group of recipients, QUIT. Built on Angus Mail's {@link SMTPTransport}.
+ * One mail transaction for a group of recipients with one server, on a connection kept from an
+ * earlier transaction with that server ({@link ConnectionPool}) or on a new one (connect, TLS and
+ * AUTH as configured). Built on Angus Mail's {@link SMTPTransport}.
+ *
+ * <p>A kept connection that turns out dead before its MAIL FROM is accepted — closed by the server
+ * while idle, or lost while a Lambda container was frozen — is replaced by a new connection to
+ * the same server, transparently: no recipient was sent on it, and it is no failover.
  *
  * <p>The result separates the two cases the MX loop must tell apart: the server was never ready
  * for a transaction (connection failure, timeout, TLS failure, a 4xx/5xx greeting or EHLO) and the
@@ -52,51 +55,70 @@ final class SmtpSession {
     private final SmtpSockets sockets;
     private final Session session;
     private final ScheduledExecutorService timers;
+    private final ConnectionPool pool;
 
-    /** @param timers runs write timeouts and session deadlines */
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers) {
+    /**
+     * @param timers runs write timeouts and session deadlines
+     * @param pool   where connections are kept between transactions (or not, as configured)
+     */
+    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
         this.settings = settings;
         this.timers = timers;
+        this.pool = pool;
         this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
-        // One Session for every connection: Session.getInstance scans the class path for provider
-        // files each time (the top CPU hotspot when it ran per transaction, bench §1).
-        this.session = Session.getInstance(properties(settings, sockets, timers));
-        pinStreamProvider();
+        this.session = AngusSession.create(settings, sockets, timers);
     }
 
     /**
-     * Jakarta Mail 2.1 looks up its {@link StreamProvider} through ServiceLoader — a scan of every
-     * jar's META-INF/services — each time a part is written (twice per message at least): about a
-     * fifth of the engine's CPU per message (bench §1). Named in its system property, the provider
-     * is instantiated directly instead. We name the provider the lookup itself finds, so only the
-     * cost changes; a value already set is left alone, and so is a class loader that could not load it.
+     * Runs a transaction with {@code target}: on a connection kept from an earlier one when there
+     * is one, else on a new one. At {@code deadline} the connection is cut and the result is a
+     * timeout.
      */
-    private static void pinStreamProvider() {
-        String property = StreamProvider.class.getName();
-        if (System.getProperty(property) != null) {
-            return;
-        }
-        Class<?> provider = StreamProvider.provider().getClass();
-        try {
-            Class.forName(provider.getName(), false, Thread.currentThread().getContextClassLoader());
-            System.setProperty(property, provider.getName());
-        } catch (ClassNotFoundException | RuntimeException e) {
-            // FactoryFinder would fail where the lookup works: keep the lookup.
-        }
-    }
-
-    /** Runs the session; at {@code deadline} its connection is cut and the result is a timeout. */
     Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
                    Instant deadline) {
-        SmtpConnection connection = new SmtpConnection(session, target, settings.tlsPolicy(), timers);
-        connection.deadline().arm(deadline);
-        try {
-            Result result = run(connection, composed, envelopeFrom, recipients);
-            return connection.deadline().expired() ? deadlineReached(result, target) : result;
-        } finally {
-            connection.deadline().disarm();
-            connection.close();
+        SmtpConnection kept = pool.take(target);
+        if (kept != null) {
+            Result result = attempt(kept, composed, envelopeFrom, recipients, deadline);
+            if (result != null) {
+                return result;
+            }
+            // It had died while idle (the server closed it, or the container was frozen) and said
+            // so before MAIL FROM was accepted: nothing was sent. Its idle siblings are suspect too.
+            pool.discard(target);
         }
+        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers), composed, envelopeFrom,
+                recipients, deadline);
+    }
+
+    /**
+     * One transaction on {@code connection}, under {@code deadline}; the connection goes back to
+     * the pool only when every recipient was delivered and the deadline did not cut it.
+     *
+     * @return null when a kept connection turned out dead before its MAIL FROM was accepted
+     */
+    private Result attempt(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                           List<InternetAddress> recipients, Instant deadline) {
+        ConnectionDeadline cut = connection.deadline();
+        cut.arm(deadline);
+        Result result = null;
+        try {
+            result = run(connection, composed, envelopeFrom, recipients);
+        } finally {
+            boolean intact = cut.disarm();
+            if (intact && result instanceof Completed completed && deliveredToAll(completed)) {
+                pool.release(connection);
+            } else {
+                connection.close();
+            }
+        }
+        if (result == null) {
+            return null;
+        }
+        return cut.expired() ? deadlineReached(result, connection.target()) : result;
+    }
+
+    private static boolean deliveredToAll(Completed result) {
+        return result.outcomes().values().stream().allMatch(Outcome.Delivered.class::isInstance);
     }
 
     /** Whatever broke when the deadline cut the connection is reported as the timeout it is. */
@@ -115,7 +137,8 @@ final class SmtpSession {
                        List<InternetAddress> recipients) {
         Target target = connection.target();
         SMTPTransport transport = connection.transport();
-        Outcome notReady = connect(connection);
+        boolean reused = connection.transactions() > 0;
+        Outcome notReady = reused ? null : connect(connection);
         if (notReady != null) {
             return new NotReady(notReady);
         }
@@ -135,33 +158,8 @@ final class SmtpSession {
             message.setMailExtension("SIZE=" + composed.estimatedSize());
         }
         connection.startTransaction();
-        return new Completed(transact(transport, message, recipients, target.hostName()));
-    }
-
-    /** The engine-wide settings; everything that differs per connection is in {@link SmtpConnection}. */
-    private static Properties properties(SmtpSettings settings, SmtpSockets sockets, ScheduledExecutorService timers) {
-        TlsPolicy policy = settings.tlsPolicy();
-        Properties props = new Properties();
-        props.put("mail.smtp.localhost", settings.heloName());
-        props.put("mail.smtp.connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
-        props.put("mail.smtp.timeout", String.valueOf(settings.readTimeout().toMillis()));
-        props.put("mail.smtp.writetimeout", String.valueOf(settings.writeTimeout().toMillis()));
-        props.put("mail.smtp.executor.writetimeout", timers);
-        props.put("mail.smtp.socketFactory", sockets.plain());
-        // Without this Angus would fall back to a plain socket of its own when the factory fails.
-        props.put("mail.smtp.socketFactory.fallback", "false");
-        props.put("mail.smtp.ssl.socketFactory", sockets.tls());
-        props.put("mail.smtp.ssl.checkserveridentity", String.valueOf(policy == TlsPolicy.VERIFY));
-        // Per-recipient results: keep going past rejected RCPTs, and report the accepted ones too.
-        props.put("mail.smtp.sendpartial", "true");
-        props.put("mail.smtp.reportsuccess", "true");
-        props.put("mail.smtp.quitwait", "false");
-        Relay relay = settings.relay();
-        if (relay != null && relay.authenticates()) {
-            props.put("mail.smtp.auth", "true");
-            props.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
-        }
-        return props;
+        Map<InternetAddress, Outcome> outcomes = transact(connection, message, recipients, reused);
+        return outcomes == null ? null : new Completed(outcomes);
     }
 
     /** Returns null once the server is ready for a transaction, else why it is not. */
@@ -211,25 +209,50 @@ final class SmtpSession {
         return null;
     }
 
-    private static Map<InternetAddress, Outcome> transact(SMTPTransport transport, SMTPMessage message,
-                                                          List<InternetAddress> recipients, String host) {
+    /** @return null when {@code reused} and the connection had died before MAIL FROM was accepted */
+    private static Map<InternetAddress, Outcome> transact(SmtpConnection connection, SMTPMessage message,
+                                                          List<InternetAddress> recipients, boolean reused) {
+        SMTPTransport transport = connection.transport();
+        String host = connection.target().hostName();
         try {
             transport.sendMessage(message, recipients.toArray(InternetAddress[]::new));
             // With reportsuccess Angus always throws; reaching here means every RCPT and DATA succeeded.
             return sameFor(recipients, OutcomeClassifier.ofReply(transport.getLastReturnCode(),
                     transport.getLastServerResponse(), host));
-        } catch (SMTPSendFailedException e) {
+        } catch (MessagingException e) {
+            return reused && diedWhileIdle(connection, e) ? null : outcomes(transport, e, recipients, host);
+        }
+    }
+
+    private static Map<InternetAddress, Outcome> outcomes(SMTPTransport transport, MessagingException failure,
+                                                          List<InternetAddress> recipients, String host) {
+        if (failure instanceof SMTPSendFailedException answered) {
             // MAIL FROM, DATA or end-of-data answered: that reply applies to every accepted recipient.
-            return perRecipient(recipients, e, OutcomeClassifier.ofReply(e.getReturnCode(), e.getMessage(), host), host);
-        } catch (SendFailedException e) {
+            return perRecipient(recipients, answered,
+                    OutcomeClassifier.ofReply(answered.getReturnCode(), answered.getMessage(), host), host);
+        }
+        if (failure instanceof SendFailedException refused) {
             // Every RCPT was refused: no DATA was sent.
             Outcome unanswered = OutcomeClassifier.ofReply(transport.getLastReturnCode(),
                     transport.getLastServerResponse(), host);
-            return perRecipient(recipients, e, unanswered, host);
-        } catch (MessagingException e) {
-            // The connection broke mid-transaction: no definite answer for anyone.
-            return sameFor(recipients, OutcomeClassifier.ofIoFailure(e, host));
+            return perRecipient(recipients, refused, unanswered, host);
         }
+        // The connection broke mid-transaction: no definite answer for anyone.
+        return sameFor(recipients, OutcomeClassifier.ofIoFailure(failure, host));
+    }
+
+    /**
+     * A kept connection the server closed while it was idle fails its first command: an I/O error,
+     * end of stream (-1), or 421 "closing transmission channel" (RFC 5321 §3.8). Only before MAIL
+     * FROM was accepted is that safe to take for a dead connection: no recipient was sent yet.
+     */
+    private static boolean diedWhileIdle(SmtpConnection connection, MessagingException failure) {
+        if (connection.mailFromAccepted() || connection.deadline().expired()) {
+            return false;
+        }
+        int code = failure instanceof SMTPSendFailedException answered
+                ? answered.getReturnCode() : connection.transport().getLastReturnCode();
+        return causedByIo(failure) || code == 421 || code == -1;
     }
 
     /**

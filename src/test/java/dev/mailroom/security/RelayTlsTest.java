@@ -12,6 +12,7 @@ import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.RecordingSmtpServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
