@@ -20,8 +20,9 @@ import java.util.Map;
  * run, interleaved round by round, every figure paired with the smtp-source run of its round.
  *
  * <p>Modes: {@code source}, {@code source-reuse} (smtp-source, -d); {@code engine-mx},
- * {@code engine-relay} (the production engine); {@code engine-mx+nodelay} and
- * {@code engine-mx+nodelay+session} (the engine with the proposed changes, {@link NoDelayShadow}); {@code angus}, {@code angus-reuse} and their
+ * {@code engine-relay} (the production engine, connection reuse on) and {@code engine-mx-noreuse},
+ * {@code engine-relay-noreuse} (reuse off: a connection per job); {@code engine-mx+PATCH} (the engine
+ * with a prototyped change, {@link NoDelayShadow}); {@code angus}, {@code angus-reuse} and their
  * {@code +nodelay} twins (Angus alone, new connection per job or one kept per session:
  * {@link ReusingSender}). Java modes run in worker JVMs ({@link EngineWorker}), warmed up first.
  *
@@ -31,8 +32,8 @@ import java.util.Map;
  */
 public final class EngineThroughputBench {
 
-    static final String DEFAULT_MODES = "source,source-reuse,engine-mx,engine-relay,engine-mx+nodelay,"
-            + "engine-mx+nodelay+session,angus,angus+nodelay,angus-reuse,angus-reuse+nodelay";
+    static final String DEFAULT_MODES = "source,source-reuse,engine-mx,engine-mx-noreuse,engine-relay,"
+            + "engine-relay-noreuse,angus+nodelay,angus-reuse+nodelay";
 
     private EngineThroughputBench() {
     }
@@ -98,9 +99,10 @@ public final class EngineThroughputBench {
                             cpuPerMessage.computeIfAbsent(key, k -> new ArrayList<>()).add(result.cpuMillisPerMessage());
                             thisRound.put(mode, result.rate());
                             String line = String.format(Locale.ROOT,
-                                    "round %d %-20s sessions=%-2d %8.0f msg/s  %6.3f ms CPU/msg (sender)  %6.3f ms CPU/msg (sink)  failures=%d  connections=%d  load=%s",
+                                    "round %d %-20s sessions=%-2d %8.0f msg/s  %6.3f ms CPU/msg (sender)  %6.3f ms CPU/msg (sink)  failures=%d  connections=%s  load=%s",
                                     round, mode, sessions, result.rate(), result.cpuMillisPerMessage(), sinkCpuPerMessage,
-                                    result.failures(), result.connections(), BenchSupport.loadAverage());
+                                    result.failures(), result.connections() < 0 ? "n/a" : String.valueOf(result.connections()),
+                                    BenchSupport.loadAverage());
                             System.out.println(line);
                             log.append(line).append('\n');
                         }
@@ -132,26 +134,32 @@ public final class EngineThroughputBench {
     }
 
     private static void pairRatios(Map<String, Double> round, int sessions, Map<String, List<Double>> ratios) {
-        Double source = round.get("source");
-        Double sourceReuse = round.get("source-reuse");
         for (Map.Entry<String, Double> entry : round.entrySet()) {
             String mode = entry.getKey();
             if (mode.startsWith("source")) {
                 continue;
             }
-            Double base = mode.startsWith("angus-reuse") ? sourceReuse : source;
-            if (base != null) {
-                String baseName = mode.startsWith("angus-reuse") ? "source-reuse" : "source";
-                ratios.computeIfAbsent(mode + " / " + baseName + " s=" + sessions, k -> new ArrayList<>())
-                        .add(entry.getValue() / base);
+            boolean reuses = mode.startsWith("angus-reuse") || mode.startsWith("engine") && !mode.contains("-noreuse");
+            // Every mode against smtp-source's connection per message; modes that reuse connections also
+            // against smtp-source -d, which does too.
+            ratio(ratios, round, mode, "source", sessions);
+            if (reuses) {
+                ratio(ratios, round, mode, "source-reuse", sessions);
             }
         }
-        Double engine = round.get("engine-mx");
-        for (String patched : List.of("engine-mx+nodelay", "engine-mx+nodelay+session")) {
-            if (engine != null && round.get(patched) != null) {
-                ratios.computeIfAbsent(patched + " / engine-mx s=" + sessions, k -> new ArrayList<>())
-                        .add(round.get(patched) / engine);
+        ratio(ratios, round, "engine-mx", "engine-mx-noreuse", sessions);
+        for (String patched : round.keySet()) {
+            if (patched.startsWith("engine-mx+")) {
+                ratio(ratios, round, patched, "engine-mx", sessions);
             }
+        }
+    }
+
+    private static void ratio(Map<String, List<Double>> ratios, Map<String, Double> round, String mode, String base,
+                              int sessions) {
+        if (round.get(mode) != null && round.get(base) != null) {
+            ratios.computeIfAbsent(mode + " / " + base + " s=" + sessions, k -> new ArrayList<>())
+                    .add(round.get(mode) / round.get(base));
         }
     }
 

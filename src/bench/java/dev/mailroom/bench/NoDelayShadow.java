@@ -18,12 +18,12 @@ import javax.tools.ToolProvider;
  * whose anchor is gone fails loudly.
  *
  * <ul>
- *   <li>{@code nodelay} — DeadlineSockets: every SMTP socket gets TCP_NODELAY (Nagle off). Applied to
- *       production since; the patch is skipped when DeadlineSockets already sets it.</li>
- *   <li>{@code session} — SmtpSession: one Jakarta Mail Session per engine thread, its Properties
- *       replaced per transaction, instead of {@code Session.getInstance} per transaction (which
- *       scans the class path for javamail.providers / service files every time).</li>
+ *   <li>{@code nodelay} — every SMTP socket gets TCP_NODELAY (Nagle off). In production since
+ *       c5ab4c6 (now in SmtpSockets); the patch is skipped.</li>
  * </ul>
+ *
+ * <p>The {@code session} prototype (one Jakarta Mail Session per engine) went into production in
+ * 77104f6 and was removed from here. Add new prototypes as patches of the current sources.
  */
 final class NoDelayShadow {
 
@@ -32,17 +32,8 @@ final class NoDelayShadow {
     }
 
     private static final List<Patch> PATCHES = List.of(
-            new Patch("nodelay", "dev/mailroom/deliver/DeadlineSockets.java", "sockets.add(socket);",
-                    "try { socket.setTcpNoDelay(true); } catch (java.net.SocketException e) { "
-                            + "/* bench prototype: Nagle off */ } sockets.add(socket);", "setTcpNoDelay(true)"),
-            new Patch("session", "dev/mailroom/deliver/SmtpSession.java", "Session session = Session.getInstance(props);",
-                    "Session session = BENCH_SESSIONS.get(); session.getProperties().clear(); "
-                            + "session.getProperties().putAll(props);", null),
-            new Patch("session", "dev/mailroom/deliver/SmtpSession.java", "    private final SmtpSettings settings;",
-                    "    /* bench prototype: a Session per engine thread, reused */\n"
-                            + "    private static final ThreadLocal<Session> BENCH_SESSIONS =\n"
-                            + "            ThreadLocal.withInitial(() -> Session.getInstance(new Properties()));\n"
-                            + "    private final SmtpSettings settings;", null));
+            new Patch("nodelay", "dev/mailroom/deliver/SmtpSockets.java", "current().deadline().register(socket);",
+                    "current().deadline().register(socket); socket.setTcpNoDelay(true);", "setTcpNoDelay(true)"));
 
     private NoDelayShadow() {
     }

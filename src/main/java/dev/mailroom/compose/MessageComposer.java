@@ -47,6 +47,8 @@ public final class MessageComposer {
 
     private final AttachmentStore store;
     private final Clock clock;
+    /** Not thread-safe, and dear to build (a SimpleDateFormat): one per composer, used under its lock. */
+    private final MailDateFormat dates = new MailDateFormat();
 
     public MessageComposer(AttachmentStore store, Clock clock) {
         this.store = store;
@@ -57,7 +59,10 @@ public final class MessageComposer {
      * @throws AttachmentException when a stored attachment or raw message is missing or unreadable
      */
     public ComposedMessage compose(SendJob job) {
-        String date = new MailDateFormat().format(Date.from(clock.instant()));
+        String date;
+        synchronized (dates) {
+            date = dates.format(Date.from(clock.instant()));
+        }
         return job.isRaw() ? composeRaw(job, date) : composeStructured(job, date);
     }
 
@@ -172,16 +177,28 @@ public final class MessageComposer {
         boolean hasText = job.text() != null;
         boolean hasHtml = job.html() != null;
         if (hasText && hasHtml) {
+            DataSource plain = text(job.text(), "plain");
+            DataSource html = text(job.html(), "html");
             return part -> {
                 MimeMultipart alternative = new MimeMultipart("alternative");
-                alternative.addBodyPart(textPart(job.text(), "plain"));
-                alternative.addBodyPart(textPart(job.html(), "html"));
+                alternative.addBodyPart(textPart(plain));
+                alternative.addBodyPart(textPart(html));
                 part.setContent(alternative);
             };
         }
-        return hasHtml
-                ? part -> part.setText(job.html(), UTF_8, "html")
-                : part -> part.setText(job.text() == null ? "" : job.text(), UTF_8, "plain");
+        DataSource only = hasHtml ? text(job.html(), "html") : text(job.text() == null ? "" : job.text(), "plain");
+        return part -> part.setDataHandler(new DataHandler(only));
+    }
+
+    /**
+     * A text body as UTF-8 bytes: on the wire the same as {@code setText(text, "UTF-8", subtype)}
+     * (type, charset, transfer encoding chosen by the same rules), but Jakarta Mail copies bytes in
+     * blocks, where its text handler passes them on one synchronized write at a time — twice per
+     * transaction (choosing the encoding, then sending): a third of the engine's CPU for a 10 KiB
+     * message (bench §1). Encoded once per job; read by each transaction.
+     */
+    private static DataSource text(String text, String subtype) {
+        return new ByteArrayDataSource(text.getBytes(StandardCharsets.UTF_8), "text/" + subtype + "; charset=" + UTF_8);
     }
 
     private PartFiller multipart(String subtype, PartFiller first, List<SizedAttachment> attachments) {
@@ -197,9 +214,9 @@ public final class MessageComposer {
         };
     }
 
-    private static MimeBodyPart textPart(String text, String subtype) throws MessagingException {
+    private static MimeBodyPart textPart(DataSource text) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
-        part.setText(text, UTF_8, subtype);
+        part.setDataHandler(new DataHandler(text));
         return part;
     }
 

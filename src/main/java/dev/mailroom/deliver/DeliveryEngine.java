@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,7 +33,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * parallel up to {@link SmtpSettings#maxParallelTransactions()}. The engine never throws for a
  * delivery failure: every recipient gets an {@link Outcome}.
  *
- * <p>Thread-safe; build one per container and reuse it, so DNS answers stay cached.
+ * <p>After a transaction that delivered to every recipient, its connection is kept for a while
+ * for the next message to the same server ({@link SmtpSettings#connectionReuse()}).
+ *
+ * <p>Thread-safe; build one per container and reuse it, so DNS answers stay cached and
+ * connections can be reused.
  */
 public final class DeliveryEngine implements AutoCloseable {
 
@@ -42,6 +47,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService transactions;
     private final ScheduledExecutorService timers;
+    private final ConnectionPool connections;
 
     public DeliveryEngine(SmtpSettings settings, MxResolver resolver, MessageComposer composer, Clock clock) {
         this.settings = settings;
@@ -53,7 +59,14 @@ public final class DeliveryEngine implements AutoCloseable {
         ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, daemon("mailroom-timer"));
         timeouts.setRemoveOnCancelPolicy(true);
         this.timers = timeouts;
-        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers);
+        this.connections = new ConnectionPool(settings.connectionReuse(), settings.maxParallelTransactions(), clock);
+        ConnectionReuse reuse = settings.connectionReuse();
+        if (reuse.enabled()) {
+            // Idle connections close between 1 and 1.5 idle limits after their last transaction.
+            long periodMillis = Math.max(10, reuse.idleLimit().toMillis() / 2);
+            timers.scheduleWithFixedDelay(connections::closeIdle, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        }
+        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections);
         this.domains = new DomainDelivery(settings, resolver, session);
     }
 
@@ -166,8 +179,10 @@ public final class DeliveryEngine implements AutoCloseable {
         };
     }
 
+    /** Ends the transactions still running and closes the connections kept for reuse (QUIT). */
     @Override
     public void close() {
+        connections.close();
         transactions.shutdownNow();
         timers.shutdownNow();
     }

@@ -21,6 +21,10 @@ public record Diagnosis(int replyCode, String enhancedCode, String text) {
 
     // RFC 3463 §2: class "." subject "." detail, at the start of the reply text.
     private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?=\\s|$)");
+    // Compiled once: every recipient's reply goes through these.
+    private static final Pattern SEPARATOR = Pattern.compile("^[ -]");
+    private static final Pattern LINE_BREAK = Pattern.compile("\\r?\\n");
+    private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
 
     public Diagnosis {
         Objects.requireNonNull(enhancedCode, "enhancedCode");
@@ -35,7 +39,7 @@ public record Diagnosis(int replyCode, String enhancedCode, String text) {
     public static Diagnosis ofReply(int replyCode, String serverResponse) {
         String text = serverResponse == null ? "" : serverResponse.strip();
         if (text.length() >= 3 && text.startsWith(Integer.toString(replyCode))) {
-            text = text.substring(3).replaceFirst("^[ -]", "");
+            text = SEPARATOR.matcher(text.substring(3)).replaceFirst("");
         }
         Matcher matcher = ENHANCED.matcher(text);
         if (matcher.find() && matcher.group(1).charAt(0) == Integer.toString(replyCode).charAt(0)) {
@@ -59,7 +63,7 @@ public record Diagnosis(int replyCode, String enhancedCode, String text) {
         }
         // Line breaks become spaces; other controls (C0 and C1), format characters such as bidi
         // overrides, and line/paragraph separators go.
-        String printable = text.replaceAll("\\r?\\n", " ").replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "").strip();
+        String printable = UNPRINTABLE.matcher(LINE_BREAK.matcher(text).replaceAll(" ")).replaceAll("").strip();
         return printable.length() <= MAX_TEXT_LENGTH ? printable : printable.substring(0, MAX_TEXT_LENGTH);
     }
 

@@ -5,18 +5,13 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.URLName;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
@@ -25,8 +20,13 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * One SMTP session with one server: connect (TLS, AUTH as configured), one mail transaction for a
- * group of recipients, QUIT. Built on Angus Mail's {@link SMTPTransport}.
+ * One mail transaction for a group of recipients with one server, on a connection kept from an
+ * earlier transaction with that server ({@link ConnectionPool}) or on a new one (connect, TLS and
+ * AUTH as configured). Built on Angus Mail's {@link SMTPTransport}.
+ *
+ * <p>A kept connection that turns out dead before its MAIL FROM is accepted — closed by the server
+ * while idle, or lost while a Lambda container was frozen — is replaced by a new connection to
+ * the same server, transparently: no recipient was sent on it, and it is no failover.
  *
  * <p>The result separates the two cases the MX loop must tell apart: the server was never ready
  * for a transaction (connection failure, timeout, TLS failure, a 4xx/5xx greeting or EHLO) and the
@@ -52,28 +52,73 @@ final class SmtpSession {
     }
 
     private final SmtpSettings settings;
-    private final TlsContexts tls;
+    private final SmtpSockets sockets;
+    private final Session session;
     private final ScheduledExecutorService timers;
+    private final ConnectionPool pool;
 
-    /** @param timers runs write timeouts and session deadlines */
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers) {
+    /**
+     * @param timers runs write timeouts and session deadlines
+     * @param pool   where connections are kept between transactions (or not, as configured)
+     */
+    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
         this.settings = settings;
-        this.tls = tls;
         this.timers = timers;
+        this.pool = pool;
+        this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
+        this.session = AngusSession.create(settings, sockets, timers);
     }
 
-    /** Runs the session; at {@code deadline} its connection is cut and the result is a timeout. */
+    /**
+     * Runs a transaction with {@code target}: on a connection kept from an earlier one when there
+     * is one, else on a new one. At {@code deadline} the connection is cut and the result is a
+     * timeout.
+     */
     Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
                    Instant deadline) {
-        DeadlineSockets sockets = new DeadlineSockets();
-        ScheduledFuture<?> guard = timers.schedule(sockets::expire,
-                Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
-        try {
-            Result result = run(target, composed, envelopeFrom, recipients, sockets);
-            return sockets.expired() ? deadlineReached(result, target) : result;
-        } finally {
-            guard.cancel(false);
+        SmtpConnection kept = pool.take(target);
+        if (kept != null) {
+            Result result = attempt(kept, composed, envelopeFrom, recipients, deadline);
+            if (result != null) {
+                return result;
+            }
+            // It had died while idle (the server closed it, or the container was frozen) and said
+            // so before MAIL FROM was accepted: nothing was sent. Its idle siblings are suspect too.
+            pool.discard(target);
         }
+        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers), composed, envelopeFrom,
+                recipients, deadline);
+    }
+
+    /**
+     * One transaction on {@code connection}, under {@code deadline}; the connection goes back to
+     * the pool only when every recipient was delivered and the deadline did not cut it.
+     *
+     * @return null when a kept connection turned out dead before its MAIL FROM was accepted
+     */
+    private Result attempt(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                           List<InternetAddress> recipients, Instant deadline) {
+        ConnectionDeadline cut = connection.deadline();
+        cut.arm(deadline);
+        Result result = null;
+        try {
+            result = run(connection, composed, envelopeFrom, recipients);
+        } finally {
+            boolean intact = cut.disarm();
+            if (intact && result instanceof Completed completed && deliveredToAll(completed)) {
+                pool.release(connection);
+            } else {
+                connection.close();
+            }
+        }
+        if (result == null) {
+            return null;
+        }
+        return cut.expired() ? deadlineReached(result, connection.target()) : result;
+    }
+
+    private static boolean deliveredToAll(Completed result) {
+        return result.outcomes().values().stream().allMatch(Outcome.Delivered.class::isInstance);
     }
 
     /** Whatever broke when the deadline cut the connection is reported as the timeout it is. */
@@ -88,70 +133,48 @@ final class SmtpSession {
         return new Completed(outcomes);
     }
 
-    private Result run(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
-                       DeadlineSockets sockets) {
-        Properties props = properties(target);
-        props.put("mail.smtp.socketFactory", sockets);
-        Session session = Session.getInstance(props);
-        SMTPTransport transport = new SMTPTransport(session, new URLName("smtp", target.address(), target.port(),
-                null, null, null));
+    private Result run(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                       List<InternetAddress> recipients) {
+        Target target = connection.target();
+        SMTPTransport transport = connection.transport();
+        boolean reused = connection.transactions() > 0;
+        Outcome notReady = reused ? null : connect(connection);
+        if (notReady != null) {
+            return new NotReady(notReady);
+        }
+        Outcome tooLarge = checkSize(transport, composed, target);
+        if (tooLarge != null) {
+            return new Completed(sameFor(recipients, tooLarge));
+        }
+        SMTPMessage message;
         try {
-            Outcome notReady = connect(transport, target);
-            if (notReady != null) {
-                return new NotReady(notReady);
-            }
-            Outcome tooLarge = checkSize(transport, composed, target);
-            if (tooLarge != null) {
-                return new Completed(sameFor(recipients, tooLarge));
-            }
-            SMTPMessage message = composed.newInstance(session);
+            message = composed.newInstance(session);
             message.setEnvelopeFrom(envelopeFrom);
-            if (transport.supportsExtension("SIZE")) {
-                message.setMailExtension("SIZE=" + composed.estimatedSize());
-            }
-            return new Completed(transact(transport, message, recipients, target.hostName()));
         } catch (MessagingException e) {
             // Composition of the per-transaction instance failed: a bug, not the server's doing.
             throw new IllegalStateException("could not build the message for " + target.hostName(), e);
-        } finally {
-            closeQuietly(transport);
         }
-    }
-
-    private Properties properties(Target target) {
-        TlsPolicy policy = settings.tlsPolicy();
-        Properties props = new Properties();
-        props.put("mail.smtp.localhost", settings.heloName());
-        props.put("mail.smtp.connectiontimeout", String.valueOf(settings.connectTimeout().toMillis()));
-        props.put("mail.smtp.timeout", String.valueOf(settings.readTimeout().toMillis()));
-        props.put("mail.smtp.writetimeout", String.valueOf(settings.writeTimeout().toMillis()));
-        props.put("mail.smtp.executor.writetimeout", timers);
-        props.put("mail.smtp.ssl.enable", String.valueOf(target.implicitTls()));
-        props.put("mail.smtp.starttls.enable", String.valueOf(policy.startTls() && !target.implicitTls()));
-        props.put("mail.smtp.starttls.required", String.valueOf(policy.mustEncrypt() && !target.implicitTls()));
-        props.put("mail.smtp.ssl.socketFactory", tls.forHost(target.hostName(), policy == TlsPolicy.VERIFY));
-        props.put("mail.smtp.ssl.checkserveridentity", String.valueOf(policy == TlsPolicy.VERIFY));
-        // Per-recipient results: keep going past rejected RCPTs, and report the accepted ones too.
-        props.put("mail.smtp.sendpartial", "true");
-        props.put("mail.smtp.reportsuccess", "true");
-        props.put("mail.smtp.quitwait", "false");
-        Relay relay = settings.relay();
-        if (relay != null && relay.authenticates()) {
-            props.put("mail.smtp.auth", "true");
-            props.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
+        if (transport.supportsExtension("SIZE")) {
+            message.setMailExtension("SIZE=" + composed.estimatedSize());
         }
-        return props;
+        connection.startTransaction();
+        Map<InternetAddress, Outcome> outcomes = transact(connection, message, recipients, reused);
+        return outcomes == null ? null : new Completed(outcomes);
     }
 
     /** Returns null once the server is ready for a transaction, else why it is not. */
-    private Outcome connect(SMTPTransport transport, Target target) {
+    private Outcome connect(SmtpConnection connection) {
+        Target target = connection.target();
+        SMTPTransport transport = connection.transport();
         Relay relay = settings.relay();
         try {
-            if (relay != null && relay.authenticates()) {
-                transport.connect(target.address(), target.port(), relay.username(), relay.password());
-            } else {
-                transport.connect(target.address(), target.port(), null, null);
-            }
+            sockets.open(target.hostName(), connection.deadline(), () -> {
+                if (relay != null && relay.authenticates()) {
+                    transport.connect(target.address(), target.port(), relay.username(), relay.password());
+                } else {
+                    transport.connect(target.address(), target.port(), null, null);
+                }
+            });
             return null;
         } catch (AuthenticationFailedException e) {
             return OutcomeClassifier.ofAuthenticationFailure(transport.getLastReturnCode(),
@@ -186,25 +209,50 @@ final class SmtpSession {
         return null;
     }
 
-    private static Map<InternetAddress, Outcome> transact(SMTPTransport transport, SMTPMessage message,
-                                                          List<InternetAddress> recipients, String host) {
+    /** @return null when {@code reused} and the connection had died before MAIL FROM was accepted */
+    private static Map<InternetAddress, Outcome> transact(SmtpConnection connection, SMTPMessage message,
+                                                          List<InternetAddress> recipients, boolean reused) {
+        SMTPTransport transport = connection.transport();
+        String host = connection.target().hostName();
         try {
             transport.sendMessage(message, recipients.toArray(InternetAddress[]::new));
             // With reportsuccess Angus always throws; reaching here means every RCPT and DATA succeeded.
             return sameFor(recipients, OutcomeClassifier.ofReply(transport.getLastReturnCode(),
                     transport.getLastServerResponse(), host));
-        } catch (SMTPSendFailedException e) {
+        } catch (MessagingException e) {
+            return reused && diedWhileIdle(connection, e) ? null : outcomes(transport, e, recipients, host);
+        }
+    }
+
+    private static Map<InternetAddress, Outcome> outcomes(SMTPTransport transport, MessagingException failure,
+                                                          List<InternetAddress> recipients, String host) {
+        if (failure instanceof SMTPSendFailedException answered) {
             // MAIL FROM, DATA or end-of-data answered: that reply applies to every accepted recipient.
-            return perRecipient(recipients, e, OutcomeClassifier.ofReply(e.getReturnCode(), e.getMessage(), host), host);
-        } catch (SendFailedException e) {
+            return perRecipient(recipients, answered,
+                    OutcomeClassifier.ofReply(answered.getReturnCode(), answered.getMessage(), host), host);
+        }
+        if (failure instanceof SendFailedException refused) {
             // Every RCPT was refused: no DATA was sent.
             Outcome unanswered = OutcomeClassifier.ofReply(transport.getLastReturnCode(),
                     transport.getLastServerResponse(), host);
-            return perRecipient(recipients, e, unanswered, host);
-        } catch (MessagingException e) {
-            // The connection broke mid-transaction: no definite answer for anyone.
-            return sameFor(recipients, OutcomeClassifier.ofIoFailure(e, host));
+            return perRecipient(recipients, refused, unanswered, host);
         }
+        // The connection broke mid-transaction: no definite answer for anyone.
+        return sameFor(recipients, OutcomeClassifier.ofIoFailure(failure, host));
+    }
+
+    /**
+     * A kept connection the server closed while it was idle fails its first command: an I/O error,
+     * end of stream (-1), or 421 "closing transmission channel" (RFC 5321 §3.8). Only before MAIL
+     * FROM was accepted is that safe to take for a dead connection: no recipient was sent yet.
+     */
+    private static boolean diedWhileIdle(SmtpConnection connection, MessagingException failure) {
+        if (connection.mailFromAccepted() || connection.deadline().expired()) {
+            return false;
+        }
+        int code = failure instanceof SMTPSendFailedException answered
+                ? answered.getReturnCode() : connection.transport().getLastReturnCode();
+        return causedByIo(failure) || code == 421 || code == -1;
     }
 
     /**
@@ -251,13 +299,5 @@ final class SmtpSession {
             }
         }
         return false;
-    }
-
-    private static void closeQuietly(SMTPTransport transport) {
-        try {
-            transport.close();
-        } catch (MessagingException e) {
-            // QUIT is a courtesy; the outcome is already decided.
-        }
     }
 }

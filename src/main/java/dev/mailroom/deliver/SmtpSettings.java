@@ -17,14 +17,17 @@ import java.util.Objects;
  * @param maxRecipientsPerTransaction RCPTs per transaction; RFC 5321 §4.5.3.1.8 has servers accept 100
  * @param maxParallelTransactions   transactions (one per domain) in flight at once
  * @param relay                     null for MX mode; otherwise every message goes to this smarthost
+ * @param connectionReuse           whether connections are kept for the next transaction to the same server
  */
 public record SmtpSettings(int port, String heloName, TlsPolicy tlsPolicy, KeyStore trustStore,
                            Duration connectTimeout, Duration readTimeout, Duration writeTimeout,
-                           int maxRecipientsPerTransaction, int maxParallelTransactions, Relay relay) {
+                           int maxRecipientsPerTransaction, int maxParallelTransactions, Relay relay,
+                           ConnectionReuse connectionReuse) {
 
     public SmtpSettings {
         Objects.requireNonNull(heloName, "heloName");
         Objects.requireNonNull(tlsPolicy, "tlsPolicy");
+        Objects.requireNonNull(connectionReuse, "connectionReuse");
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("readTimeout", readTimeout);
         requirePositive("writeTimeout", writeTimeout);
@@ -41,6 +44,14 @@ public record SmtpSettings(int port, String heloName, TlsPolicy tlsPolicy, KeySt
         }
     }
 
+    /** With {@link ConnectionReuse#DEFAULT}. */
+    public SmtpSettings(int port, String heloName, TlsPolicy tlsPolicy, KeyStore trustStore,
+                        Duration connectTimeout, Duration readTimeout, Duration writeTimeout,
+                        int maxRecipientsPerTransaction, int maxParallelTransactions, Relay relay) {
+        this(port, heloName, tlsPolicy, trustStore, connectTimeout, readTimeout, writeTimeout,
+                maxRecipientsPerTransaction, maxParallelTransactions, relay, ConnectionReuse.DEFAULT);
+    }
+
     /** MX mode with defaults fit for a Lambda function: opportunistic TLS, 10 s connect, 60 s reads. */
     public static SmtpSettings mx(String heloName) {
         return new SmtpSettings(25, heloName, TlsPolicy.OPPORTUNISTIC, null, Duration.ofSeconds(10),
@@ -55,22 +66,27 @@ public record SmtpSettings(int port, String heloName, TlsPolicy tlsPolicy, KeySt
 
     public SmtpSettings withPort(int newPort) {
         return new SmtpSettings(newPort, heloName, tlsPolicy, trustStore, connectTimeout, readTimeout,
-                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, relay);
+                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, relay, connectionReuse);
     }
 
     public SmtpSettings withTls(TlsPolicy policy, KeyStore trust) {
         return new SmtpSettings(port, heloName, policy, trust, connectTimeout, readTimeout,
-                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, relay);
+                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, relay, connectionReuse);
     }
 
     public SmtpSettings withTimeouts(Duration connect, Duration read, Duration write) {
         return new SmtpSettings(port, heloName, tlsPolicy, trustStore, connect, read,
-                write, maxRecipientsPerTransaction, maxParallelTransactions, relay);
+                write, maxRecipientsPerTransaction, maxParallelTransactions, relay, connectionReuse);
     }
 
     public SmtpSettings withRelay(Relay newRelay) {
         return new SmtpSettings(port, heloName, tlsPolicy, trustStore, connectTimeout, readTimeout,
-                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, newRelay);
+                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, newRelay, connectionReuse);
+    }
+
+    public SmtpSettings withConnectionReuse(ConnectionReuse reuse) {
+        return new SmtpSettings(port, heloName, tlsPolicy, trustStore, connectTimeout, readTimeout,
+                writeTimeout, maxRecipientsPerTransaction, maxParallelTransactions, relay, reuse);
     }
 
     /** The least time an attempt needs to have a chance: connect, greet, and one reply. */

@@ -135,6 +135,21 @@ class DnsMxResolverTest {
     }
 
     @Test
+    void resolveShouldAskAgainEveryTimeWhenTheTtlIsZero() {
+        // Given: records that may not be cached
+        dns.ttl(0).mx("fresh.test", 10, "mx.fresh.test").a("mx.fresh.test", "127.0.0.2");
+
+        // When
+        resolver.resolve("fresh.test");
+        resolver.resolve("fresh.test");
+        resolver.resolve("fresh.test");
+
+        // Then: neither dnsjava's cache nor the route memo kept them
+        assertThat(dns.queries("fresh.test", Type.MX)).isEqualTo(3);
+        assertThat(dns.queries("mx.fresh.test", Type.A)).isEqualTo(3);
+    }
+
+    @Test
     void resolveShouldSkipMxHostsWithoutAddresses() {
         // Given: the preferred host has no address record
         dns.mx("partial.test", 10, "ghost.partial.test")

@@ -12,6 +12,7 @@ import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.RecordingSmtpServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
@@ -95,13 +96,14 @@ class RelayTlsTest {
 
     @ParameterizedTest(name = "wiretap, implicit TLS: {0}")
     @EnumSource(value = Certificate.class)
-    void thePasswordShouldNeverReachARelayWhoseCertificateDoesNotVerify(Certificate certificate) {
+    void thePasswordShouldNeverReachARelayWhoseCertificateDoesNotVerify(Certificate certificate)
+            throws InterruptedException {
         try (RecordingSmtpServer wiretap = RecordingSmtpServer.implicitTls(certificate.context())) {
 
             Outcome outcome = deliver(new Relay(HOST, wiretap.port(), true, USER, PASSWORD), TlsPolicy.VERIFY);
 
             assertThat(outcome).isInstanceOf(Outcome.Transient.class);
-            assertThat(wiretap.handshakeFailures()).isNotEmpty();
+            assertThat(wiretap.awaitHandshakeFailures(Duration.ofSeconds(10))).isNotEmpty();
             assertNoCredentials(wiretap);
             assertThat(wiretap.transcript()).as("nothing readable got through").isEmpty();
         }

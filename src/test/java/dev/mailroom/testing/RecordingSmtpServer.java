@@ -1,4 +1,4 @@
-package dev.mailroom.security;
+package dev.mailroom.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,12 +33,18 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>{@link #transcript()} is the client's side of every session, decoded as ISO-8859-1 so that
  * any byte can be searched for.
+ *
+ * <p>{@link #tricklingAfter(int)} scripts a server that, after some messages on a connection,
+ * answers the next end of DATA with a reply that never ends: one byte every 100 ms, well inside any
+ * read timeout.
  */
-final class RecordingSmtpServer implements AutoCloseable {
+public final class RecordingSmtpServer implements AutoCloseable {
 
     private final ServerSocket listener;
     private final SSLContext implicitTls;
     private final SSLContext startTls;
+    /** Messages accepted on a connection before the next end of DATA trickles; -1 never. */
+    private final int trickleAfter;
     private final ExecutorService sessions = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "recording-smtp");
         thread.setDaemon(true);
@@ -48,9 +54,10 @@ final class RecordingSmtpServer implements AutoCloseable {
     private final List<String> handshakeFailures = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private RecordingSmtpServer(SSLContext implicitTls, SSLContext startTls) {
+    private RecordingSmtpServer(SSLContext implicitTls, SSLContext startTls, int trickleAfter) {
         this.implicitTls = implicitTls;
         this.startTls = startTls;
+        this.trickleAfter = trickleAfter;
         try {
             listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -60,26 +67,31 @@ final class RecordingSmtpServer implements AutoCloseable {
     }
 
     /** Plaintext only: offers AUTH, never STARTTLS. */
-    static RecordingSmtpServer plaintext() {
-        return new RecordingSmtpServer(null, null);
+    public static RecordingSmtpServer plaintext() {
+        return new RecordingSmtpServer(null, null, -1);
     }
 
     /** TLS from the first byte (port-465 style) with this server context. */
-    static RecordingSmtpServer implicitTls(SSLContext context) {
-        return new RecordingSmtpServer(context, null);
+    public static RecordingSmtpServer implicitTls(SSLContext context) {
+        return new RecordingSmtpServer(context, null, -1);
+    }
+
+    /** Plaintext; on each connection, accepts {@code messages} messages, then trickles the next end-of-DATA reply. */
+    public static RecordingSmtpServer tricklingAfter(int messages) {
+        return new RecordingSmtpServer(null, null, messages);
     }
 
     /** Plaintext greeting, STARTTLS offered with this server context (port-587 style). */
-    static RecordingSmtpServer startTls(SSLContext context) {
-        return new RecordingSmtpServer(null, context);
+    public static RecordingSmtpServer startTls(SSLContext context) {
+        return new RecordingSmtpServer(null, context, -1);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
     /** Everything clients sent, all sessions in order, as ISO-8859-1 text. */
-    String transcript() {
+    public String transcript() {
         StringBuilder all = new StringBuilder();
         for (ByteArrayOutputStream session : transcripts) {
             synchronized (session) {
@@ -90,7 +102,7 @@ final class RecordingSmtpServer implements AutoCloseable {
     }
 
     /** SMTP command verbs clients sent, upper case, in order (AUTH continuation lines excluded). */
-    List<String> commands() {
+    public List<String> commands() {
         List<String> verbs = new ArrayList<>();
         for (String line : transcript().split("\r\n")) {
             String verb = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
@@ -101,12 +113,24 @@ final class RecordingSmtpServer implements AutoCloseable {
         return verbs;
     }
 
-    int sessionCount() {
+    public int sessionCount() {
         return transcripts.size();
     }
 
-    List<String> handshakeFailures() {
+    public List<String> handshakeFailures() {
         return List.copyOf(handshakeFailures);
+    }
+
+    /**
+     * The server side notices a failed handshake after the client has given up on it: waits up to
+     * {@code timeout} for the first one, then returns what there is.
+     */
+    public List<String> awaitHandshakeFailures(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (handshakeFailures.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return handshakeFailures();
     }
 
     private void acceptLoop() {
@@ -147,11 +171,16 @@ final class RecordingSmtpServer implements AutoCloseable {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         boolean inData = false;
+        int accepted = 0;
         String line;
         while ((line = readLine(in, transcript)) != null) {
             if (inData) {
                 if (line.equals(".")) {
                     inData = false;
+                    if (accepted++ == trickleAfter) {
+                        trickle(out);
+                        return;
+                    }
                     reply(out, "250 2.0.0 accepted");
                 }
                 continue;
@@ -213,6 +242,20 @@ final class RecordingSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             handshakeFailures.add(e.toString());
             return null;
+        }
+    }
+
+    /** A reply that never ends, until the client hangs up or the server closes. */
+    private void trickle(OutputStream out) throws IOException {
+        byte[] endless = "250-still thinking ".getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; !closed; i = (i + 1) % endless.length) {
+            out.write(endless[i]);
+            out.flush();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
