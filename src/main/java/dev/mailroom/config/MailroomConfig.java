@@ -1,5 +1,6 @@
 package dev.mailroom.config;
 
+import dev.mailroom.deliver.ConnectionReuse;
 import dev.mailroom.deliver.Relay;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
@@ -52,6 +53,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
             "MAILROOM_TLS_TRUST_STORE", "MAILROOM_TLS_TRUST_STORE_PASSWORD", "MAILROOM_SMTP_PORT",
             "MAILROOM_CONNECT_TIMEOUT", "MAILROOM_READ_TIMEOUT", "MAILROOM_WRITE_TIMEOUT",
             "MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", "MAILROOM_PARALLEL_TRANSACTIONS", "MAILROOM_PARALLEL_JOBS",
+            "MAILROOM_CONNECTION_REUSE", "MAILROOM_CONNECTION_IDLE",
             "MAILROOM_RELAY_HOST",
             "MAILROOM_RELAY_PORT", "MAILROOM_RELAY_IMPLICIT_TLS", "MAILROOM_RELAY_USERNAME", "MAILROOM_RELAY_PASSWORD",
             "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
@@ -106,6 +108,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
         TlsPolicy tls = env.choice("MAILROOM_TLS", TlsPolicy.class,
                 mode == DeliveryMode.RELAY ? TlsPolicy.VERIFY : TlsPolicy.OPPORTUNISTIC);
         Relay relay = mode == DeliveryMode.RELAY ? relay(env) : null;
+        ConnectionReuse reuse = connectionReuse(env);
         try {
             return new SmtpSettings(
                     env.integer("MAILROOM_SMTP_PORT", 25, 1, 65_535), helo, tls, trustStore(env),
@@ -114,10 +117,17 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
                     env.duration("MAILROOM_WRITE_TIMEOUT", Duration.ofSeconds(60)),
                     env.integer("MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", relay != null ? 50 : 100, 1, 1_000),
                     env.integer("MAILROOM_PARALLEL_TRANSACTIONS", 16, 1, 64),
-                    relay);
+                    relay, reuse);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("MAILROOM_TLS", e.getMessage());
         }
+    }
+
+    private static ConnectionReuse connectionReuse(Environment env) {
+        boolean enabled = env.optional("MAILROOM_CONNECTION_REUSE")
+                .map(v -> bool("MAILROOM_CONNECTION_REUSE", v)).orElse(true);
+        Duration idle = env.duration("MAILROOM_CONNECTION_IDLE", ConnectionReuse.DEFAULT.idleLimit());
+        return enabled ? ConnectionReuse.idleFor(idle) : ConnectionReuse.DISABLED;
     }
 
     private static Relay relay(Environment env) {

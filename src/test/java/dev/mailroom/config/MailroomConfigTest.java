@@ -3,6 +3,7 @@ package dev.mailroom.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailroom.deliver.ConnectionReuse;
 import dev.mailroom.deliver.TlsPolicy;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,6 +36,37 @@ class MailroomConfigTest {
         assertThat(config.allowedSenderDomains()).containsExactly("example.com");
         assertThat(config.retry().maxAttempts()).isEqualTo(12);
         assertThat(config.endpoints().any()).isFalse();
+    }
+
+    @Test
+    void connectionReuseAndParallelismShouldHaveDefaultsAndBeSettable() {
+        MailroomConfig defaults = MailroomConfig.from(minimal());
+        assertThat(defaults.smtp().connectionReuse()).isEqualTo(ConnectionReuse.DEFAULT);
+        assertThat(defaults.parallelJobs()).isEqualTo(10);
+        assertThat(defaults.smtp().maxParallelTransactions()).isEqualTo(16);
+
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_CONNECTION_IDLE", "500ms");
+        env.put("MAILROOM_PARALLEL_JOBS", "3");
+        MailroomConfig set = MailroomConfig.from(env);
+        assertThat(set.smtp().connectionReuse().idleLimit()).isEqualTo(Duration.ofMillis(500));
+        assertThat(set.parallelJobs()).isEqualTo(3);
+
+        env.put("MAILROOM_CONNECTION_REUSE", "false");
+        assertThat(MailroomConfig.from(env).smtp().connectionReuse().enabled()).isFalse();
+    }
+
+    @Test
+    void badConnectionReuseValuesShouldNameTheirVariable() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_CONNECTION_REUSE", "sometimes");
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_CONNECTION_REUSE");
+
+        env.remove("MAILROOM_CONNECTION_REUSE");
+        env.put("MAILROOM_CONNECTION_IDLE", "0s");
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_CONNECTION_IDLE");
     }
 
     @Test

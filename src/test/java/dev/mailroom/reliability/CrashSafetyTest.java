@@ -78,6 +78,10 @@ class CrashSafetyTest {
         options.leaseSeconds = 12;
         options.batchTimeoutSeconds = 11;
         options.readTimeout = "3s";
+        // One job in flight per worker, so that each kill hits its planned job at its planned point and no
+        // other (with a batch in parallel, a kill also cuts the batch's other jobs wherever they are: what
+        // LoadWithFaultsTest covers, with its audit of every duplicate).
+        options.parallelJobs = 1;
 
         try (ReliabilityRig rig = new ReliabilityRig("crash", options)) {
             rigHolder[0] = rig;

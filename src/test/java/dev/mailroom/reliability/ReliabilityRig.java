@@ -53,6 +53,8 @@ final class ReliabilityRig implements AutoCloseable {
         int batchTimeoutSeconds = 14;
         String readTimeout = "4s";
         int maxAttempts = 40;
+        /** MAILROOM_PARALLEL_JOBS of the workers. */
+        int parallelJobs = 10;
     }
 
     final Options options;
@@ -120,6 +122,7 @@ final class ReliabilityRig implements AutoCloseable {
         env.put("MAILROOM_RETRY_MAX_DELAY", "2s");
         env.put("MAILROOM_MAX_ATTEMPTS", Integer.toString(options.maxAttempts));
         env.put("MAILROOM_LEASE", options.leaseSeconds + "s");
+        env.put("MAILROOM_PARALLEL_JOBS", Integer.toString(options.parallelJobs));
         env.put("MAILROOM_SQS_ENDPOINT", pipeline.stack.sqsEndpoint().toString());
         env.put("MAILROOM_S3_ENDPOINT", s3Proxy.endpoint().toString());
         env.put("MAILROOM_DYNAMODB_ENDPOINT", dynamoProxy.endpoint().toString());
