@@ -89,7 +89,7 @@ public final class ColdStartBench {
                     if (variant.contains("appcds")) {
                         flags.add("-XX:SharedArchiveFile=" + archive);
                     }
-                    String mode = variant.equals("lazy") || variant.equals("primed") ? variant : "eager";
+                    String mode = variant.endsWith("primed") ? "primed" : variant.equals("lazy") ? "lazy" : "eager";
                     Run run = launch(classPath, env, mode, flags, variant + "-" + round);
                     String status = ledger.find(run.firstJobId()).map(JobRecord::status).map(Enum::name).orElse("MISSING");
                     String line = String.format(Locale.ROOT, "round %d %-16s %s ledger=%s load=%s", round, variant,
