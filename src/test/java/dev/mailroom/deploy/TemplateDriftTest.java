@@ -327,6 +327,29 @@ class TemplateDriftTest {
     }
 
     @Test
+    void everyDeployableShapeShouldPassTheTemplatesRules() {
+        SCENARIOS.forEach((name, parameters) ->
+                assertThat(Template.load(parameters).brokenRules()).as(name).isEmpty());
+    }
+
+    @Test
+    void mxModeWithoutAVpcShouldBeRefusedAtDeployTimeWithTheReason() {
+        Template template = Template.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com"));
+
+        // Lambda blocks port 25 outside a VPC: every MX connection would time out, every job expire.
+        assertThat(template.brokenRules()).singleElement().asString()
+                .startsWith("MxModeNeedsAVpc").contains("port 25").contains("DeliveryMode relay");
+    }
+
+    @Test
+    void relayModeWithoutARelayHostShouldBeRefusedAtDeployTime() {
+        Template template = Template.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                "DeliveryMode", "relay"));
+
+        assertThat(template.brokenRules()).singleElement().asString().startsWith("RelayModeNeedsARelayHost");
+    }
+
+    @Test
     void snapStartShouldBeOnByDefaultForTheSendFunction() {
         Template template = Template.load(SCENARIOS.get("mx in a VPC"));
 
@@ -853,6 +876,22 @@ class TemplateDriftTest {
             List<String> parts = new ArrayList<>();
             values.forEach(value -> parts.add(value.asText()));
             return String.join(delimiter, parts);
+        }
+
+        /** The AssertDescription of every rule whose condition holds and whose assertion fails. */
+        List<String> brokenRules() {
+            List<String> broken = new ArrayList<>();
+            root.path("Rules").fields().forEachRemaining(rule -> {
+                JsonNode when = rule.getValue().path("RuleCondition");
+                if (when.isMissingNode() || evaluate(when)) {
+                    rule.getValue().path("Assertions").forEach(assertion -> {
+                        if (!evaluate(assertion.path("Assert"))) {
+                            broken.add(rule.getKey() + ": " + assertion.path("AssertDescription").asText());
+                        }
+                    });
+                }
+            });
+            return broken;
         }
 
         boolean condition(String name) {
