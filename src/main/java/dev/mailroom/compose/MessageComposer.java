@@ -2,6 +2,7 @@ package dev.mailroom.compose;
 
 import dev.mailroom.MailroomException;
 import dev.mailroom.job.Attachment;
+import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;
@@ -26,9 +27,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Turns a validated send job into a {@link ComposedMessage}.
@@ -44,6 +47,8 @@ public final class MessageComposer {
     private static final String UTF_8 = "UTF-8";
     /** Headers, boundaries and part headers: generous, the estimate is only for RFC 1870 SIZE. */
     private static final long STRUCTURE_OVERHEAD_BYTES = 4 * 1024;
+
+    private static final Pattern HEADER_FIELD = Pattern.compile("(?s)[\\x21-\\x39\\x3B-\\x7E]+:[^\\x00]*");
 
     private final AttachmentStore store;
     private final Clock clock;
@@ -84,11 +89,11 @@ public final class MessageComposer {
 
     // RFC 5322 §2.2 and §3.6: header fields are "name: value" (printable ASCII names), and a message
     // has a From field. Garbage bytes in the bucket must fail, not go out as mail.
-    private static void requireRfc5322(dev.mailroom.job.S3Location location, InternetHeaders headers) {
+    private static void requireRfc5322(S3Location location, InternetHeaders headers) {
         boolean any = false;
-        for (java.util.Enumeration<String> lines = headers.getAllHeaderLines(); lines.hasMoreElements(); ) {
+        for (Enumeration<String> lines = headers.getAllHeaderLines(); lines.hasMoreElements(); ) {
             String line = lines.nextElement();
-            if (!line.matches("(?s)[\\x21-\\x39\\x3B-\\x7E]+:[^\\x00]*")) {
+            if (!HEADER_FIELD.matcher(line).matches()) {
                 throw new AttachmentException.Malformed(location, "not an RFC 5322 header block");
             }
             any = true;

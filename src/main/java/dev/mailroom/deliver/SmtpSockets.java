@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.net.SocketFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
@@ -28,6 +29,8 @@ final class SmtpSockets {
     interface Connect<E extends Exception> {
         void run() throws E;
     }
+
+    private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
 
     private final ThreadLocal<Opening> opening = new ThreadLocal<>();
     private final SocketFactory plain = new Plain();
@@ -166,6 +169,6 @@ final class SmtpSockets {
 
     // SNI carries host names only, never IP literals (RFC 6066 §3).
     private static boolean isDnsName(String name) {
-        return !name.isEmpty() && !name.contains(":") && !name.matches("[0-9.]+");
+        return !name.isEmpty() && !name.contains(":") && !IPV4_LITERAL.matcher(name).matches();
     }
 }
