@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.mailroom.ledger.Claim;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
-import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestContexts;
@@ -17,38 +17,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Duplicates, crashed workers and the Lambda time budget. */
 class ConcurrencyTest {
 
-    private static DnsTestServer dns;
+    private OneMxPipeline world;
     private SmtpTestServer mx;
     private PipelineHarness pipeline;
 
-    @BeforeAll
-    static void startDns() {
-        dns = DnsTestServer.start();
-        dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.2");
-    }
-
-    @AfterAll
-    static void stopDns() {
-        dns.close();
-    }
-
     @AfterEach
     void stop() {
-        pipeline.close();
-        mx.close();
+        if (world != null) {
+            world.close();
+        }
     }
 
     private void start(SmtpTestServer.Builder server, Map<String, String> env) {
-        mx = server.bind("127.0.0.2").start();
-        pipeline = new PipelineHarness(dns, mx.port(), env);
+        world = OneMxPipeline.start(server, env);
+        mx = world.mx();
+        pipeline = world.pipeline();
     }
 
     @Test

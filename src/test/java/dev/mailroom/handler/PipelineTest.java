@@ -6,7 +6,7 @@ import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.retry.DeadLetters;
-import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
 import java.time.Duration;
@@ -15,9 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -27,34 +25,21 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 class PipelineTest {
 
-    private static DnsTestServer dns;
+    private OneMxPipeline world;
     private SmtpTestServer mx;
     private PipelineHarness pipeline;
 
-    @BeforeAll
-    static void startDns() {
-        dns = DnsTestServer.start();
-        dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.2");
-    }
-
-    @AfterAll
-    static void stopDns() {
-        dns.close();
-    }
-
     @AfterEach
     void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (mx != null) {
-            mx.close();
+        if (world != null) {
+            world.close();
         }
     }
 
     private void start(SmtpTestServer.Builder server, Map<String, String> env) {
-        mx = server.bind("127.0.0.2").start();
-        pipeline = new PipelineHarness(dns, mx.port(), env);
+        world = OneMxPipeline.start(server, env);
+        mx = world.mx();
+        pipeline = world.pipeline();
     }
 
     @Test
@@ -124,7 +109,7 @@ class PipelineTest {
             throws Exception {
         // Given: one job for two domains; slow.example's server takes 6 s to answer the end of DATA
         start(SmtpTestServer.builder(), Map.of("MAILROOM_READ_TIMEOUT", "20s"));
-        dns.mx("slow.example", 10, "mx.slow.example").a("mx.slow.example", "127.0.0.3");
+        world.dns().mx("slow.example", 10, "mx.slow.example").a("mx.slow.example", "127.0.0.3");
         try (SmtpTestServer slow = SmtpTestServer.builder().bind("127.0.0.3").port(mx.port())
                 .stallOnData(Duration.ofSeconds(6)).start()) {
             pipeline.enqueue(PipelineHarness.job("two-domains-1", "ann@example.org", "\"cc\":[\"bob@slow.example\"]"));

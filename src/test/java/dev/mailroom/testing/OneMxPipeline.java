@@ -32,6 +32,11 @@ public final class OneMxPipeline implements AutoCloseable {
         return new OneMxPipeline(dns, mx, new PipelineHarness(dns, mx.port(), env));
     }
 
+    /** @param server a server builder set up by the test (its address is set here) */
+    public static OneMxPipeline start(SmtpTestServer.Builder server, Map<String, String> env) {
+        return start(builder -> server, env);
+    }
+
     public static OneMxPipeline start() {
         return start(server -> server, Map.of());
     }
