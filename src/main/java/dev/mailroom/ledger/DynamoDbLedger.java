@@ -4,6 +4,7 @@ import static dev.mailroom.ledger.LedgerItems.n;
 import static dev.mailroom.ledger.LedgerItems.s;
 import static dev.mailroom.ledger.LedgerItems.time;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -42,11 +43,14 @@ public final class DynamoDbLedger implements Ledger {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration retention;
+    /** Measures what is left of a write's budget ({@code giveUpAt}); job times come from the caller. */
+    private final Clock clock;
 
-    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention) {
+    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention, Clock clock) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
+        this.clock = clock;
     }
 
     @Override
@@ -106,7 +110,7 @@ public final class DynamoDbLedger implements Ledger {
         UpdateItemRequest request = update.build(table, result.jobId());
         Duration pause = FIRST_PAUSE;
         while (true) {
-            Duration left = Duration.between(Instant.now(), giveUpAt);
+            Duration left = Duration.between(clock.instant(), giveUpAt);
             try {
                 dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request : request.toBuilder()
                         .overrideConfiguration(o -> o.apiCallTimeout(left)).build());
@@ -119,7 +123,7 @@ public final class DynamoDbLedger implements Ledger {
                 }
                 throw new LeaseLostException(result.jobId());
             } catch (SdkException e) {
-                if (!isWorthRetrying(e) || Instant.now().plus(pause).plus(MIN_TRY).isAfter(giveUpAt)) {
+                if (!isWorthRetrying(e) || clock.instant().plus(pause).plus(MIN_TRY).isAfter(giveUpAt)) {
                     throw e;
                 }
                 sleep(pause);

@@ -10,6 +10,7 @@ import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.AwsTestStack;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -61,7 +62,7 @@ class LedgerOutageTest {
                 .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(3).backoffStrategy(quick)
                         .throttlingBackoffStrategy(quick)))
                 .build();
-        ledger = new DynamoDbLedger(client, table, Duration.ofDays(30));
+        ledger = new DynamoDbLedger(client, table, Duration.ofDays(30), Clock.systemUTC());
     }
 
     @AfterEach

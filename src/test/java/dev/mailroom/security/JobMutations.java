@@ -41,7 +41,7 @@ final class JobMutations {
                 "content":"iVBORw0KGgo="},
                {"filename":"invoice.pdf","contentType":"application/pdf",
                 "s3":{"bucket":"mailroom-attachments","key":"a/inv-123.pdf"}}],
-             "tags":{"tenant":"acme"},"expiresAt":"2030-12-01T00:00:00Z"}""";
+             "tags":{"tenant":"acme"},"expiresAt":"2999-12-31T23:59:59Z"}""";
     private static final String RAW = """
             {"version":1,"jobId":"raw-1","from":"billing@mailroom.test","to":["ann@example.org"],
              "bcc":["audit@example.org"],"raw":{"s3":{"bucket":"mailroom-attachments","key":"m/raw-1.eml"}}}""";
@@ -60,7 +60,7 @@ final class JobMutations {
             "someone-elses-bucket", "mailroom-attachments", "MAILROOM-ATTACHMENTS");
     private static final List<Object> TEXTS = List.of("=?UTF-8?Q?a=0D=0ABcc:_victim@evil.test?=", "", " ", "\t",
             "A".repeat(2001), "Bcc", "Resent-Bcc", "X-Ok", "inline", "attachment", "INLINE", "logo@x", "a\"; b=\"c",
-            "invoice.pdf\u202Efdp.exe", "2030-12-01T00:00:00Z");
+            "invoice.pdf\u202Efdp.exe", "2999-12-31T23:59:59Z");
     private static final List<Object> SCALARS = List.of(1, 2, 0, -1, 1.5, true, "1");
     private static final Map<String, List<Object>> TRICKY = Map.of("from", ADDRESSES, "envelopeFrom", ADDRESSES,
             "replyTo", ADDRESSES, "to", ADDRESSES, "cc", ADDRESSES, "bcc", ADDRESSES, "contentType", CONTENT_TYPES,
