@@ -7,6 +7,9 @@ import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;
 import dev.mailroom.ledger.JobRecord;
+import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.RecipientRecord;
+import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.AwsTestStack;
@@ -22,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * go through the real send handler via a Lambda-like event source, and each job's final status is
  * printed. With {@code --serve} it keeps running for any AWS client to use.
  *
- * <p>{@code MAILROOM_DNS_SERVERS} and {@code MAILROOM_SMTP_PORT} in the environment point delivery
- * at a real DNS server and SMTP port instead of the built-in ones.
+ * <p>Every {@code MAILROOM_*} variable of the configuration (and {@code AWS_REGION}) given in the
+ * environment overrides the stack's own default for it; an unknown {@code MAILROOM_*} variable
+ * stops the run with its name. The stack's defaults are {@link #defaults}.
  */
 public final class LocalStackMain {
 
@@ -48,18 +51,30 @@ public final class LocalStackMain {
     static final List<String> DEMO_DOMAINS = List.of("example.org", "example.net");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The emulators accept any credentials; the aws CLI only insists that there are some. */
+    static final String CLI_CREDENTIALS = "AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local";
+
     private final PrintStream out;
     private final Map<String, String> environment;
+    private final Clock clock;
+    private final String names;
 
-    LocalStackMain(PrintStream out, Map<String, String> environment) {
+    /**
+     * @param environment the variables that override the stack's defaults, {@code System.getenv()} in a real run
+     * @param clock       the time the pipeline runs on (the emulators keep their own)
+     * @param names       prefix of the queues and the table, so that several runs can share one JVM's emulators
+     */
+    LocalStackMain(PrintStream out, Map<String, String> environment, Clock clock, String names) {
         this.out = out;
         this.environment = environment;
+        this.clock = clock;
+        this.names = names;
     }
 
     public static void main(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve") || List.of(args).contains("--serve=true");
         Path events = Path.of(Optional.ofNullable(System.getProperty("mailroom.events")).orElse("events"));
-        new LocalStackMain(System.out, System.getenv()).run(events, serve);
+        new LocalStackMain(System.out, System.getenv(), Clock.systemUTC(), "mailroom").run(events, serve);
         System.exit(0);
     }
 
@@ -67,22 +82,26 @@ public final class LocalStackMain {
         step("Starting SQS (ElasticMQ), S3 (S3Proxy) and DynamoDB (dynalite)");
         AwsTestStack stack = AwsTestStack.shared();
         step("Starting DNS for " + String.join(", ", DEMO_DOMAINS) + " and the SMTP catcher");
-        Path mailDir = Path.of("target", "local-mail", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path runDir = Path.of("target", "local-mail", LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try (DnsTestServer dns = DnsTestServer.start();
-             SmtpTestServer catcher = SmtpTestServer.builder().bind("127.0.0.1").keepMessagesIn(mailDir).start()) {
+             SmtpTestServer catcher = SmtpTestServer.builder().bind("127.0.0.1").keepMessagesIn(runDir).start()) {
             DEMO_DOMAINS.forEach(domain -> dns.mx(domain, 10, "mx.local.test"));
             dns.a("mx.local.test", "127.0.0.1");
-            Map<String, String> env = resources(stack, dns, catcher);
+            Map<String, String> env = configuration(resources(stack), dns, catcher);
             MailroomConfig config = MailroomConfig.from(env);
-            List<String> logs = new ArrayList<>();
-            try (Mailroom mailroom = new Mailroom(config, AwsClients.create(config.endpoints(), config.region()),
-                    new JsonLines(logs::add), Clock.systemUTC())) {
+            describe(config, env);
+            Path logFile = runDir.resolve("mailroom.log");
+            Files.createDirectories(runDir);
+            try (PrintStream logs = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
+                 Mailroom mailroom = new Mailroom(config, AwsClients.create(config.endpoints(), config.region()),
+                         new JsonLines(logs::println), clock)) {
+                step("Mailroom's JSON log lines go to " + logFile.toAbsolutePath());
                 SqsPoller poller = new SqsPoller(stack.sqs(), config.queueUrl(), new SendHandler(mailroom),
-                        Duration.ofMinutes(5), Clock.systemUTC(), mailroom.log());
+                        Duration.ofMinutes(5), clock, mailroom.log());
                 Map<String, String> jobs = enqueueSamples(stack, config.queueUrl(), eventsDir);
                 step("Delivering " + jobs.size() + " sample jobs through the send handler");
                 drain(poller, mailroom, jobs);
-                report(mailroom, jobs, mailDir, catcher);
+                report(mailroom, jobs, runDir, catcher);
                 if (serve) {
                     serve(stack, config, env, poller);
                 }
@@ -90,38 +109,87 @@ public final class LocalStackMain {
         }
     }
 
-    private Map<String, String> resources(AwsTestStack stack, DnsTestServer dns, SmtpTestServer catcher) {
-        String queue = "mailroom-send";
-        String dlqUrl = stack.createQueue(queue + "-dlq");
+    /** Creates the queues, buckets and table; returns the variables that name them. */
+    private Map<String, String> resources(AwsTestStack stack) {
+        String dlqUrl = stack.createQueue(names + "-send-dlq");
         String dlqArn = stack.sqs().getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
-        String queueUrl = stack.createQueue(queue, Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "360",
+        String queueUrl = stack.createQueue(names + "-send", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "360",
                 QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"20\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"));
         for (String bucket : List.of(BUCKET, ARCHIVE_BUCKET)) {
             if (stack.s3().listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
                 stack.s3().createBucket(b -> b.bucket(bucket));
             }
         }
-        LedgerTable.createIfMissing(stack.dynamo(), "mailroom-ledger", Duration.ofSeconds(30));
+        String table = names + "-ledger";
+        LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MAILROOM_QUEUE_URL", queueUrl);
         env.put("MAILROOM_DLQ_URL", dlqUrl);
-        env.put("MAILROOM_TABLE", "mailroom-ledger");
+        env.put("MAILROOM_TABLE", table);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", BUCKET);
         env.put("MAILROOM_ARCHIVE_BUCKET", ARCHIVE_BUCKET);
+        env.put("MAILROOM_SQS_ENDPOINT", stack.sqsEndpoint().toString());
+        env.put("MAILROOM_S3_ENDPOINT", stack.s3Endpoint().toString());
+        env.put("MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString());
+        return env;
+    }
+
+    /**
+     * The stack's configuration: its resources, then its defaults for a demo (short timeouts and
+     * retries), then whatever the environment sets.
+     *
+     * @throws IllegalArgumentException naming an environment variable that the configuration does not know
+     */
+    Map<String, String> configuration(Map<String, String> resources, DnsTestServer dns, SmtpTestServer catcher) {
+        Map<String, String> env = new LinkedHashMap<>(resources);
+        env.putAll(defaults(dns, catcher));
+        environment.forEach((name, value) -> {
+            if (name.startsWith("MAILROOM_") && !MailroomConfig.KNOWN_VARIABLES.contains(name)) {
+                throw new IllegalArgumentException(name + ": not a Mailroom configuration variable (see the README's "
+                        + "Configuration table)");
+            }
+            if (MailroomConfig.KNOWN_VARIABLES.contains(name)) {
+                env.put(name, value);
+            }
+        });
+        return env;
+    }
+
+    /** What the stack sets beyond its resources, each overridable from the environment. */
+    static Map<String, String> defaults(DnsTestServer dns, SmtpTestServer catcher) {
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", SENDER_DOMAIN);
         env.put("MAILROOM_HELO_NAME", "mailroom.local");
-        env.put("MAILROOM_DNS_SERVERS", environment.getOrDefault("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dns.port()));
-        env.put("MAILROOM_SMTP_PORT", environment.getOrDefault("MAILROOM_SMTP_PORT", Integer.toString(catcher.port())));
+        env.put("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dns.port());
+        env.put("MAILROOM_SMTP_PORT", Integer.toString(catcher.port()));
         env.put("MAILROOM_CONNECT_TIMEOUT", "5s");
         env.put("MAILROOM_READ_TIMEOUT", "30s");
         env.put("MAILROOM_RETRY_INITIAL_DELAY", "5s");
         env.put("MAILROOM_RETRY_MAX_DELAY", "30s");
         env.put("MAILROOM_MAX_ATTEMPTS", "3");
-        env.put("MAILROOM_SQS_ENDPOINT", stack.sqsEndpoint().toString());
-        env.put("MAILROOM_S3_ENDPOINT", stack.s3Endpoint().toString());
-        env.put("MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString());
+        env.put("AWS_REGION", "us-east-1");
         return env;
+    }
+
+    /** What a user needs to know before the jobs run: who may send, and where mail will really go. */
+    private void describe(MailroomConfig config, Map<String, String> env) {
+        step("Sender domains allowed (MAILROOM_ALLOWED_SENDER_DOMAINS): " + String.join(", ", config.allowedSenderDomains()));
+        Map<String, String> overridden = new LinkedHashMap<>();
+        environment.forEach((name, value) -> {
+            if (MailroomConfig.KNOWN_VARIABLES.contains(name)) {
+                overridden.put(name, name.contains("PASSWORD") ? "(set)" : value);
+            }
+        });
+        if (!overridden.isEmpty()) {
+            step("From the environment: " + overridden);
+        }
+        if (environment.containsKey("MAILROOM_DNS_SERVERS")) {
+            out.println("  note: MAILROOM_DNS_SERVERS=" + env.get("MAILROOM_DNS_SERVERS") + " resolves the recipients, "
+                    + "not the built-in DNS: the demo domains (" + String.join(", ", DEMO_DOMAINS) + ") do not lead to "
+                    + "the catcher there, so the sample jobs go wherever that server says, or defer and dead-letter "
+                    + "(4.4.3, after up to " + env.get("MAILROOM_MAX_ATTEMPTS") + " attempts) when it cannot answer.");
+        }
     }
 
     /** Enqueues every record body of every sample event (but the DLQ's); returns jobId → file. */
@@ -184,35 +252,60 @@ public final class LocalStackMain {
         }
     }
 
-    private void report(Mailroom mailroom, Map<String, String> jobs, Path mailDir, SmtpTestServer catcher) {
+    private void report(Mailroom mailroom, Map<String, String> jobs, Path runDir, SmtpTestServer catcher) {
         out.println();
         jobs.forEach((jobId, file) -> {
             JobRecord job = mailroom.ledger().find(jobId).orElseThrow();
             out.printf("%-28s %-14s attempts=%d  (%s)%n", jobId, job.status(), job.attempts(), file);
-            if (job.lastError() != null && job.recipients().isEmpty()) {
+            if (job.lastError() != null && (job.recipients().isEmpty() || job.status() != JobStatus.DELIVERED)) {
                 out.println("    reason: " + job.lastError());
             }
-            job.recipients().forEach((address, r) -> out.printf("    %-30s %-9s %s %s %s%n", address, r.status(),
-                    r.replyCode() == 0 ? "" : r.replyCode(), r.enhancedCode() == null ? "" : r.enhancedCode(),
-                    r.mxHost() == null ? "" : "via " + r.mxHost()));
+            job.recipients().forEach((address, r) -> out.println(recipientLine(address, r, job)));
         });
         out.println();
-        out.println(catcher.received().size() + " message(s) caught, as .eml files in " + mailDir.toAbsolutePath());
+        out.println(catcher.received().size() + " message(s) caught, as .eml files in " + runDir.toAbsolutePath());
+    }
+
+    /** A recipient's status, and for one not delivered the reason: the server's reply, or the job's. */
+    static String recipientLine(String address, RecipientRecord r, JobRecord job) {
+        StringBuilder line = new StringBuilder(String.format("    %-30s %-9s", address, r.status()));
+        if (r.replyCode() != 0) {
+            line.append(' ').append(r.replyCode());
+        }
+        if (r.enhancedCode() != null) {
+            line.append(' ').append(r.enhancedCode());
+        }
+        if (r.mxHost() != null) {
+            line.append(" via ").append(r.mxHost());
+        }
+        if (r.status() != RecipientStatus.DELIVERED) {
+            String reason = r.replyText() != null ? r.replyText() : job.lastError();
+            line.append(" — ").append(reason != null ? reason : "no reason recorded");
+        }
+        return line.toString();
     }
 
     private void serve(AwsTestStack stack, MailroomConfig config, Map<String, String> env, SqsPoller poller) {
         out.println();
-        out.println("Serving. Any AWS client can use these endpoints (credentials: any):");
+        out.println("Serving. Any AWS client can use these endpoints (region " + config.region() + ", any credentials):");
         out.println("  SQS       " + stack.sqsEndpoint() + "   send queue: " + config.queueUrl());
         out.println("  S3        " + stack.s3Endpoint() + "   bucket: " + BUCKET);
         out.println("  DynamoDB  " + stack.dynamoEndpoint() + "   ledger table: " + config.table());
         out.println("For the CLI or a worker, export:");
         env.forEach((name, value) -> out.println("  export " + name + "='" + value + "'"));
-        out.println("Example: aws --endpoint-url " + stack.sqsEndpoint() + " sqs send-message --queue-url "
-                + config.queueUrl() + " --message-body file://job.json");
+        out.println("Example, as it can be pasted (the emulators take any credentials):");
+        out.println("  " + CLI_CREDENTIALS + " aws --region " + config.region() + " --endpoint-url " + stack.sqsEndpoint()
+                + " sqs send-message --queue-url " + config.queueUrl() + " --message-body '" + exampleJob(config) + "'");
         out.println("Ctrl-C stops.");
         Runtime.getRuntime().addShutdownHook(new Thread(poller::stop));
         poller.run();
+    }
+
+    /** A job any allowed sender can send to a demo domain, as one line of JSON for a shell's single quotes. */
+    static String exampleJob(MailroomConfig config) {
+        String sender = "hello@" + config.allowedSenderDomains().iterator().next();
+        return "{\"version\":1,\"from\":\"" + sender + "\",\"to\":[\"ann@" + DEMO_DOMAINS.get(0)
+                + "\"],\"subject\":\"Hi\",\"text\":\"Hello from the aws CLI\"}";
     }
 
     private static Optional<String> jobIdOf(String body) {

@@ -1,12 +1,20 @@
 package dev.mailroom.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailroom.ledger.JobRecord;
+import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.RecipientRecord;
+import dev.mailroom.ledger.RecipientStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -16,15 +24,70 @@ class LocalStackMainTest {
 
     @Test
     void runShouldDeliverEverySampleJobAndRejectTheInvalidOne() throws Exception {
-        // Given
+        String report = run(Clock.systemUTC(), "today", Map.of());
+
+        assertEverySampleDelivered(report);
+        String mailLine = report.lines().filter(l -> l.contains("message(s) caught")).findFirst().orElseThrow();
+        Path mailDir = Path.of(mailLine.substring(mailLine.indexOf(" in ") + 4));
+        try (Stream<Path> files = Files.list(mailDir)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".eml")).count())
+                    .isEqualTo(Long.parseLong(mailLine.substring(0, mailLine.indexOf(' '))));
+        }
+        assertThat(Files.readAllLines(mailDir.resolve("mailroom.log")))
+                .anyMatch(line -> line.contains("\"jobId\":\"inv-2026-000123\""));
+    }
+
+    /** No sample may depend on the calendar: the demo ten years from now gives the same answers. */
+    @Test
+    void runShouldDeliverEverySampleJobTenYearsFromNow() throws Exception {
+        Clock tenYearsAhead = Clock.offset(Clock.systemUTC(), Duration.ofDays(3653));
+
+        String report = run(tenYearsAhead, "future", Map.of());
+
+        assertEverySampleDelivered(report);
+    }
+
+    @Test
+    void runShouldTakeTheConfigurationFromTheEnvironmentOverItsDefaults() throws Exception {
+        // Given: a sender domain that only the environment allows
+        String report = run(Clock.systemUTC(), "configured",
+                Map.of("MAILROOM_ALLOWED_SENDER_DOMAINS", "example.net", "PATH", "/usr/bin"));
+
+        // Then: it is printed, and example.com's samples are now refused with the reason
+        assertThat(report).contains("Sender domains allowed (MAILROOM_ALLOWED_SENDER_DOMAINS): example.net");
+        assertThat(report).containsPattern("welcome-2026-000001 +REJECTED");
+        assertThat(report).contains("reason: from: domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+    }
+
+    @Test
+    void runShouldRefuseAnUnknownMailroomVariableByName() {
+        assertThatThrownBy(() -> run(Clock.systemUTC(), "unknown", Map.of("MAILROOM_RETRIES", "3")))
+                .hasMessageStartingWith("MAILROOM_RETRIES: not a Mailroom configuration variable");
+    }
+
+    @Test
+    void recipientLineShouldGiveEveryRecipientNotDeliveredAReason() {
+        Instant now = Instant.parse("2030-01-01T00:00:00Z");
+        JobRecord job = new JobRecord("j", JobStatus.DEAD_LETTERED, 4, now, now, null, null,
+                "expired after 3 attempts", null, null, null, Map.of(), null);
+        RecipientRecord expired = RecipientRecord.pending(now).expired(now);
+        RecipientRecord failed = new RecipientRecord(RecipientStatus.FAILED, 550, "5.1.1", "no such user",
+                "mx.example.org", 1, now);
+
+        assertThat(LocalStackMain.recipientLine("ann@example.org", expired, job))
+                .endsWith("EXPIRED   — expired after 3 attempts");
+        assertThat(LocalStackMain.recipientLine("bob@example.org", failed, job))
+                .endsWith("FAILED    550 5.1.1 via mx.example.org — no such user");
+    }
+
+    private static String run(Clock clock, String names, Map<String, String> environment) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        new LocalStackMain(out, environment, clock, names).run(Path.of("events"), false);
+        return captured.toString(StandardCharsets.UTF_8);
+    }
 
-        // When
-        new LocalStackMain(out, Map.of()).run(Path.of("events"), false);
-
-        // Then
-        String report = captured.toString(StandardCharsets.UTF_8);
+    private static void assertEverySampleDelivered(String report) {
         assertThat(report).contains("» jobs done: 6/6");
         assertThat(report).containsPattern("welcome-2026-000001 +DELIVERED");
         assertThat(report).containsPattern("inv-2026-000123 +DELIVERED");
@@ -32,12 +95,6 @@ class LocalStackMainTest {
         assertThat(report).containsPattern("report-2026-w18 +DELIVERED");
         assertThat(report).containsPattern("bad-2026-000001 +REJECTED");
         assertThat(report).contains("reason: subject: contains CR or LF (header injection)");
-        assertThat(report).doesNotContain("DEFERRED").doesNotContain("FAILED");
-        String mailLine = report.lines().filter(l -> l.contains("message(s) caught")).findFirst().orElseThrow();
-        Path mailDir = Path.of(mailLine.substring(mailLine.indexOf(" in ") + 4));
-        try (Stream<Path> files = Files.list(mailDir)) {
-            assertThat(files.filter(f -> f.toString().endsWith(".eml")).count())
-                    .isEqualTo(Long.parseLong(mailLine.substring(0, mailLine.indexOf(' '))));
-        }
+        assertThat(report).doesNotContain("DEFERRED").doesNotContain("FAILED").doesNotContain("DEAD_LETTERED");
     }
 }
