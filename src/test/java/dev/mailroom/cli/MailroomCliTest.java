@@ -215,19 +215,6 @@ class MailroomCliTest {
         assertThat(message.messageAttributes().get(DeadLetters.JOB_ID_ATTRIBUTE).stringValue()).isEqualTo("inv-11");
     }
 
-    @Test
-    void localShouldExplainWhereToRunItWhenTheStackIsNotInTheBuild() {
-        StringWriter err = new StringWriter();
-        CommandLine local = new CommandLine(new LocalCommand("dev.mailroom.local.NotInThisBuild"));
-        local.setErr(new PrintWriter(err, true));
-
-        int exitCode = local.execute();
-
-        assertThat(exitCode).isEqualTo(1);
-        assertThat(err.toString().lines()).containsExactly(
-                "mailroom: the local stack is not part of this build; run it from a source checkout with ./mvnw -q -Plocal");
-    }
-
     private void deferredJob(String jobId) {
         ledger.claim(jobId, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "bob@example.net"), null, T0);
         ledger.record(new AttemptResult(jobId, "worker-a", JobStatus.DEFERRED, "<m@example.com>", Map.of(

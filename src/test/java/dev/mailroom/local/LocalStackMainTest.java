@@ -83,7 +83,7 @@ class LocalStackMainTest {
     private static String run(Clock clock, String names, Map<String, String> environment) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        new LocalStackMain(out, environment, clock, names).run(Path.of("events"), false);
+        new LocalStackMain(out, environment, clock, names, Path.of("target", "local-mail")).run(Path.of("events"), false);
         return captured.toString(StandardCharsets.UTF_8);
     }
 

@@ -1,12 +1,11 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.local.Emulators;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.opentest4j.TestAbortedException;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.localstack.LocalStackContainer;
@@ -39,8 +38,7 @@ public final class AwsTestStack {
     public static final String STACK_PROPERTY = "mailroom.stack";
     public static final String LOCALSTACK = "localstack";
     static final String LOCALSTACK_IMAGE = "localstack/localstack:3.8";
-    private static final String ACCOUNT_ID = "000000000000";
-    private static final StaticCredentialsProvider CREDENTIALS =
+        private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-test", "mailroom-test-secret"));
     // Lowercase, digits and '-' only, so that a unique name is valid as a queue, table and bucket name.
     private static final Pattern NAME_PREFIX = Pattern.compile("[a-z][a-z0-9-]{0,39}");
@@ -210,22 +208,9 @@ public final class AwsTestStack {
     }
 
     private static AwsTestStack startEmulators() {
-        DynaliteProcess dynalite = DynaliteProcess.start(); // first: the one most likely to fail (no Node.js)
-        try {
-            URI sqsEndpoint = startElasticMq();
-            S3TestServer s3 = S3TestServer.shared();
-            return new AwsTestStack(sqsEndpoint, dynalite.endpoint(), s3.endpoint(), s3.client(), dynalite);
-        } catch (RuntimeException e) {
-            dynalite.close();
-            throw e;
-        }
-    }
-
-    /** Queue URLs name the same port: ElasticMQ derives them from the port it bound. */
-    private static URI startElasticMq() {
-        SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
-                .withAWSRegion(Region.US_EAST_1.id()).withAWSAccountId(ACCOUNT_ID).start();
-        return URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
+        Emulators emulators = Emulators.start();
+        return new AwsTestStack(emulators.sqsEndpoint(), emulators.dynamoEndpoint(), emulators.s3Endpoint(),
+                emulators.s3().client(), emulators.dynalite());
     }
 
     private static AwsTestStack startLocalStack() {

@@ -21,7 +21,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 @Command(name = "mailroom", mixinStandardHelpOptions = true, versionProvider = MailroomCli.Version.class,
         description = "Sends email through Mailroom and looks after its jobs.",
-        subcommands = {SendCommand.class, StatusCommand.class, DeadLetterCommand.class, LocalCommand.class,
+        subcommands = {SendCommand.class, StatusCommand.class, DeadLetterCommand.class, LocalCommand.class, WorkerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class MailroomCli implements Callable<Integer> {
 
@@ -61,7 +61,12 @@ public final class MailroomCli implements Callable<Integer> {
     /** Without a subcommand there is nothing to do: a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: send, status, dead-letter or local");
+        throw new ParameterException(spec.commandLine(), "Missing a command: send, status, dead-letter, local or worker");
+    }
+
+    /** The variables the commands read. */
+    Map<String, String> environment() {
+        return environment;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.mailroom.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.config.AwsClients;
+import dev.mailroom.config.AwsEndpoints;
 import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;
@@ -12,7 +13,6 @@ import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
-import dev.mailroom.testing.AwsTestStack;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.worker.SqsPoller;
@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -58,36 +60,47 @@ public final class LocalStackMain {
     private final Map<String, String> environment;
     private final Clock clock;
     private final String names;
+    private final Path mailRoot;
 
     /**
      * @param environment the variables that override the stack's defaults, {@code System.getenv()} in a real run
      * @param clock       the time the pipeline runs on (the emulators keep their own)
      * @param names       prefix of the queues and the table, so that several runs can share one JVM's emulators
+     * @param mailRoot    where each run gets a directory for the messages caught and the log
      */
-    LocalStackMain(PrintStream out, Map<String, String> environment, Clock clock, String names) {
+    public LocalStackMain(PrintStream out, Map<String, String> environment, Clock clock, String names, Path mailRoot) {
         this.out = out;
         this.environment = environment;
         this.clock = clock;
         this.names = names;
+        this.mailRoot = mailRoot;
     }
 
     public static void main(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve") || List.of(args).contains("--serve=true");
         Path events = Path.of(Optional.ofNullable(System.getProperty("mailroom.events")).orElse("events"));
-        new LocalStackMain(System.out, System.getenv(), Clock.systemUTC(), "mailroom").run(events, serve);
+        new LocalStackMain(System.out, System.getenv(), Clock.systemUTC(), "mailroom", Path.of("target", "local-mail"))
+                .run(events, serve);
         System.exit(0);
     }
 
-    void run(Path eventsDir, boolean serve) throws Exception {
+    /**
+     * Runs the sample jobs of {@code eventsDir} (SQS event files, as {@code events/} holds) and prints
+     * how each ended; with {@code serve}, keeps the stack and a poller running until the JVM stops.
+     */
+    public void run(Path eventsDir, boolean serve) throws Exception {
         step("Starting SQS (ElasticMQ), S3 (S3Proxy) and DynamoDB (dynalite)");
-        AwsTestStack stack = AwsTestStack.shared();
+        Emulators emulators = Emulators.start();
+        AwsClients aws = AwsClients.create(new AwsEndpoints(emulators.sqsEndpoint(), emulators.s3Endpoint(),
+                emulators.dynamoEndpoint(), null), Emulators.REGION);
+        S3Client s3 = emulators.s3().client();
         step("Starting DNS for " + String.join(", ", DEMO_DOMAINS) + " and the SMTP catcher");
-        Path runDir = Path.of("target", "local-mail", LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path runDir = mailRoot.resolve(LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try (DnsTestServer dns = DnsTestServer.start();
              SmtpTestServer catcher = SmtpTestServer.builder().bind("127.0.0.1").keepMessagesIn(runDir).start()) {
             DEMO_DOMAINS.forEach(domain -> dns.mx(domain, 10, "mx.local.test"));
             dns.a("mx.local.test", "127.0.0.1");
-            Map<String, String> env = configuration(resources(stack), dns, catcher);
+            Map<String, String> env = configuration(resources(emulators, aws), dns, catcher);
             MailroomConfig config = MailroomConfig.from(env);
             describe(config, env);
             Path logFile = runDir.resolve("mailroom.log");
@@ -96,42 +109,40 @@ public final class LocalStackMain {
                  Mailroom mailroom = new Mailroom(config, AwsClients.create(config.endpoints(), config.region()),
                          new JsonLines(logs::println), clock)) {
                 step("Mailroom's JSON log lines go to " + logFile.toAbsolutePath());
-                SqsPoller poller = new SqsPoller(stack.sqs(), config.queueUrl(), new SendHandler(mailroom),
+                SqsPoller poller = new SqsPoller(aws.sqs(), config.queueUrl(), new SendHandler(mailroom),
                         Duration.ofMinutes(5), clock, mailroom.log());
-                Map<String, String> jobs = enqueueSamples(stack, config.queueUrl(), eventsDir);
+                Map<String, String> jobs = enqueueSamples(aws.sqs(), s3, config.queueUrl(), eventsDir);
                 step("Delivering " + jobs.size() + " sample jobs through the send handler");
                 drain(poller, mailroom, jobs);
                 report(mailroom, jobs, runDir, catcher);
                 if (serve) {
-                    serve(stack, config, env, poller);
+                    serve(emulators, config, env, poller);
                 }
             }
         }
     }
 
     /** Creates the queues, buckets and table; returns the variables that name them. */
-    private Map<String, String> resources(AwsTestStack stack) {
-        String dlqUrl = stack.createQueue(names + "-send-dlq");
-        String dlqArn = stack.sqs().getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+    private Map<String, String> resources(Emulators emulators, AwsClients aws) {
+        SqsClient sqs = aws.sqs();
+        String dlqUrl = sqs.createQueue(b -> b.queueName(names + "-send-dlq")).queueUrl();
+        String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
-        String queueUrl = stack.createQueue(names + "-send", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "360",
-                QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"20\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"));
-        for (String bucket : List.of(BUCKET, ARCHIVE_BUCKET)) {
-            if (stack.s3().listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
-                stack.s3().createBucket(b -> b.bucket(bucket));
-            }
-        }
+        String queueUrl = sqs.createQueue(b -> b.queueName(names + "-send").attributes(Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, "360", QueueAttributeName.REDRIVE_POLICY,
+                "{\"maxReceiveCount\":\"20\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"))).queueUrl();
+        List.of(BUCKET, ARCHIVE_BUCKET).forEach(emulators.s3()::createBucket);
         String table = names + "-ledger";
-        LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
+        LedgerTable.createIfMissing(aws.dynamo(), table, Duration.ofSeconds(30));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MAILROOM_QUEUE_URL", queueUrl);
         env.put("MAILROOM_DLQ_URL", dlqUrl);
         env.put("MAILROOM_TABLE", table);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", BUCKET);
         env.put("MAILROOM_ARCHIVE_BUCKET", ARCHIVE_BUCKET);
-        env.put("MAILROOM_SQS_ENDPOINT", stack.sqsEndpoint().toString());
-        env.put("MAILROOM_S3_ENDPOINT", stack.s3Endpoint().toString());
-        env.put("MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString());
+        env.put("MAILROOM_SQS_ENDPOINT", emulators.sqsEndpoint().toString());
+        env.put("MAILROOM_S3_ENDPOINT", emulators.s3Endpoint().toString());
+        env.put("MAILROOM_DYNAMODB_ENDPOINT", emulators.dynamoEndpoint().toString());
         return env;
     }
 
@@ -193,7 +204,7 @@ public final class LocalStackMain {
     }
 
     /** Enqueues every record body of every sample event (but the DLQ's); returns jobId → file. */
-    private Map<String, String> enqueueSamples(AwsTestStack stack, String queueUrl, Path eventsDir) throws IOException {
+    private Map<String, String> enqueueSamples(SqsClient sqs, S3Client s3, String queueUrl, Path eventsDir) throws IOException {
         Map<String, String> jobs = new LinkedHashMap<>();
         List<Path> files;
         try (Stream<Path> listing = Files.list(eventsDir)) {
@@ -203,8 +214,8 @@ public final class LocalStackMain {
         for (Path file : files) {
             for (JsonNode record : JSON.readTree(file.toFile()).path("Records")) {
                 String body = record.path("body").asText();
-                uploadReferencedObjects(stack, body);
-                String messageId = stack.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(body)).messageId();
+                uploadReferencedObjects(s3, body);
+                String messageId = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body)).messageId();
                 jobs.put(jobIdOf(body).orElse(messageId), file.getFileName().toString());
             }
         }
@@ -212,7 +223,7 @@ public final class LocalStackMain {
     }
 
     /** Sample jobs point at S3 objects; put demo content there so they can be sent. */
-    private static void uploadReferencedObjects(AwsTestStack stack, String body) {
+    private static void uploadReferencedObjects(S3Client s3, String body) {
         JsonNode job;
         try {
             job = JSON.readTree(body);
@@ -220,23 +231,23 @@ public final class LocalStackMain {
             return;
         }
         for (JsonNode attachment : job.path("attachments")) {
-            JsonNode s3 = attachment.path("s3");
-            if (s3.isObject() && BUCKET.equals(s3.path("bucket").asText())) {
-                put(stack, s3.path("key").asText(), ("Demo attachment " + attachment.path("filename").asText() + "\n")
+            JsonNode location = attachment.path("s3");
+            if (location.isObject() && BUCKET.equals(location.path("bucket").asText())) {
+                put(s3, location.path("key").asText(), ("Demo attachment " + attachment.path("filename").asText() + "\n")
                         .repeat(2_000).getBytes(StandardCharsets.UTF_8));
             }
         }
         JsonNode raw = job.path("raw").path("s3");
         if (raw.isObject() && BUCKET.equals(raw.path("bucket").asText())) {
-            put(stack, raw.path("key").asText(), ("From: Example <news@" + SENDER_DOMAIN + ">\r\nTo: reader@example.org\r\n"
+            put(s3, raw.path("key").asText(), ("From: Example <news@" + SENDER_DOMAIN + ">\r\nTo: reader@example.org\r\n"
                     + "Subject: A message the application built itself\r\nMIME-Version: 1.0\r\n"
                     + "Content-Type: text/plain; charset=UTF-8\r\n\r\nHello from a raw MIME message.\r\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    private static void put(AwsTestStack stack, String key, byte[] content) {
-        stack.s3().putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
+    private static void put(S3Client s3, String key, byte[] content) {
+        s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
     }
 
     private void drain(SqsPoller poller, Mailroom mailroom, Map<String, String> jobs) {
@@ -285,16 +296,16 @@ public final class LocalStackMain {
         return line.toString();
     }
 
-    private void serve(AwsTestStack stack, MailroomConfig config, Map<String, String> env, SqsPoller poller) {
+    private void serve(Emulators emulators, MailroomConfig config, Map<String, String> env, SqsPoller poller) {
         out.println();
         out.println("Serving. Any AWS client can use these endpoints (region " + config.region() + ", any credentials):");
-        out.println("  SQS       " + stack.sqsEndpoint() + "   send queue: " + config.queueUrl());
-        out.println("  S3        " + stack.s3Endpoint() + "   bucket: " + BUCKET);
-        out.println("  DynamoDB  " + stack.dynamoEndpoint() + "   ledger table: " + config.table());
+        out.println("  SQS       " + emulators.sqsEndpoint() + "   send queue: " + config.queueUrl());
+        out.println("  S3        " + emulators.s3Endpoint() + "   bucket: " + BUCKET);
+        out.println("  DynamoDB  " + emulators.dynamoEndpoint() + "   ledger table: " + config.table());
         out.println("For the CLI or a worker, export:");
         env.forEach((name, value) -> out.println("  export " + name + "='" + value + "'"));
         out.println("Example, as it can be pasted (the emulators take any credentials):");
-        out.println("  " + CLI_CREDENTIALS + " aws --region " + config.region() + " --endpoint-url " + stack.sqsEndpoint()
+        out.println("  " + CLI_CREDENTIALS + " aws --region " + config.region() + " --endpoint-url " + emulators.sqsEndpoint()
                 + " sqs send-message --queue-url " + config.queueUrl() + " --message-body '" + exampleJob(config) + "'");
         out.println("Ctrl-C stops.");
         Runtime.getRuntime().addShutdownHook(new Thread(poller::stop));
