@@ -302,19 +302,25 @@ public final class LocalStackMain {
         out.println("  SQS       " + emulators.sqsEndpoint() + "   send queue: " + config.queueUrl());
         out.println("  S3        " + emulators.s3Endpoint() + "   bucket: " + BUCKET);
         out.println("  DynamoDB  " + emulators.dynamoEndpoint() + "   ledger table: " + config.table());
-        out.println("For the CLI or a worker, export:");
-        env.forEach((name, value) -> out.println("  export " + name + "='" + value + "'"));
-        out.println("Example, as it can be pasted (the emulators take any credentials):");
+        out.println("For the mailroom command or a worker, export (passwords stay as your environment has them):");
+        env.forEach((name, value) -> {
+            if (!name.contains("PASSWORD")) {
+                out.println("  export " + name + "='" + value + "'");
+            }
+        });
+        String sender = "hello@" + config.allowedSenderDomains().iterator().next();
+        out.println("then: mailroom send --from " + sender + " --to ann@" + DEMO_DOMAINS.get(0)
+                + " --subject Hi --text Hello   and   mailroom status <the job id it prints>");
+        out.println("Or with the aws CLI, as it can be pasted (the emulators take any credentials):");
         out.println("  " + CLI_CREDENTIALS + " aws --region " + config.region() + " --endpoint-url " + emulators.sqsEndpoint()
-                + " sqs send-message --queue-url " + config.queueUrl() + " --message-body '" + exampleJob(config) + "'");
+                + " sqs send-message --queue-url " + config.queueUrl() + " --message-body '" + exampleJob(sender) + "'");
         out.println("Ctrl-C stops.");
         Runtime.getRuntime().addShutdownHook(new Thread(poller::stop));
         poller.run();
     }
 
     /** A job any allowed sender can send to a demo domain, as one line of JSON for a shell's single quotes. */
-    static String exampleJob(MailroomConfig config) {
-        String sender = "hello@" + config.allowedSenderDomains().iterator().next();
+    static String exampleJob(String sender) {
         return "{\"version\":1,\"from\":\"" + sender + "\",\"to\":[\"ann@" + DEMO_DOMAINS.get(0)
                 + "\"],\"subject\":\"Hi\",\"text\":\"Hello from the aws CLI\"}";
     }
