@@ -1,5 +1,6 @@
 package dev.mailroom.handler;
 
+import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.Outcome;
@@ -122,7 +123,9 @@ public final class JobProcessor {
                 .filter(r -> !isSettled(job.recipient(r.getAddress())))
                 .toList();
         Map<String, RecipientRecord> updates = new ConcurrentHashMap<>();
-        String messageId = job.messageId();
+        // Known before composition, so a job whose composition fails (a missing attachment) has it too.
+        String messageId = job.messageId() != null ? job.messageId()
+                : MessageComposer.messageIdBeforeComposition(accepted.job()).orElse(null);
         if (!open.isEmpty()) {
             DeliveryReport report = engine.deliver(accepted.job(), open, times.deliverBy(),
                     (id, results) -> recordProgress(job, id, results, updates, times));
@@ -173,30 +176,44 @@ public final class JobProcessor {
                 return deadLetter(job, updates, messageId, body, giveUp.reason(), start, times);
             }
             Duration delay = ((RetryPolicy.RetryAfter) decision).delay();
-            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start, times);
+            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start, times,
+                    true);
             return new Verdict.RetryAfter(delay);
         }
-        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start, times);
+        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start, times,
+                !updates.isEmpty());
         return new Verdict.Done();
     }
 
     private Verdict deadLetter(JobRecord job, Map<String, RecipientRecord> updates, String messageId, String body,
                                String reason, Instant start, Times times) {
         Instant now = clock.instant();
-        Map<String, RecipientRecord> expired = new HashMap<>(updates);
-        job.recipients().forEach((address, record) -> expired.putIfAbsent(address, record));
-        expired.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
+        // Transitions only: this attempt's outcomes, and the recipients still open, now expired.
+        // Those settled by earlier attempts stay as recorded, and are not counted again.
+        Map<String, RecipientRecord> transitions = new HashMap<>(updates);
+        job.recipients().forEach((address, record) -> {
+            if (!record.status().isFinal()) {
+                transitions.putIfAbsent(address, record);
+            }
+        });
+        transitions.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
         // Archive and DLQ first: if the ledger write fails, the message comes back and nothing is lost.
         String archiveKey = deadLetters.send(job.jobId(), body, reason);
-        record(job, JobStatus.DEAD_LETTERED, expired, messageId, null, reason, archiveKey, start, times);
+        record(job, JobStatus.DEAD_LETTERED, transitions, messageId, null, reason, archiveKey, start, times,
+                !updates.isEmpty());
         return new Verdict.Done();
     }
 
+    /**
+     * @param updates   the recipient transitions this write makes; each is counted in the metrics here, once
+     * @param attempted whether this claim tried to deliver (README: Statuses, {@code attempts})
+     */
     private void record(JobRecord job, JobStatus status, Map<String, RecipientRecord> updates, String messageId,
-                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start, Times times) {
+                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start, Times times,
+                        boolean attempted) {
         Instant now = clock.instant();
         ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), status, messageId, updates, nextAttemptAt, lastError,
-                archiveKey, now), times.recordBy());
+                archiveKey, now, attempted), times.recordBy());
         long latency = Duration.between(start, now).toMillis();
         log.attempt(job.jobId(), job.attempts(), status.name(), lastError, latency);
         metrics.emit(new Metrics.JobCounts(count(updates, RecipientStatus.DELIVERED), count(updates, RecipientStatus.DEFERRED),
@@ -214,7 +231,8 @@ public final class JobProcessor {
             status = RecipientStatus.DEFERRED;
         }
         int attempts = (previous == null ? 0 : previous.attempts()) + 1;
-        return new RecipientRecord(status, outcome.diagnosis().replyCode(), outcome.diagnosis().enhancedCode(),
+        Integer replyCode = outcome.diagnosis().hasReply() ? outcome.diagnosis().replyCode() : null;
+        return new RecipientRecord(status, replyCode, outcome.diagnosis().enhancedCode(),
                 outcome.diagnosis().text(), outcome.mxHost(), attempts, now);
     }
 
@@ -233,8 +251,8 @@ public final class JobProcessor {
     private static String lastError(Map<String, RecipientRecord> updates) {
         return updates.entrySet().stream()
                 .filter(e -> e.getValue().status() != RecipientStatus.DELIVERED)
-                .map(e -> e.getKey() + ": " + e.getValue().replyCode() + " " + e.getValue().enhancedCode() + " "
-                        + e.getValue().replyText())
+                .map(e -> e.getKey() + ": " + (e.getValue().replyCode() == null ? "" : e.getValue().replyCode() + " ")
+                        + e.getValue().enhancedCode() + " " + e.getValue().replyText())
                 .findFirst().orElse(null);
     }
 

@@ -106,6 +106,10 @@ public final class DynamoDbLedger implements Ledger {
         if (result.status().isTerminal()) {
             update.set("ttl", n(result.now().plus(retention).getEpochSecond()));
         }
+        if (!result.deliveryAttempted()) {
+            // The claim counted an attempt (a crash mid-attempt must count); none was made after all.
+            update.add("attempts", n(-1));
+        }
         update.condition(leaseCondition(update, result.owner()));
         UpdateItemRequest request = update.build(table, result.jobId());
         Duration pause = FIRST_PAUSE;

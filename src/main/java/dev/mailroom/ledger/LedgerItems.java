@@ -28,7 +28,9 @@ final class LedgerItems {
     static AttributeValue recipient(RecipientRecord record) {
         Map<String, AttributeValue> map = new HashMap<>();
         map.put("status", s(record.status().name()));
-        map.put("replyCode", n(record.replyCode()));
+        if (record.replyCode() != null) {
+            map.put("replyCode", n(record.replyCode()));
+        }
         map.put("attempts", n(record.attempts()));
         map.put("at", time(record.at()));
         putIfPresent(map, "enhancedCode", record.enhancedCode());
@@ -56,9 +58,15 @@ final class LedgerItems {
     }
 
     private static RecipientRecord recipient(Map<String, AttributeValue> map) {
-        return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), (int) num(map, "replyCode"),
+        return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), replyCode(map),
                 str(map, "enhancedCode"), str(map, "replyText"), str(map, "mxHost"), (int) num(map, "attempts"),
                 instant(map, "at"));
+    }
+
+    /** Absent when no server replied; items written before that rule hold {@code 0} instead. */
+    private static Integer replyCode(Map<String, AttributeValue> map) {
+        long code = num(map, "replyCode");
+        return code == 0 ? null : (int) code;
     }
 
     private static void putIfPresent(Map<String, AttributeValue> map, String name, String value) {

@@ -193,7 +193,7 @@ public final class LocalStackMain {
                 out.println("    reason: " + job.lastError());
             }
             job.recipients().forEach((address, r) -> out.printf("    %-30s %-9s %s %s %s%n", address, r.status(),
-                    r.replyCode() == 0 ? "" : r.replyCode(), r.enhancedCode() == null ? "" : r.enhancedCode(),
+                    r.replyCode() == null ? "" : r.replyCode(), r.enhancedCode() == null ? "" : r.enhancedCode(),
                     r.mxHost() == null ? "" : "via " + r.mxHost()));
         });
         out.println();
