@@ -12,6 +12,7 @@ import dev.mailroom.ledger.Claim;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.observe.JobLog;
@@ -36,9 +37,13 @@ import java.util.random.RandomGenerator;
  *
  * <p>Invalid jobs are rejected (ledger REJECTED, payload to the DLQ) and acknowledged, never
  * retried. A job already terminal is acknowledged without sending, so a duplicate SQS delivery
- * produces one email. Recipients DELIVERED or FAILED are never sent again.
+ * produces one email. Recipients DELIVERED or FAILED are never sent again. A message whose job id
+ * belongs to another payload is rejected the same way, and that job's record left alone.
  */
 public final class JobProcessor {
+
+    /** The reason a payload under another job's id is rejected. */
+    static final String REUSED_JOB_ID = "jobId: already used by another job";
 
     private final JobIntake intake;
     private final Ledger ledger;
@@ -82,8 +87,11 @@ public final class JobProcessor {
         List<String> addresses = accepted.recipients().stream().map(r -> key(r.getAddress())).toList();
         // A fresh owner per attempt: nothing of a lease is shared between attempts, containers, or
         // environments restored from one SnapStart snapshot.
-        Claim claim = ledger.claim(accepted.jobId(), owners.get(), lease, addresses, accepted.job().expiresAt(),
-                clock.instant());
+        Claim claim = ledger.claim(accepted.jobId(), PayloadFingerprint.of(body), owners.get(), lease, addresses,
+                accepted.job().expiresAt(), clock.instant());
+        if (claim instanceof Claim.Conflict) {
+            return rejectReusedId(accepted.jobId(), body);
+        }
         if (claim instanceof Claim.Finished) {
             return new Verdict.Done();
         }
@@ -105,8 +113,20 @@ public final class JobProcessor {
 
     private Verdict reject(IntakeResult.Rejected rejected, String body) {
         String archiveKey = deadLetters.send(rejected.jobId(), body, "rejected: " + rejected.reason());
-        ledger.reject(rejected.jobId(), rejected.reason(), archiveKey, clock.instant());
+        ledger.reject(rejected.jobId(), PayloadFingerprint.of(body), rejected.reason(), archiveKey, clock.instant());
         log.rejected(rejected.jobId(), rejected.reason());
+        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        return new Verdict.Done();
+    }
+
+    /**
+     * The id is another job's: acknowledging this payload without sending would lose it, sending it
+     * would mix it into that job. Like any rejection it goes to the DLQ (and the archive) with its
+     * reason, logged and counted; the ledger item stays the other job's, unwritten.
+     */
+    private Verdict rejectReusedId(String jobId, String body) {
+        deadLetters.send(jobId, body, "rejected: " + REUSED_JOB_ID);
+        log.rejected(jobId, REUSED_JOB_ID);
         metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
         return new Verdict.Done();
     }

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class LedgerItems {
 
     static final String JOB_ID = "jobId";
+    static final String FINGERPRINT = "fingerprint";
 
     private LedgerItems() {
     }
@@ -54,7 +55,8 @@ final class LedgerItems {
         return new JobRecord(str(item, JOB_ID), JobStatus.valueOf(str(item, "status")), (int) num(item, "attempts"),
                 instant(item, "createdAt"), instant(item, "updatedAt"), instant(item, "nextAttemptAt"),
                 instant(item, "expiresAt"), str(item, "lastError"), str(item, "leaseOwner"),
-                instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"));
+                instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"),
+                str(item, FINGERPRINT) == null ? null : new PayloadFingerprint(str(item, FINGERPRINT)));
     }
 
     private static RecipientRecord recipient(Map<String, AttributeValue> map) {

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
@@ -47,7 +48,7 @@ class DeadLetterHandlerTest {
     void aPoisonMessageShouldBeDeadLetteredByRedriveAndReconciledByTheDeadLetterHandler() {
         // Given: a worker claimed the job and then the function crashed on every receive
         String body = PipelineHarness.job("poison-1", "ann@example.org", "");
-        pipeline.mailroom.ledger().claim("poison-1", "crashing-worker", Duration.ofSeconds(1),
+        pipeline.mailroom.ledger().claim("poison-1", PayloadFingerprint.of(body), "crashing-worker", Duration.ofSeconds(1),
                 List.of("ann@example.org"), null, Instant.now());
         pipeline.enqueue(body);
         RequestHandler<SQSEvent, SQSBatchResponse> crashing = (event, context) -> {

@@ -8,6 +8,7 @@ import dev.mailroom.cli.MailroomCli;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.OneMxPipeline;
@@ -80,7 +81,7 @@ class RecipientAccountingTest {
         start(SmtpTestServer.builder(), Map.of());
         String body = PipelineHarness.job("count-2", "ann@example.org", "\"cc\":[\"bob@example.org\"]");
         Instant now = Instant.now();
-        pipeline.mailroom.ledger().claim("count-2", "earlier-worker", Duration.ofMinutes(1),
+        pipeline.mailroom.ledger().claim("count-2", PayloadFingerprint.of(body), "earlier-worker", Duration.ofMinutes(1),
                 List.of("ann@example.org", "bob@example.org"), LONG_AGO, now);
         pipeline.mailroom.ledger().record(new AttemptResult("count-2", "earlier-worker", JobStatus.DEFERRED, null, Map.of(
                 "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, now),
