@@ -205,13 +205,15 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now) {
+    public boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
+                                       Instant now) {
         Optional<JobRecord> current = find(jobId);
-        if (current.isPresent() && current.get().status().isTerminal()) {
+        if (current.isPresent() && (current.get().status().isTerminal() || !current.get().admits(fingerprint))) {
             return false;
         }
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.DEAD_LETTERED.name()))
+                .setIfAbsent(LedgerItems.FINGERPRINT, s(fingerprint.sha256()))
                 .set("lastError", s(reason))
                 .set("updatedAt", time(now))
                 .setIfAbsent("createdAt", time(now))

@@ -48,11 +48,15 @@ public interface Ledger {
 
     /**
      * Marks a job DEAD_LETTERED with its reason (remaining recipients EXPIRED) unless it is already
-     * terminal; used by the dead-letter handler for jobs that reached the DLQ by redrive.
+     * terminal, or the id belongs to another payload (whose job this one must not end, nor point
+     * its redrive at this archive); used by the dead-letter handler for jobs that reached the DLQ
+     * by redrive.
      *
+     * @param fingerprint the payload that reached the DLQ
      * @return true if this call changed the job
      */
-    boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now);
+    boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
+                                Instant now);
 
     /**
      * Resets a dead-lettered job so it can be sent again: attempts 0, expired recipients pending,

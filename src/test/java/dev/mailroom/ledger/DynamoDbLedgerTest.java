@@ -22,12 +22,14 @@ class DynamoDbLedgerTest {
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
     private static final Duration LEASE = Duration.ofMinutes(15);
 
+    private AwsTestStack stack;
+    private String table;
     private DynamoDbLedger ledger;
 
     @BeforeEach
     void freshTable() {
-        AwsTestStack stack = AwsTestStack.shared();
-        String table = stack.uniqueName("ledger");
+        stack = AwsTestStack.shared();
+        table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
         ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30), Clock.systemUTC());
     }
@@ -134,8 +136,8 @@ class DynamoDbLedgerTest {
         Instant later = T0.plus(LEASE).plusSeconds(5);
 
         // When
-        boolean changed = ledger.reconcileDeadLetter("job-9", "exceeded receive count (5 receives)", "k9", later);
-        boolean untouched = ledger.reconcileDeadLetter("job-10", "exceeded receive count (5 receives)", "k10", later);
+        boolean changed = ledger.reconcileDeadLetter("job-9", PAYLOAD, "exceeded receive count (5 receives)", "k9", later);
+        boolean untouched = ledger.reconcileDeadLetter("job-10", PAYLOAD, "exceeded receive count (5 receives)", "k10", later);
 
         // Then
         assertThat(changed).isTrue();
@@ -151,7 +153,7 @@ class DynamoDbLedgerTest {
     @Test
     void resetForRedriveShouldMakeADeadLetteredJobClaimableWithFreshAttempts() {
         ledger.claim("job-11", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
-        ledger.reconcileDeadLetter("job-11", "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(1));
+        ledger.reconcileDeadLetter("job-11", PAYLOAD, "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(1));
 
         ledger.resetForRedrive("job-11", T0.plus(Duration.ofDays(1)));
         Claim claim = ledger.claim("job-11", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofDays(1)));
@@ -213,10 +215,11 @@ class DynamoDbLedgerTest {
     }
 
     @Test
-    void claimShouldAdmitAnyPayloadOnARecordWithoutFingerprintAndKeepThatOne() {
-        // Given: a record no claim wrote (the dead-letter handler reconciled it), redriven
-        ledger.reconcileDeadLetter("job-14", "exceeded receive count", "k14", T0);
-        ledger.resetForRedrive("job-14", T0.plusSeconds(1));
+    void claimShouldAdmitAnyPayloadOnARecordWrittenBeforeFingerprintsAndKeepThatOne() {
+        // Given: a deferred job's item as it was written before items held a fingerprint
+        stack.dynamo().putItem(b -> b.tableName(table).item(Map.of("jobId", AttributeValue.fromS("job-14"),
+                "status", AttributeValue.fromS("DEFERRED"), "attempts", AttributeValue.fromN("1"),
+                "createdAt", AttributeValue.fromN(Long.toString(T0.toEpochMilli())))));
 
         // When
         Claim claim = ledger.claim("job-14", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null,
@@ -225,6 +228,20 @@ class DynamoDbLedgerTest {
         // Then
         assertThat(claim).isInstanceOf(Claim.Granted.class);
         assertThat(((Claim.Granted) claim).job().fingerprint()).isEqualTo(PAYLOAD);
+        assertThat(ledger.claim("job-14", PayloadFingerprint.of("{}"), "worker-b", LEASE, List.of("ann@example.org"),
+                null, T0.plus(LEASE).plusSeconds(3))).isInstanceOf(Claim.Conflict.class);
+    }
+
+    @Test
+    void reconcileDeadLetterShouldLeaveAJobAloneWhenAnotherPayloadUsesItsId() {
+        ledger.claim("job-18", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        JobRecord before = ledger.find("job-18").orElseThrow();
+
+        boolean changed = ledger.reconcileDeadLetter("job-18", PayloadFingerprint.of("{}"), "exceeded receive count",
+                "k18", T0.plus(LEASE).plusSeconds(1));
+
+        assertThat(changed).isFalse();
+        assertThat(ledger.find("job-18").orElseThrow()).isEqualTo(before);
     }
 
     @Test
