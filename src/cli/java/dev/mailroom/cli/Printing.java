@@ -49,7 +49,7 @@ final class Printing {
         List<List<String>> recipients = new ArrayList<>();
         recipients.add(List.of("RECIPIENT", "STATUS", "CODE", "ENHANCED", "ATTEMPTS", "MX HOST", "REPLY"));
         for (SendStatus.Recipient r : status.recipients()) {
-            recipients.add(List.of(r.address(), r.status().name(), r.replyCode() == 0 ? "-" : Integer.toString(r.replyCode()),
+            recipients.add(List.of(r.address(), r.status().name(), r.replyCode() == null ? "-" : r.replyCode().toString(),
                     orDash(r.enhancedCode()), Integer.toString(r.attempts()), orDash(r.mxHost()), orDash(r.replyText())));
         }
         return columns(job) + System.lineSeparator() + columns(recipients);

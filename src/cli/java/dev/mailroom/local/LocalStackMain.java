@@ -280,7 +280,7 @@ public final class LocalStackMain {
     /** A recipient's status, and for one not delivered the reason: the server's reply, or the job's. */
     static String recipientLine(String address, RecipientRecord r, JobRecord job) {
         StringBuilder line = new StringBuilder(String.format("    %-30s %-9s", address, r.status()));
-        if (r.replyCode() != 0) {
+        if (r.replyCode() != null) {
             line.append(' ').append(r.replyCode());
         }
         if (r.enhancedCode() != null) {

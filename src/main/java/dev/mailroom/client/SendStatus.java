@@ -24,12 +24,12 @@ public record SendStatus(String jobId, JobStatus status, int attempts, Instant c
                          String archiveKey, List<Recipient> recipients) {
 
     /**
-     * @param replyCode    the SMTP reply code, {@code 0} when there was none (yet)
+     * @param replyCode    the SMTP reply code; null when no server replied (yet), e.g. a null MX
      * @param enhancedCode the RFC 3463 enhanced status code, e.g. {@code 4.3.0}
      * @param mxHost       the host that answered
      * @param at           when the status was last set
      */
-    public record Recipient(String address, RecipientStatus status, int replyCode, String enhancedCode,
+    public record Recipient(String address, RecipientStatus status, Integer replyCode, String enhancedCode,
                             String replyText, String mxHost, int attempts, Instant at) {
     }
 

@@ -30,6 +30,7 @@ import java.util.Date;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -69,6 +70,14 @@ public final class MessageComposer {
             date = dates.format(Date.from(clock.instant()));
         }
         return job.isRaw() ? composeRaw(job, date) : composeStructured(job, date);
+    }
+
+    /**
+     * The Message-ID a structured job's message carries, known before composition (it is derived
+     * from the job id); empty for a raw message, whose stored header may carry its own.
+     */
+    public static Optional<String> messageIdBeforeComposition(SendJob job) {
+        return job.isRaw() || job.jobId() == null ? Optional.empty() : Optional.of(newMessageId(job));
     }
 
     private ComposedMessage composeRaw(SendJob job, String date) {

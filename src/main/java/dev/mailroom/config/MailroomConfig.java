@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -180,14 +182,41 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
     private static KeyStore trustStore(Environment env) {
         return env.optional("MAILROOM_TLS_TRUST_STORE").map(path -> {
             char[] password = env.optional("MAILROOM_TLS_TRUST_STORE_PASSWORD").map(String::toCharArray).orElse(null);
-            try (InputStream in = Files.newInputStream(Path.of(path))) {
-                KeyStore store = KeyStore.getInstance("PKCS12");
-                store.load(in, password);
-                return store;
-            } catch (IOException | GeneralSecurityException e) {
-                throw new ConfigException("MAILROOM_TLS_TRUST_STORE", "cannot load a PKCS12 trust store from " + path);
+            KeyStore store = loadTrustStore(path, password);
+            // Read without its password, a PKCS12 file skips its encrypted safe bags and loads with no
+            // certificate; every handshake would then fail ("trustAnchors parameter must be non-empty").
+            if (trustedCertificates(store) == 0) {
+                throw new ConfigException("MAILROOM_TLS_TRUST_STORE", "no trusted certificate in " + path
+                        + (password == null ? " read without MAILROOM_TLS_TRUST_STORE_PASSWORD (is it set?)"
+                                : " (check MAILROOM_TLS_TRUST_STORE_PASSWORD)"));
             }
+            return store;
         }).orElse(null);
+    }
+
+    private static KeyStore loadTrustStore(String path, char[] password) {
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password);
+            return store;
+        } catch (IOException | GeneralSecurityException e) {
+            // A wrong password shows as an IOException too (the integrity check fails).
+            throw new ConfigException("MAILROOM_TLS_TRUST_STORE", "cannot load a PKCS12 trust store from " + path
+                    + " with MAILROOM_TLS_TRUST_STORE_PASSWORD" + (password == null ? " unset" : " as set"));
+        }
+    }
+
+    /** Entries a PKIX trust manager would trust: certificate entries and the certificates of key entries. */
+    private static int trustedCertificates(KeyStore store) {
+        try {
+            int count = 0;
+            for (String alias : Collections.list(store.aliases())) {
+                count += store.getCertificate(alias) != null ? 1 : 0;
+            }
+            return count;
+        } catch (KeyStoreException e) {
+            throw new IllegalStateException("a loaded key store refused to list its entries", e);
+        }
     }
 
     private static AwsEndpoints endpoints(Environment env) {

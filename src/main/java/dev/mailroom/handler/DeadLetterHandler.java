@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.config.Mailroom;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.retry.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.Map;
  * jobs, recognisable by their reason attribute) are already archived and recorded. The others got
  * there through the queue's redrive policy — the send function crashed or timed out on them again
  * and again: their payload is archived to S3 and their ledger item reconciled to DEAD_LETTERED
- * with the reason "exceeded receive count", unless the job is already terminal.
+ * with the reason "exceeded receive count", unless the job is already terminal or its id belongs
+ * to another payload (that job is left alone; this payload stays in the archive).
  */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -56,7 +58,8 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         // The DLQ's own receive count is no guide to how often the send function failed on it.
         String reason = "exceeded receive count";
         String archiveKey = mailroom.deadLetters().archive(jobId, message.getBody(), reason);
-        mailroom.ledger().reconcileDeadLetter(jobId, reason, archiveKey, mailroom.clock().instant());
+        mailroom.ledger().reconcileDeadLetter(jobId, PayloadFingerprint.of(message.getBody()), reason, archiveKey,
+                mailroom.clock().instant());
     }
 
     /** The body's jobId if it has a readable one (it may be the very poison that crashed us). */

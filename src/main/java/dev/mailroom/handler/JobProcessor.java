@@ -1,5 +1,6 @@
 package dev.mailroom.handler;
 
+import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.Outcome;
@@ -11,6 +12,7 @@ import dev.mailroom.ledger.Claim;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.observe.JobLog;
@@ -35,9 +37,13 @@ import java.util.random.RandomGenerator;
  *
  * <p>Invalid jobs are rejected (ledger REJECTED, payload to the DLQ) and acknowledged, never
  * retried. A job already terminal is acknowledged without sending, so a duplicate SQS delivery
- * produces one email. Recipients DELIVERED or FAILED are never sent again.
+ * produces one email. Recipients DELIVERED or FAILED are never sent again. A message whose job id
+ * belongs to another payload is rejected the same way, and that job's record left alone.
  */
 public final class JobProcessor {
+
+    /** The reason a payload under another job's id is rejected. */
+    static final String REUSED_JOB_ID = "jobId: already used by another job";
 
     private final JobIntake intake;
     private final Ledger ledger;
@@ -81,8 +87,11 @@ public final class JobProcessor {
         List<String> addresses = accepted.recipients().stream().map(r -> key(r.getAddress())).toList();
         // A fresh owner per attempt: nothing of a lease is shared between attempts, containers, or
         // environments restored from one SnapStart snapshot.
-        Claim claim = ledger.claim(accepted.jobId(), owners.get(), lease, addresses, accepted.job().expiresAt(),
-                clock.instant());
+        Claim claim = ledger.claim(accepted.jobId(), PayloadFingerprint.of(body), owners.get(), lease, addresses,
+                accepted.job().expiresAt(), clock.instant());
+        if (claim instanceof Claim.Conflict) {
+            return rejectReusedId(accepted.jobId(), body);
+        }
         if (claim instanceof Claim.Finished) {
             return new Verdict.Done();
         }
@@ -104,8 +113,20 @@ public final class JobProcessor {
 
     private Verdict reject(IntakeResult.Rejected rejected, String body) {
         String archiveKey = deadLetters.send(rejected.jobId(), body, "rejected: " + rejected.reason());
-        ledger.reject(rejected.jobId(), rejected.reason(), archiveKey, clock.instant());
+        ledger.reject(rejected.jobId(), PayloadFingerprint.of(body), rejected.reason(), archiveKey, clock.instant());
         log.rejected(rejected.jobId(), rejected.reason());
+        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        return new Verdict.Done();
+    }
+
+    /**
+     * The id is another job's: acknowledging this payload without sending would lose it, sending it
+     * would mix it into that job. Like any rejection it goes to the DLQ (and the archive) with its
+     * reason, logged and counted; the ledger item stays the other job's, unwritten.
+     */
+    private Verdict rejectReusedId(String jobId, String body) {
+        deadLetters.send(jobId, body, "rejected: " + REUSED_JOB_ID);
+        log.rejected(jobId, REUSED_JOB_ID);
         metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
         return new Verdict.Done();
     }
@@ -122,7 +143,9 @@ public final class JobProcessor {
                 .filter(r -> !isSettled(job.recipient(r.getAddress())))
                 .toList();
         Map<String, RecipientRecord> updates = new ConcurrentHashMap<>();
-        String messageId = job.messageId();
+        // Known before composition, so a job whose composition fails (a missing attachment) has it too.
+        String messageId = job.messageId() != null ? job.messageId()
+                : MessageComposer.messageIdBeforeComposition(accepted.job()).orElse(null);
         if (!open.isEmpty()) {
             DeliveryReport report = engine.deliver(accepted.job(), open, times.deliverBy(),
                     (id, results) -> recordProgress(job, id, results, updates, times));
@@ -173,30 +196,44 @@ public final class JobProcessor {
                 return deadLetter(job, updates, messageId, body, giveUp.reason(), start, times);
             }
             Duration delay = ((RetryPolicy.RetryAfter) decision).delay();
-            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start, times);
+            record(job, JobStatus.DEFERRED, updates, messageId, now.plus(delay), lastError(updates), null, start, times,
+                    true);
             return new Verdict.RetryAfter(delay);
         }
-        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start, times);
+        record(job, finalStatus(all), updates, messageId, null, lastError(updates), null, start, times,
+                !updates.isEmpty());
         return new Verdict.Done();
     }
 
     private Verdict deadLetter(JobRecord job, Map<String, RecipientRecord> updates, String messageId, String body,
                                String reason, Instant start, Times times) {
         Instant now = clock.instant();
-        Map<String, RecipientRecord> expired = new HashMap<>(updates);
-        job.recipients().forEach((address, record) -> expired.putIfAbsent(address, record));
-        expired.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
+        // Transitions only: this attempt's outcomes, and the recipients still open, now expired.
+        // Those settled by earlier attempts stay as recorded, and are not counted again.
+        Map<String, RecipientRecord> transitions = new HashMap<>(updates);
+        job.recipients().forEach((address, record) -> {
+            if (!record.status().isFinal()) {
+                transitions.putIfAbsent(address, record);
+            }
+        });
+        transitions.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
         // Archive and DLQ first: if the ledger write fails, the message comes back and nothing is lost.
         String archiveKey = deadLetters.send(job.jobId(), body, reason);
-        record(job, JobStatus.DEAD_LETTERED, expired, messageId, null, reason, archiveKey, start, times);
+        record(job, JobStatus.DEAD_LETTERED, transitions, messageId, null, reason, archiveKey, start, times,
+                !updates.isEmpty());
         return new Verdict.Done();
     }
 
+    /**
+     * @param updates   the recipient transitions this write makes; each is counted in the metrics here, once
+     * @param attempted whether this claim tried to deliver (README: Statuses, {@code attempts})
+     */
     private void record(JobRecord job, JobStatus status, Map<String, RecipientRecord> updates, String messageId,
-                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start, Times times) {
+                        Instant nextAttemptAt, String lastError, String archiveKey, Instant start, Times times,
+                        boolean attempted) {
         Instant now = clock.instant();
         ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), status, messageId, updates, nextAttemptAt, lastError,
-                archiveKey, now), times.recordBy());
+                archiveKey, now, attempted), times.recordBy());
         long latency = Duration.between(start, now).toMillis();
         log.attempt(job.jobId(), job.attempts(), status.name(), lastError, latency);
         metrics.emit(new Metrics.JobCounts(count(updates, RecipientStatus.DELIVERED), count(updates, RecipientStatus.DEFERRED),
@@ -214,7 +251,8 @@ public final class JobProcessor {
             status = RecipientStatus.DEFERRED;
         }
         int attempts = (previous == null ? 0 : previous.attempts()) + 1;
-        return new RecipientRecord(status, outcome.diagnosis().replyCode(), outcome.diagnosis().enhancedCode(),
+        Integer replyCode = outcome.diagnosis().hasReply() ? outcome.diagnosis().replyCode() : null;
+        return new RecipientRecord(status, replyCode, outcome.diagnosis().enhancedCode(),
                 outcome.diagnosis().text(), outcome.mxHost(), attempts, now);
     }
 
@@ -233,8 +271,8 @@ public final class JobProcessor {
     private static String lastError(Map<String, RecipientRecord> updates) {
         return updates.entrySet().stream()
                 .filter(e -> e.getValue().status() != RecipientStatus.DELIVERED)
-                .map(e -> e.getKey() + ": " + e.getValue().replyCode() + " " + e.getValue().enhancedCode() + " "
-                        + e.getValue().replyText())
+                .map(e -> e.getKey() + ": " + (e.getValue().replyCode() == null ? "" : e.getValue().replyCode() + " ")
+                        + e.getValue().enhancedCode() + " " + e.getValue().replyText())
                 .findFirst().orElse(null);
     }
 

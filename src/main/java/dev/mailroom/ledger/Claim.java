@@ -14,4 +14,11 @@ public sealed interface Claim {
     /** No: a live worker holds the lease. Leave the message for later. */
     record Busy(JobRecord job) implements Claim {
     }
+
+    /**
+     * No: the id names another job — its payload's fingerprint differs, whatever its status. Reject
+     * this message (it would otherwise be lost, or mixed into that job); leave {@code job} alone.
+     */
+    record Conflict(JobRecord job) implements Claim {
+    }
 }

@@ -28,9 +28,16 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class DynamoDbLedger implements Ledger {
 
-    /** Claimable: new, queued (redriven), deferred, or whose lease has run out. */
-    static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR (#status IN (%s, %s, %s) "
+    /**
+     * Claimable: new, or the same payload (or an item with none recorded) that is queued (redriven),
+     * deferred, or whose lease has run out.
+     */
+    static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint) "
+            + "OR #fingerprint = %s) AND #status IN (%s, %s, %s) "
             + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < %s))";
+    /** A rejection is recorded only where no other job owns the id. */
+    static final String REJECT_CONDITION = "attribute_not_exists(#jobId) OR (#status = %s "
+            + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = %s))";
     /** Recording needs the caller to hold the lease of a job being sent. */
     static final String LEASE_CONDITION = "#leaseOwner = %s AND #status = %s";
 
@@ -54,8 +61,8 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public Claim claim(String jobId, String owner, Duration lease, List<String> recipients, Instant expiresAt,
-                       Instant now) {
+    public Claim claim(String jobId, PayloadFingerprint fingerprint, String owner, Duration lease,
+                       List<String> recipients, Instant expiresAt, Instant now) {
         Map<String, RecipientRecord> initial = new HashMap<>();
         recipients.forEach(address -> initial.put(address.toLowerCase(Locale.ROOT), RecipientRecord.pending(now)));
         UpdateBuilder update = new UpdateBuilder()
@@ -65,24 +72,37 @@ public final class DynamoDbLedger implements Ledger {
                 .set("updatedAt", time(now))
                 .setIfAbsent("createdAt", time(now))
                 .setIfAbsent("recipients", LedgerItems.recipients(initial))
+                .setIfAbsent(LedgerItems.FINGERPRINT, s(fingerprint.sha256()))
                 .add("attempts", n(1));
         if (expiresAt != null) {
             update.setIfAbsent("expiresAt", time(expiresAt));
         }
-        update.condition(claimCondition(update, now));
+        update.condition(claimCondition(update, fingerprint, now));
         try {
             return new Claim.Granted(LedgerItems.job(dynamo.updateItem(update.build(table, jobId)).attributes()));
         } catch (ConditionalCheckFailedException e) {
             JobRecord current = find(jobId).orElseThrow(() -> new IllegalStateException("claim refused for a missing job " + jobId));
+            if (!current.admits(fingerprint)) {
+                return new Claim.Conflict(current);
+            }
             return current.status().isTerminal() ? new Claim.Finished(current) : new Claim.Busy(current);
         }
     }
 
-    static String claimCondition(UpdateBuilder update, Instant now) {
+    static String claimCondition(UpdateBuilder update, PayloadFingerprint fingerprint, Instant now) {
         return String.format(CLAIM_CONDITION.replace("#jobId", update.name("jobId"))
+                        .replace("#fingerprint", update.name(LedgerItems.FINGERPRINT))
                         .replace("#status", update.name("status")).replace("#leaseUntil", update.name("leaseUntil")),
-                update.value(s(JobStatus.QUEUED.name())), update.value(s(JobStatus.DEFERRED.name())),
-                update.value(s(JobStatus.SENDING.name())), update.value(time(now)));
+                update.value(s(fingerprint.sha256())), update.value(s(JobStatus.QUEUED.name())),
+                update.value(s(JobStatus.DEFERRED.name())), update.value(s(JobStatus.SENDING.name())),
+                update.value(time(now)));
+    }
+
+    static String rejectCondition(UpdateBuilder update, PayloadFingerprint fingerprint) {
+        return String.format(REJECT_CONDITION.replace("#jobId", update.name("jobId"))
+                        .replace("#status", update.name("status"))
+                        .replace("#fingerprint", update.name(LedgerItems.FINGERPRINT)),
+                update.value(s(JobStatus.REJECTED.name())), update.value(s(fingerprint.sha256())));
     }
 
     @Override
@@ -105,6 +125,10 @@ public final class DynamoDbLedger implements Ledger {
         }
         if (result.status().isTerminal()) {
             update.set("ttl", n(result.now().plus(retention).getEpochSecond()));
+        }
+        if (!result.deliveryAttempted()) {
+            // The claim counted an attempt (a crash mid-attempt must count); none was made after all.
+            update.add("attempts", n(-1));
         }
         update.condition(leaseCondition(update, result.owner()));
         UpdateItemRequest request = update.build(table, result.jobId());
@@ -161,32 +185,35 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public void reject(String jobId, String reason, String archiveKey, Instant now) {
+    public void reject(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey, Instant now) {
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.REJECTED.name()))
+                .set(LedgerItems.FINGERPRINT, s(fingerprint.sha256()))
                 .set("lastError", s(reason))
                 .set("updatedAt", time(now))
                 .setIfAbsent("createdAt", time(now))
                 .set("ttl", n(now.plus(retention).getEpochSecond()));
         setIfPresent(update, "archiveKey", archiveKey);
-        // Never overwrite a real job that happens to share the id of an invalid duplicate.
-        update.condition("attribute_not_exists(" + update.name("jobId") + ") OR " + update.name("status") + " = "
-                + update.value(s(JobStatus.REJECTED.name())));
+        // Never overwrite a real job that happens to share the id of an invalid message, nor another
+        // rejected payload's reason and archive key.
+        update.condition(rejectCondition(update, fingerprint));
         try {
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {
-            // Already known under another status: the rejection only concerns the duplicate message.
+            // The id is another job's: the rejection concerns this message only (its log line, its DLQ copy).
         }
     }
 
     @Override
-    public boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now) {
+    public boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
+                                       Instant now) {
         Optional<JobRecord> current = find(jobId);
-        if (current.isPresent() && current.get().status().isTerminal()) {
+        if (current.isPresent() && (current.get().status().isTerminal() || !current.get().admits(fingerprint))) {
             return false;
         }
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.DEAD_LETTERED.name()))
+                .setIfAbsent(LedgerItems.FINGERPRINT, s(fingerprint.sha256()))
                 .set("lastError", s(reason))
                 .set("updatedAt", time(now))
                 .setIfAbsent("createdAt", time(now))

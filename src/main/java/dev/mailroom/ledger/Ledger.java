@@ -13,12 +13,16 @@ import java.util.Optional;
 public interface Ledger {
 
     /**
-     * Claims a job for one attempt, creating its record on first sight.
+     * Claims a job for one attempt, creating its record on first sight. The record keeps the
+     * payload's fingerprint: under the same id, only the same payload is ever granted, and another
+     * one gets {@link Claim.Conflict} without the record changing.
      *
-     * @param recipients the job's envelope recipients (used only when the record is new)
-     * @param expiresAt  the job's own expiry, or null
+     * @param fingerprint the payload of the message at hand
+     * @param recipients  the job's envelope recipients (used only when the record is new)
+     * @param expiresAt   the job's own expiry, or null
      */
-    Claim claim(String jobId, String owner, Duration lease, List<String> recipients, Instant expiresAt, Instant now);
+    Claim claim(String jobId, PayloadFingerprint fingerprint, String owner, Duration lease, List<String> recipients,
+                Instant expiresAt, Instant now);
 
     /**
      * Writes an attempt's outcome, conditioned on {@code result.owner()} holding the lease; a
@@ -36,16 +40,23 @@ public interface Ledger {
         record(result, Instant.MIN);
     }
 
-    /** Records an invalid job as REJECTED, unless the job id already names a job in another state. */
-    void reject(String jobId, String reason, String archiveKey, Instant now);
+    /**
+     * Records an invalid job as REJECTED, with its payload's fingerprint, unless the job id already
+     * names another job: one in another state, or a rejected one with another payload.
+     */
+    void reject(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey, Instant now);
 
     /**
      * Marks a job DEAD_LETTERED with its reason (remaining recipients EXPIRED) unless it is already
-     * terminal; used by the dead-letter handler for jobs that reached the DLQ by redrive.
+     * terminal, or the id belongs to another payload (whose job this one must not end, nor point
+     * its redrive at this archive); used by the dead-letter handler for jobs that reached the DLQ
+     * by redrive.
      *
+     * @param fingerprint the payload that reached the DLQ
      * @return true if this call changed the job
      */
-    boolean reconcileDeadLetter(String jobId, String reason, String archiveKey, Instant now);
+    boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
+                                Instant now);
 
     /**
      * Resets a dead-lettered job so it can be sent again: attempts 0, expired recipients pending,

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class LedgerItems {
 
     static final String JOB_ID = "jobId";
+    static final String FINGERPRINT = "fingerprint";
 
     private LedgerItems() {
     }
@@ -28,7 +29,9 @@ final class LedgerItems {
     static AttributeValue recipient(RecipientRecord record) {
         Map<String, AttributeValue> map = new HashMap<>();
         map.put("status", s(record.status().name()));
-        map.put("replyCode", n(record.replyCode()));
+        if (record.replyCode() != null) {
+            map.put("replyCode", n(record.replyCode()));
+        }
         map.put("attempts", n(record.attempts()));
         map.put("at", time(record.at()));
         putIfPresent(map, "enhancedCode", record.enhancedCode());
@@ -52,13 +55,20 @@ final class LedgerItems {
         return new JobRecord(str(item, JOB_ID), JobStatus.valueOf(str(item, "status")), (int) num(item, "attempts"),
                 instant(item, "createdAt"), instant(item, "updatedAt"), instant(item, "nextAttemptAt"),
                 instant(item, "expiresAt"), str(item, "lastError"), str(item, "leaseOwner"),
-                instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"));
+                instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"),
+                str(item, FINGERPRINT) == null ? null : new PayloadFingerprint(str(item, FINGERPRINT)));
     }
 
     private static RecipientRecord recipient(Map<String, AttributeValue> map) {
-        return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), (int) num(map, "replyCode"),
+        return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), replyCode(map),
                 str(map, "enhancedCode"), str(map, "replyText"), str(map, "mxHost"), (int) num(map, "attempts"),
                 instant(map, "at"));
+    }
+
+    /** Absent when no server replied; items written before that rule hold {@code 0} instead. */
+    private static Integer replyCode(Map<String, AttributeValue> map) {
+        long code = num(map, "replyCode");
+        return code == 0 ? null : (int) code;
     }
 
     private static void putIfPresent(Map<String, AttributeValue> map, String name, String value) {

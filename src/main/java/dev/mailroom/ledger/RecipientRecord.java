@@ -3,19 +3,19 @@ package dev.mailroom.ledger;
 import java.time.Instant;
 
 /**
- * A recipient as the ledger holds it. Reply fields are empty ({@code 0}/null) until an attempt
- * reached a verdict.
+ * A recipient as the ledger holds it. Reply fields are null until an attempt reached a verdict.
  *
- * @param replyCode SMTP reply code, {@code 0} when the failure produced none
+ * @param replyCode SMTP reply code; null when no server replied (DNS, connection, attachment
+ *                  failures) — nothing is stored then, rather than an invented {@code 0}
  * @param mxHost    the host that answered, or null
  * @param attempts  delivery attempts that included this recipient
  * @param at        when the status was last set
  */
-public record RecipientRecord(RecipientStatus status, int replyCode, String enhancedCode, String replyText,
+public record RecipientRecord(RecipientStatus status, Integer replyCode, String enhancedCode, String replyText,
                               String mxHost, int attempts, Instant at) {
 
     public static RecipientRecord pending(Instant now) {
-        return new RecipientRecord(RecipientStatus.PENDING, 0, null, null, null, 0, now);
+        return new RecipientRecord(RecipientStatus.PENDING, null, null, null, null, 0, now);
     }
 
     public RecipientRecord expired(Instant now) {

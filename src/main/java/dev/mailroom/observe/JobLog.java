@@ -39,7 +39,9 @@ public final class JobLog {
         line.put("recipient", address);
         line.put("outcome", outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
         line.put("mxHost", outcome.mxHost());
-        line.put("replyCode", outcome.diagnosis().replyCode());
+        if (outcome.diagnosis().hasReply()) {
+            line.put("replyCode", outcome.diagnosis().replyCode());
+        }
         line.put("enhancedCode", outcome.diagnosis().enhancedCode());
         line.put("reply", outcome.diagnosis().text());
         line.put("latencyMs", result.latency().toMillis());

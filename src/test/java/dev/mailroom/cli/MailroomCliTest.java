@@ -12,6 +12,7 @@ import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.LedgerTable;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.retry.DeadLetters;
@@ -38,6 +39,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The CLI end to end on the emulators, configured through an injected environment as in a shell. */
 class MailroomCliTest {
+
+    /** The payload the jobs of this test were claimed for. */
+    private static final PayloadFingerprint PAYLOAD = PayloadFingerprint.of("{\"version\":1}");
 
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
 
@@ -198,7 +202,7 @@ class MailroomCliTest {
         String payload = "{\"version\":1,\"jobId\":\"inv-11\",\"from\":\"billing@example.com\",\"to\":[\"ann@example.org\"],\"text\":\"hi\"}";
         String key = new SqsS3DeadLetters(stack.sqs(), stack.createQueue(stack.uniqueName("send-dlq")), stack.s3(), bucket,
                 "dead-letters/", Clock.fixed(T0, ZoneOffset.UTC)).send("inv-11", payload, "expired after 12 attempts");
-        ledger.claim("inv-11", "worker-a", Duration.ofMinutes(15), List.of("ann@example.org"), null, T0);
+        ledger.claim("inv-11", PAYLOAD, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org"), null, T0);
         ledger.record(new AttemptResult("inv-11", "worker-a", JobStatus.DEAD_LETTERED, null,
                 Map.of("ann@example.org", RecipientRecord.pending(T0).expired(T0)), null, "expired after 12 attempts", key, T0));
 
@@ -216,7 +220,7 @@ class MailroomCliTest {
     }
 
     private void deferredJob(String jobId) {
-        ledger.claim(jobId, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "bob@example.net"), null, T0);
+        ledger.claim(jobId, PAYLOAD, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "bob@example.net"), null, T0);
         ledger.record(new AttemptResult(jobId, "worker-a", JobStatus.DEFERRED, "<m@example.com>", Map.of(
                 "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1", "mx.example.org", 1, T0),
                 "bob@example.net", new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "try later", "mx.example.net", 1, T0)),

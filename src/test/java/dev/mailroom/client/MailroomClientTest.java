@@ -13,6 +13,7 @@ import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.LedgerTable;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.retry.DeadLetters;
@@ -45,6 +46,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The client library against real SQS, S3 and DynamoDB APIs (the emulators of AwsTestStack). */
 class MailroomClientTest {
+
+    /** The payload the jobs of this test were claimed for. */
+    private static final PayloadFingerprint PAYLOAD = PayloadFingerprint.of("{\"version\":1}");
 
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
     private static final int MIB = 1024 * 1024;
@@ -185,7 +189,7 @@ class MailroomClientTest {
     @Test
     void statusShouldShowTheLedgerItemWithEveryRecipient() {
         // Given: a job whose first attempt delivered to Ann and deferred Bob
-        ledger.claim("inv-1", "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "Bob@Example.net"),
+        ledger.claim("inv-1", PAYLOAD, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "Bob@Example.net"),
                 Instant.parse("2026-12-01T00:00:00Z"), T0);
         RecipientRecord ann = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1", "mx.example.org", 1, T0);
         RecipientRecord bob = new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "try later", "mx.example.net", 1, T0);
@@ -258,7 +262,7 @@ class MailroomClientTest {
     private String deadLetter(String jobId, String payload, String reason, Instant at) {
         String key = new SqsS3DeadLetters(stack.sqs(), deadLetterQueueUrl, stack.s3(), bucket, "dead-letters/",
                 Clock.fixed(at, ZoneOffset.UTC)).send(jobId, payload, reason);
-        ledger.claim(jobId, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org"), null, at);
+        ledger.claim(jobId, PAYLOAD, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org"), null, at);
         ledger.record(new AttemptResult(jobId, "worker-a", JobStatus.DEAD_LETTERED, null,
                 Map.of("ann@example.org", RecipientRecord.pending(at).expired(at)), null, reason, key, at));
         return key;

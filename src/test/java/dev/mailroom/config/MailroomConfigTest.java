@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailroom.deliver.ConnectionReuse;
 import dev.mailroom.deliver.TlsPolicy;
+import dev.mailroom.testing.TestPki;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MailroomConfigTest {
 
@@ -182,5 +188,66 @@ class MailroomConfigTest {
 
         assertThat(config.endpoints().sqs()).hasToString("http://127.0.0.1:9324");
         assertThat(config.endpoints().dynamo()).hasToString("http://127.0.0.1:4566");
+    }
+
+    @Test
+    void fromShouldLoadTheTrustStoresCaWhenItsPasswordIsGiven(@TempDir Path dir) throws Exception {
+        // Given: a relay verified against a PKCS12 trust store holding the test CA
+        TestPki pki = TestPki.create();
+        Map<String, String> env = relayWithTrustStore(pki.writeTrustStore(dir, "changeit".toCharArray()));
+        env.put("MAILROOM_TLS_TRUST_STORE_PASSWORD", "changeit");
+
+        // When
+        KeyStore store = MailroomConfig.from(env).smtp().trustStore();
+
+        // Then
+        assertThat(store.getCertificate("mailroom-test-ca")).isEqualTo(pki.caCertificate());
+    }
+
+    @Test
+    void fromShouldRefuseATrustStoreReadWithoutItsPasswordNamingBothVariables(@TempDir Path dir) {
+        // Given: the store's password is not set; read without it, PKCS12 yields no certificate at all
+        Map<String, String> env = relayWithTrustStore(TestPki.create().writeTrustStore(dir, "changeit".toCharArray()));
+
+        // When / Then: start-up fails, instead of every TLS handshake later ("trustAnchors ... non-empty")
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_TLS_TRUST_STORE:")
+                .hasMessageContaining("MAILROOM_TLS_TRUST_STORE_PASSWORD")
+                .hasMessageContaining("no trusted certificate");
+    }
+
+    @Test
+    void fromShouldRefuseATrustStoreWithAWrongPasswordNamingBothVariables(@TempDir Path dir) {
+        Map<String, String> env = relayWithTrustStore(TestPki.create().writeTrustStore(dir, "changeit".toCharArray()));
+        env.put("MAILROOM_TLS_TRUST_STORE_PASSWORD", "not-the-password");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_TLS_TRUST_STORE:")
+                .hasMessageContaining("MAILROOM_TLS_TRUST_STORE_PASSWORD")
+                .hasMessageNotContaining("not-the-password");
+    }
+
+    @Test
+    void fromShouldRefuseATrustStoreHoldingNoCertificate(@TempDir Path dir) throws Exception {
+        // Given: a readable PKCS12 file, password right, but empty
+        Path empty = dir.resolve("empty.p12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (OutputStream out = Files.newOutputStream(empty)) {
+            store.store(out, "changeit".toCharArray());
+        }
+        Map<String, String> env = relayWithTrustStore(empty);
+        env.put("MAILROOM_TLS_TRUST_STORE_PASSWORD", "changeit");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_TLS_TRUST_STORE:").hasMessageContaining("no trusted certificate");
+    }
+
+    private static Map<String, String> relayWithTrustStore(Path trustStore) {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_DELIVERY_MODE", "relay");
+        env.put("MAILROOM_RELAY_HOST", "relay.example.com");
+        env.put("MAILROOM_TLS_TRUST_STORE", trustStore.toString());
+        return env;
     }
 }

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.mailroom.ledger.Claim;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
@@ -64,13 +65,40 @@ class ConcurrencyTest {
     }
 
     @Test
+    void twoMessagesCarryingTheSameJobHandledConcurrentlyShouldProduceOneEmailAndNoRejection() throws Exception {
+        // Given: a producer sent the same job twice (two SQS messages, identical bodies); the server is slow
+        start(SmtpTestServer.builder().stallOnData(Duration.ofMillis(800)), Map.of());
+        String body = PipelineHarness.job("dup-2", "ann@example.org", "");
+        CountDownLatch go = new CountDownLatch(1);
+
+        // When: both are handled at once, then again (as SQS returns the loser's copy)
+        CompletableFuture<SQSBatchResponse> first =
+                CompletableFuture.supplyAsync(() -> invokeAfter(go, TestContexts.event("msg-a", body)));
+        CompletableFuture<SQSBatchResponse> second =
+                CompletableFuture.supplyAsync(() -> invokeAfter(go, TestContexts.event("msg-b", body)));
+        go.countDown();
+        first.get();
+        second.get();
+        SQSBatchResponse again = pipeline.handler.handleRequest(TestContexts.event("msg-b", body),
+                TestContexts.lambda(Duration.ofMinutes(1)));
+
+        // Then: one email; the same payload is a duplicate, never a reused id
+        assertThat(mx.received()).hasSize(1);
+        assertThat(again.getBatchItemFailures()).isEmpty();
+        assertThat(pipeline.job("dup-2").status()).isEqualTo(JobStatus.DELIVERED);
+        assertThat(pipeline.takeDeadLetters()).isEmpty();
+        assertThat(pipeline.logs).noneSatisfy(line -> assertThat(line).contains("\"event\":\"job.rejected\""));
+    }
+
+    @Test
     void aLeaseHeldByACrashedWorkerShouldExpireAndTheJobComplete() {
         // Given: a worker claimed the job with a 2 s lease, then died
         start(SmtpTestServer.builder(), Map.of("TEST_VISIBILITY_TIMEOUT", "1"));
-        Claim crashed = pipeline.mailroom.ledger().claim("crash-1", "crashed-worker", Duration.ofSeconds(2),
-                List.of("ann@example.org"), null, Instant.now());
+        String body = PipelineHarness.job("crash-1", "ann@example.org", "");
+        Claim crashed = pipeline.mailroom.ledger().claim("crash-1", PayloadFingerprint.of(body), "crashed-worker",
+                Duration.ofSeconds(2), List.of("ann@example.org"), null, Instant.now());
         assertThat(crashed).isInstanceOf(Claim.Granted.class);
-        pipeline.enqueue(PipelineHarness.job("crash-1", "ann@example.org", ""));
+        pipeline.enqueue(body);
 
         // When: the event source keeps offering the message
         pipeline.drain();

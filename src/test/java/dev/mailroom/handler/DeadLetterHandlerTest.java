@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.PayloadFingerprint;
+import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
@@ -20,6 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Poison messages: the redrive policy moves them to the DLQ, the dead-letter function settles them. */
 class DeadLetterHandlerTest {
@@ -47,7 +51,7 @@ class DeadLetterHandlerTest {
     void aPoisonMessageShouldBeDeadLetteredByRedriveAndReconciledByTheDeadLetterHandler() {
         // Given: a worker claimed the job and then the function crashed on every receive
         String body = PipelineHarness.job("poison-1", "ann@example.org", "");
-        pipeline.mailroom.ledger().claim("poison-1", "crashing-worker", Duration.ofSeconds(1),
+        pipeline.mailroom.ledger().claim("poison-1", PayloadFingerprint.of(body), "crashing-worker", Duration.ofSeconds(1),
                 List.of("ann@example.org"), null, Instant.now());
         pipeline.enqueue(body);
         RequestHandler<SQSEvent, SQSBatchResponse> crashing = (event, context) -> {
@@ -69,6 +73,32 @@ class DeadLetterHandlerTest {
         assertThat(pipeline.mailroom.deadLetters().read(job.archiveKey())).isEqualTo(body);
         assertThat(pipeline.takeDeadLetters()).isEmpty();
         assertThat(mx.received()).isEmpty();
+    }
+
+    @Test
+    void aPoisonMessageUnderAnotherJobsIdShouldBeArchivedWithoutDeadLetteringThatJob() {
+        // Given: job owner-1 waits for its retry; another payload under its id reached the DLQ by redrive
+        String owned = PipelineHarness.job("owner-1", "ann@example.org", "");
+        Instant now = Instant.now();
+        pipeline.mailroom.ledger().claim("owner-1", PayloadFingerprint.of(owned), "worker-a", Duration.ofMinutes(1),
+                List.of("ann@example.org"), null, now);
+        pipeline.mailroom.ledger().record(new AttemptResult("owner-1", "worker-a", JobStatus.DEFERRED, null, Map.of(
+                "ann@example.org", new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, now)),
+                now.plusSeconds(60), "ann@example.org: 451 4.3.0 later", null, now));
+        JobRecord before = pipeline.job("owner-1");
+        String other = PipelineHarness.job("owner-1", "bob@example.org", "");
+        pipeline.stack.sqs().sendMessage(b -> b.queueUrl(pipeline.deadLetterQueueUrl).messageBody(other));
+
+        // When
+        new SqsPoller(pipeline.stack.sqs(), pipeline.deadLetterQueueUrl, new DeadLetterHandler(pipeline.mailroom),
+                Duration.ofSeconds(30), Clock.systemUTC(), pipeline.mailroom.log()).runUntilEmpty(1);
+
+        // Then: the payload is archived under the id, and owner-1's item is as it was
+        assertThat(pipeline.job("owner-1")).isEqualTo(before);
+        List<String> archived = pipeline.stack.s3().listObjectsV2(b -> b.bucket(pipeline.archiveBucket)
+                .prefix("dead-letters/owner-1/")).contents().stream().map(S3Object::key).toList();
+        assertThat(archived).hasSize(1);
+        assertThat(pipeline.mailroom.deadLetters().read(archived.get(0))).isEqualTo(other);
     }
 
     @Test

@@ -11,26 +11,32 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The ledger against a real DynamoDB API (dynalite, or LocalStack with -Dmailroom.stack=localstack). */
 class DynamoDbLedgerTest {
 
+    /** The payload the jobs of this test were claimed for. */
+    private static final PayloadFingerprint PAYLOAD = PayloadFingerprint.of("{\"version\":1}");
+
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
     private static final Duration LEASE = Duration.ofMinutes(15);
 
+    private AwsTestStack stack;
+    private String table;
     private DynamoDbLedger ledger;
 
     @BeforeEach
     void freshTable() {
-        AwsTestStack stack = AwsTestStack.shared();
-        String table = stack.uniqueName("ledger");
+        stack = AwsTestStack.shared();
+        table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
         ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30), Clock.systemUTC());
     }
 
     @Test
     void claimShouldCreateTheRecordWithPendingRecipientsOnFirstSight() {
-        Claim claim = ledger.claim("job-1", "worker-a", LEASE, List.of("ann@example.org", "bob@example.net"), null, T0);
+        Claim claim = ledger.claim("job-1", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org", "bob@example.net"), null, T0);
 
         assertThat(claim).isInstanceOf(Claim.Granted.class);
         JobRecord job = ((Claim.Granted) claim).job();
@@ -45,9 +51,9 @@ class DynamoDbLedgerTest {
 
     @Test
     void claimShouldBeRefusedWhileAnotherWorkerHoldsALiveLease() {
-        ledger.claim("job-2", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-2", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
 
-        Claim second = ledger.claim("job-2", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(60));
+        Claim second = ledger.claim("job-2", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(60));
 
         assertThat(second).isInstanceOf(Claim.Busy.class);
         assertThat(((Claim.Busy) second).job().leaseOwner()).isEqualTo("worker-a");
@@ -55,9 +61,9 @@ class DynamoDbLedgerTest {
 
     @Test
     void claimShouldSucceedOnceACrashedWorkersLeaseHasExpired() {
-        ledger.claim("job-3", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-3", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
 
-        Claim second = ledger.claim("job-3", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(LEASE).plusSeconds(1));
+        Claim second = ledger.claim("job-3", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(LEASE).plusSeconds(1));
 
         assertThat(second).isInstanceOf(Claim.Granted.class);
         assertThat(((Claim.Granted) second).job().attempts()).isEqualTo(2);
@@ -67,9 +73,9 @@ class DynamoDbLedgerTest {
     @Test
     void recordShouldFailWhenTheCallerLostTheLease() {
         // Given: worker-a's lease ran out and worker-b took the job
-        ledger.claim("job-4", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-4", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         Instant later = T0.plus(LEASE).plusSeconds(1);
-        ledger.claim("job-4", "worker-b", LEASE, List.of("ann@example.org"), null, later);
+        ledger.claim("job-4", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, later);
 
         // When / Then: worker-a's late write is refused, worker-b's goes through
         assertThatThrownBy(() -> ledger.record(delivered("job-4", "worker-a", later)))
@@ -80,10 +86,10 @@ class DynamoDbLedgerTest {
 
     @Test
     void claimShouldReportATerminalJobAsFinished() {
-        ledger.claim("job-5", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-5", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         ledger.record(delivered("job-5", "worker-a", T0.plusSeconds(2)));
 
-        Claim again = ledger.claim("job-5", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofHours(2)));
+        Claim again = ledger.claim("job-5", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofHours(2)));
 
         assertThat(again).isInstanceOf(Claim.Finished.class);
         JobRecord job = ((Claim.Finished) again).job();
@@ -95,12 +101,12 @@ class DynamoDbLedgerTest {
 
     @Test
     void recordShouldReleaseTheLeaseOfADeferredJobSoTheNextAttemptCanClaimIt() {
-        ledger.claim("job-6", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-6", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         RecipientRecord deferred = new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, T0);
         ledger.record(new AttemptResult("job-6", "worker-a", JobStatus.DEFERRED, null,
                 Map.of("ann@example.org", deferred), T0.plusSeconds(300), "ann: 451", null, T0));
 
-        Claim next = ledger.claim("job-6", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(301));
+        Claim next = ledger.claim("job-6", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(301));
 
         assertThat(next).isInstanceOf(Claim.Granted.class);
         assertThat(((Claim.Granted) next).job().recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DEFERRED);
@@ -108,13 +114,13 @@ class DynamoDbLedgerTest {
 
     @Test
     void rejectShouldNeverOverwriteARealJobSharingTheId() {
-        ledger.claim("job-7", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-7", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         ledger.record(delivered("job-7", "worker-a", T0));
 
-        ledger.reject("job-7", "from: is required", "dead-letters/job-7/1.json", T0.plusSeconds(5));
+        ledger.reject("job-7", PAYLOAD, "from: is required", "dead-letters/job-7/1.json", T0.plusSeconds(5));
 
         assertThat(ledger.find("job-7").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
-        ledger.reject("job-8", "from: is required", "dead-letters/job-8/1.json", T0);
+        ledger.reject("job-8", PAYLOAD, "from: is required", "dead-letters/job-8/1.json", T0);
         JobRecord rejected = ledger.find("job-8").orElseThrow();
         assertThat(rejected.status()).isEqualTo(JobStatus.REJECTED);
         assertThat(rejected.lastError()).isEqualTo("from: is required");
@@ -124,14 +130,14 @@ class DynamoDbLedgerTest {
     @Test
     void reconcileDeadLetterShouldExpireOpenRecipientsAndLeaveTerminalJobsAlone() {
         // Given: a job whose worker crashed mid-attempt, and one already delivered
-        ledger.claim("job-9", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
-        ledger.claim("job-10", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-9", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-10", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         ledger.record(delivered("job-10", "worker-a", T0));
         Instant later = T0.plus(LEASE).plusSeconds(5);
 
         // When
-        boolean changed = ledger.reconcileDeadLetter("job-9", "exceeded receive count (5 receives)", "k9", later);
-        boolean untouched = ledger.reconcileDeadLetter("job-10", "exceeded receive count (5 receives)", "k10", later);
+        boolean changed = ledger.reconcileDeadLetter("job-9", PAYLOAD, "exceeded receive count (5 receives)", "k9", later);
+        boolean untouched = ledger.reconcileDeadLetter("job-10", PAYLOAD, "exceeded receive count (5 receives)", "k10", later);
 
         // Then
         assertThat(changed).isTrue();
@@ -146,11 +152,11 @@ class DynamoDbLedgerTest {
 
     @Test
     void resetForRedriveShouldMakeADeadLetteredJobClaimableWithFreshAttempts() {
-        ledger.claim("job-11", "worker-a", LEASE, List.of("ann@example.org"), null, T0);
-        ledger.reconcileDeadLetter("job-11", "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(1));
+        ledger.claim("job-11", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.reconcileDeadLetter("job-11", PAYLOAD, "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(1));
 
         ledger.resetForRedrive("job-11", T0.plus(Duration.ofDays(1)));
-        Claim claim = ledger.claim("job-11", "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofDays(1)));
+        Claim claim = ledger.claim("job-11", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofDays(1)));
 
         assertThat(claim).isInstanceOf(Claim.Granted.class);
         JobRecord job = ((Claim.Granted) claim).job();
@@ -162,11 +168,122 @@ class DynamoDbLedgerTest {
     void conditionsShouldBeExactlyTheOnesTheLedgerContractStates() {
         UpdateBuilder claim = new UpdateBuilder();
         UpdateBuilder record = new UpdateBuilder();
+        UpdateBuilder reject = new UpdateBuilder();
 
-        assertThat(DynamoDbLedger.claimCondition(claim, T0)).isEqualTo(
-                "attribute_not_exists(#jobId) OR (#status IN (:v0, :v1, :v2) "
-                        + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :v3))");
+        assertThat(DynamoDbLedger.claimCondition(claim, PAYLOAD, T0)).isEqualTo(
+                "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint) OR #fingerprint = :v0) "
+                        + "AND #status IN (:v1, :v2, :v3) "
+                        + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :v4))");
+        assertThat(claim.build("t", "job").expressionAttributeValues()).containsEntry(":v0",
+                AttributeValue.fromS(PAYLOAD.sha256()));
         assertThat(DynamoDbLedger.leaseCondition(record, "worker-a")).isEqualTo("#leaseOwner = :v0 AND #status = :v1");
+        assertThat(DynamoDbLedger.rejectCondition(reject, PAYLOAD)).isEqualTo(
+                "attribute_not_exists(#jobId) OR (#status = :v0 "
+                        + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = :v1))");
+    }
+
+    @Test
+    void claimShouldAnswerConflictAndChangeNothingWhenAnotherPayloadUsesTheIdOfADeferredJob() {
+        // Given: job-12 deferred, its lease released
+        ledger.claim("job-12", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        RecipientRecord deferred = new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, T0);
+        ledger.record(new AttemptResult("job-12", "worker-a", JobStatus.DEFERRED, null,
+                Map.of("ann@example.org", deferred), T0.plusSeconds(300), "ann: 451", null, T0));
+        JobRecord before = ledger.find("job-12").orElseThrow();
+
+        // When: a claim for another payload under the same id
+        Claim other = ledger.claim("job-12", PayloadFingerprint.of("{\"other\":true}"), "worker-b", LEASE,
+                List.of("bob@example.org"), null, T0.plusSeconds(301));
+
+        // Then
+        assertThat(other).isInstanceOf(Claim.Conflict.class);
+        assertThat(ledger.find("job-12").orElseThrow()).isEqualTo(before);
+        assertThat(before.fingerprint()).isEqualTo(PAYLOAD);
+        assertThat(ledger.claim("job-12", PAYLOAD, "worker-c", LEASE, List.of("ann@example.org"), null,
+                T0.plusSeconds(302))).isInstanceOf(Claim.Granted.class);
+    }
+
+    @Test
+    void claimShouldAnswerConflictRatherThanFinishedWhenAnotherPayloadUsesTheIdOfAFinishedJob() {
+        ledger.claim("job-13", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-13", "worker-a", T0.plusSeconds(2)));
+
+        assertThat(ledger.claim("job-13", PayloadFingerprint.of("{}"), "worker-b", LEASE, List.of("ann@example.org"),
+                null, T0.plusSeconds(3))).isInstanceOf(Claim.Conflict.class);
+        assertThat(ledger.claim("job-13", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"),
+                null, T0.plusSeconds(3))).isInstanceOf(Claim.Finished.class);
+    }
+
+    @Test
+    void claimShouldAdmitAnyPayloadOnARecordWrittenBeforeFingerprintsAndKeepThatOne() {
+        // Given: a deferred job's item as it was written before items held a fingerprint
+        stack.dynamo().putItem(b -> b.tableName(table).item(Map.of("jobId", AttributeValue.fromS("job-14"),
+                "status", AttributeValue.fromS("DEFERRED"), "attempts", AttributeValue.fromN("1"),
+                "createdAt", AttributeValue.fromN(Long.toString(T0.toEpochMilli())))));
+
+        // When
+        Claim claim = ledger.claim("job-14", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null,
+                T0.plusSeconds(2));
+
+        // Then
+        assertThat(claim).isInstanceOf(Claim.Granted.class);
+        assertThat(((Claim.Granted) claim).job().fingerprint()).isEqualTo(PAYLOAD);
+        assertThat(ledger.claim("job-14", PayloadFingerprint.of("{}"), "worker-b", LEASE, List.of("ann@example.org"),
+                null, T0.plus(LEASE).plusSeconds(3))).isInstanceOf(Claim.Conflict.class);
+    }
+
+    @Test
+    void reconcileDeadLetterShouldLeaveAJobAloneWhenAnotherPayloadUsesItsId() {
+        ledger.claim("job-18", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        JobRecord before = ledger.find("job-18").orElseThrow();
+
+        boolean changed = ledger.reconcileDeadLetter("job-18", PayloadFingerprint.of("{}"), "exceeded receive count",
+                "k18", T0.plus(LEASE).plusSeconds(1));
+
+        assertThat(changed).isFalse();
+        assertThat(ledger.find("job-18").orElseThrow()).isEqualTo(before);
+    }
+
+    @Test
+    void rejectShouldNeverOverwriteTheRejectionOfAnotherPayload() {
+        ledger.reject("job-15", PAYLOAD, "from: is required", "dead-letters/job-15/1.json", T0);
+
+        ledger.reject("job-15", PayloadFingerprint.of("{}"), "to: is required", "dead-letters/job-15/2.json", T0.plusSeconds(1));
+        ledger.reject("job-15", PAYLOAD, "from: is required", "dead-letters/job-15/3.json", T0.plusSeconds(2));
+
+        JobRecord rejected = ledger.find("job-15").orElseThrow();
+        assertThat(rejected.lastError()).isEqualTo("from: is required");
+        assertThat(rejected.archiveKey()).isEqualTo("dead-letters/job-15/3.json");
+        assertThat(rejected.fingerprint()).isEqualTo(PAYLOAD);
+        assertThat(ledger.claim("job-15", PayloadFingerprint.of("{}"), "worker-a", LEASE, List.of("ann@example.org"),
+                null, T0.plusSeconds(3))).isInstanceOf(Claim.Conflict.class);
+    }
+
+    @Test
+    void recordShouldGiveBackTheClaimsAttemptWhenNoDeliveryWasTried() {
+        // Given: the second claim of a job, which then finds it expired
+        ledger.claim("job-16", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(new AttemptResult("job-16", "worker-a", JobStatus.DEFERRED, null, Map.of("ann@example.org",
+                new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, T0)), T0, "ann: 451", null, T0));
+        ledger.claim("job-16", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(1));
+
+        // When
+        ledger.record(new AttemptResult("job-16", "worker-b", JobStatus.DEAD_LETTERED, null, Map.of("ann@example.org",
+                RecipientRecord.pending(T0).expired(T0.plusSeconds(1))), null, "expired", "k16", T0.plusSeconds(1), false));
+
+        // Then
+        assertThat(ledger.find("job-16").orElseThrow().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void recordShouldStoreNoReplyCodeWhenNoServerReplied() {
+        ledger.claim("job-17", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        RecipientRecord nullMx = new RecipientRecord(RecipientStatus.FAILED, null, "5.1.10", "null MX", null, 1, T0);
+
+        ledger.record(new AttemptResult("job-17", "worker-a", JobStatus.FAILED, null, Map.of("ann@example.org", nullMx),
+                null, "ann: 5.1.10 null MX", null, T0));
+
+        assertThat(ledger.find("job-17").orElseThrow().recipient("ann@example.org")).isEqualTo(nullMx);
     }
 
     private static AttemptResult delivered(String jobId, String owner, Instant now) {

@@ -69,7 +69,7 @@ class LocalStackMainTest {
     void recipientLineShouldGiveEveryRecipientNotDeliveredAReason() {
         Instant now = Instant.parse("2030-01-01T00:00:00Z");
         JobRecord job = new JobRecord("j", JobStatus.DEAD_LETTERED, 4, now, now, null, null,
-                "expired after 3 attempts", null, null, null, Map.of(), null);
+                "expired after 3 attempts", null, null, null, Map.of(), null, null);
         RecipientRecord expired = RecipientRecord.pending(now).expired(now);
         RecipientRecord failed = new RecipientRecord(RecipientStatus.FAILED, 550, "5.1.1", "no such user",
                 "mx.example.org", 1, now);

@@ -131,7 +131,7 @@ final class DeliveryAudit {
                                 .filter(c -> !c.messageId().equals(record.messageId())).count();
                     }
                     case FAILED, EXPIRED -> {
-                        if (recipient.replyCode() == 0 && recipient.replyText() == null
+                        if (recipient.replyCode() == null && recipient.replyText() == null
                                 && recipient.enhancedCode() == null && record.lastError() == null) {
                             lost.add(new Finding(job.jobId(), address, recipient.status() + " without a reason"));
                         } else {

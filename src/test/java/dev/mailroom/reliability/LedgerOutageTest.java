@@ -7,6 +7,7 @@ import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.LedgerTable;
+import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.AwsTestStack;
@@ -34,6 +35,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * try again. DynamoDB is dynalite behind a fault proxy; the client retries 3 times, 20 ms apart.
  */
 class LedgerOutageTest {
+
+    /** The payload the jobs of this test were claimed for. */
+    private static final PayloadFingerprint PAYLOAD = PayloadFingerprint.of("{\"version\":1}");
 
     private static final Duration LEASE = Duration.ofMinutes(15);
 
@@ -75,7 +79,7 @@ class LedgerOutageTest {
     void theWriteShouldOutlastAnOutageLongerThanTheClientsOwnRetries() {
         // Given: a claimed job, and DynamoDB throttling the next 5 tries to record it (the client gives up after 3)
         Instant now = Instant.now();
-        ledger.claim("outage-1", "worker-a", LEASE, List.of("ann@example.org"), null, now);
+        ledger.claim("outage-1", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, now);
         throttleTheNext(5);
 
         // When
@@ -90,7 +94,7 @@ class LedgerOutageTest {
     void withoutATimeBudgetTheWriteShouldFailWithTheClient() {
         // Given: the same outage
         Instant now = Instant.now();
-        ledger.claim("outage-2", "worker-a", LEASE, List.of("ann@example.org"), null, now);
+        ledger.claim("outage-2", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, now);
         throttleTheNext(5);
 
         // When / Then: one round of the client's retries, no more
@@ -103,7 +107,7 @@ class LedgerOutageTest {
     void theWriteShouldGiveUpAtItsDeadlineWhenTheOutageLasts() {
         // Given: an outage that does not end
         Instant now = Instant.now();
-        ledger.claim("outage-3", "worker-a", LEASE, List.of("ann@example.org"), null, now);
+        ledger.claim("outage-3", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, now);
         recordFaults = request -> FaultHttpProxy.dynamoThrottled();
 
         // When
@@ -120,7 +124,7 @@ class LedgerOutageTest {
     void aWriteAppliedWhoseReplyWasLostShouldBeKnownAsItsOwnOnTheRetry() {
         // Given: the first try reaches DynamoDB, but its reply is lost (a 500 in its place)
         Instant now = Instant.now();
-        ledger.claim("outage-4", "worker-a", LEASE, List.of("ann@example.org"), null, now);
+        ledger.claim("outage-4", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, now);
         AtomicInteger tries = new AtomicInteger();
         recordFaults = request -> tries.incrementAndGet() == 1 ? serverError().afterForwarding() : null;
 
@@ -136,8 +140,8 @@ class LedgerOutageTest {
     void anotherWorkersWriteShouldStillMeanTheLeaseIsLost() {
         // Given: worker-a's lease ran out, worker-b took the job over and delivered it
         Instant now = Instant.now();
-        ledger.claim("outage-5", "worker-a", LEASE, List.of("ann@example.org"), null, now.minus(LEASE).minusSeconds(1));
-        ledger.claim("outage-5", "worker-b", LEASE, List.of("ann@example.org"), null, now);
+        ledger.claim("outage-5", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, now.minus(LEASE).minusSeconds(1));
+        ledger.claim("outage-5", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, now);
         ledger.record(delivered("outage-5", "worker-b", now.plusSeconds(1)));
 
         // When / Then
