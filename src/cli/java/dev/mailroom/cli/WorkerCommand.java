@@ -3,6 +3,7 @@ package dev.mailroom.cli;
 import dev.mailroom.worker.WorkerMain;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code mailroom worker}: worker mode, the send handler polling the queue from a long-running process. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
@@ -11,9 +12,12 @@ import picocli.CommandLine.Command;
                 "SIGTERM or Ctrl-C finishes the batch in hand, then exits."})
 final class WorkerCommand implements Callable<Integer> {
 
+    @ParentCommand
+    MailroomCli parent;
+
     @Override
     public Integer call() throws Exception {
-        WorkerMain.main(new String[0]);
+        WorkerMain.run(parent.environment());
         return 0;
     }
 }

@@ -11,20 +11,24 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
  * S3Proxy in-process over an in-memory store ({@link S3TestServer#shared()}), and dynalite as a
  * Node.js 20+ child process. The local stack runs on them, and so do the tests.
  *
- * <p>They accept any credentials and live as long as the JVM (dynalite is killed by a shutdown hook).
+ * <p>They accept any credentials. {@link #close()} stops ElasticMQ and dynalite (which a shutdown hook
+ * kills otherwise); the S3 server is the JVM's shared one and stays.
  */
-public final class Emulators {
+public final class Emulators implements AutoCloseable {
 
     /** The account ElasticMQ puts in queue ARNs. */
     public static final String ACCOUNT_ID = "000000000000";
     public static final String REGION = "us-east-1";
 
+    private final SQSRestServer sqs;
     private final URI sqsEndpoint;
     private final S3TestServer s3;
     private final DynaliteProcess dynalite;
 
-    private Emulators(URI sqsEndpoint, S3TestServer s3, DynaliteProcess dynalite) {
-        this.sqsEndpoint = sqsEndpoint;
+    private Emulators(SQSRestServer sqs, S3TestServer s3, DynaliteProcess dynalite) {
+        this.sqs = sqs;
+        // Queue URLs name the same port: ElasticMQ derives them from the port it bound.
+        this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqs.waitUntilStarted().localAddress().getPort());
         this.s3 = s3;
         this.dynalite = dynalite;
     }
@@ -37,7 +41,8 @@ public final class Emulators {
     public static Emulators start() {
         DynaliteProcess dynalite = DynaliteProcess.start();
         try {
-            return new Emulators(startElasticMq(), S3TestServer.shared(), dynalite);
+            return new Emulators(SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
+                    .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start(), S3TestServer.shared(), dynalite);
         } catch (RuntimeException e) {
             dynalite.close();
             throw e;
@@ -65,10 +70,9 @@ public final class Emulators {
         return dynalite;
     }
 
-    /** Queue URLs name the same port: ElasticMQ derives them from the port it bound. */
-    private static URI startElasticMq() {
-        SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
-                .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
-        return URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
+    @Override
+    public void close() {
+        sqs.stopAndWait();
+        dynalite.close();
     }
 }

@@ -7,10 +7,6 @@ import dev.mailroom.config.AwsEndpoints;
 import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;
-import dev.mailroom.ledger.JobRecord;
-import dev.mailroom.ledger.JobStatus;
-import dev.mailroom.ledger.RecipientRecord;
-import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.DnsTestServer;
@@ -41,9 +37,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * go through the real send handler via a Lambda-like event source, and each job's final status is
  * printed. With {@code --serve} it keeps running for any AWS client to use.
  *
- * <p>Every {@code MAILROOM_*} variable of the configuration (and {@code AWS_REGION}) given in the
- * environment overrides the stack's own default for it; an unknown {@code MAILROOM_*} variable
- * stops the run with its name. The stack's defaults are {@link #defaults}.
+ * <p>Every variable of Mailroom's configuration given in the environment overrides the stack's own
+ * default for it ({@link #defaults}), but for those naming the stack's resources ({@link StackSettings}).
  */
 public final class LocalStackMain {
 
@@ -57,7 +52,7 @@ public final class LocalStackMain {
     static final String CLI_CREDENTIALS = "AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local";
 
     private final PrintStream out;
-    private final Map<String, String> environment;
+    private final StackSettings settings;
     private final Clock clock;
     private final String names;
     private final Path mailRoot;
@@ -67,10 +62,11 @@ public final class LocalStackMain {
      * @param clock       the time the pipeline runs on (the emulators keep their own)
      * @param names       prefix of the queues and the table, so that several runs can share one JVM's emulators
      * @param mailRoot    where each run gets a directory for the messages caught and the log
+     * @throws dev.mailroom.config.ConfigException naming a {@code MAILROOM_*} variable the configuration does not know
      */
     public LocalStackMain(PrintStream out, Map<String, String> environment, Clock clock, String names, Path mailRoot) {
         this.out = out;
-        this.environment = environment;
+        this.settings = StackSettings.from(environment);
         this.clock = clock;
         this.names = names;
         this.mailRoot = mailRoot;
@@ -90,19 +86,21 @@ public final class LocalStackMain {
      */
     public void run(Path eventsDir, boolean serve) throws Exception {
         step("Starting SQS (ElasticMQ), S3 (S3Proxy) and DynamoDB (dynalite)");
-        Emulators emulators = Emulators.start();
-        AwsClients aws = AwsClients.create(new AwsEndpoints(emulators.sqsEndpoint(), emulators.s3Endpoint(),
-                emulators.dynamoEndpoint(), null), Emulators.REGION);
-        S3Client s3 = emulators.s3().client();
-        step("Starting DNS for " + String.join(", ", DEMO_DOMAINS) + " and the SMTP catcher");
         Path runDir = mailRoot.resolve(LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        try (DnsTestServer dns = DnsTestServer.start();
+        step("Starting DNS for " + String.join(", ", DEMO_DOMAINS) + " and the SMTP catcher");
+        try (Emulators emulators = Emulators.start();
+             DnsTestServer dns = DnsTestServer.start();
              SmtpTestServer catcher = SmtpTestServer.builder().bind("127.0.0.1").keepMessagesIn(runDir).start()) {
+            AwsClients aws = AwsClients.create(new AwsEndpoints(emulators.sqsEndpoint(), emulators.s3Endpoint(),
+                    emulators.dynamoEndpoint(), null), Emulators.REGION);
+            S3Client s3 = emulators.s3().client();
             DEMO_DOMAINS.forEach(domain -> dns.mx(domain, 10, "mx.local.test"));
             dns.a("mx.local.test", "127.0.0.1");
-            Map<String, String> env = configuration(resources(emulators, aws), dns, catcher);
+            Map<String, String> env = settings.configuration(resources(emulators, aws), defaults(dns, catcher));
             MailroomConfig config = MailroomConfig.from(env);
-            describe(config, env);
+            step("Sender domains allowed (MAILROOM_ALLOWED_SENDER_DOMAINS): "
+                    + String.join(", ", config.allowedSenderDomains()));
+            settings.notes(env).forEach(this::step);
             Path logFile = runDir.resolve("mailroom.log");
             Files.createDirectories(runDir);
             try (PrintStream logs = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
@@ -146,27 +144,6 @@ public final class LocalStackMain {
         return env;
     }
 
-    /**
-     * The stack's configuration: its resources, then its defaults for a demo (short timeouts and
-     * retries), then whatever the environment sets.
-     *
-     * @throws IllegalArgumentException naming an environment variable that the configuration does not know
-     */
-    Map<String, String> configuration(Map<String, String> resources, DnsTestServer dns, SmtpTestServer catcher) {
-        Map<String, String> env = new LinkedHashMap<>(resources);
-        env.putAll(defaults(dns, catcher));
-        environment.forEach((name, value) -> {
-            if (name.startsWith("MAILROOM_") && !MailroomConfig.KNOWN_VARIABLES.contains(name)) {
-                throw new IllegalArgumentException(name + ": not a Mailroom configuration variable (see the README's "
-                        + "Configuration table)");
-            }
-            if (MailroomConfig.KNOWN_VARIABLES.contains(name)) {
-                env.put(name, value);
-            }
-        });
-        return env;
-    }
-
     /** What the stack sets beyond its resources, each overridable from the environment. */
     static Map<String, String> defaults(DnsTestServer dns, SmtpTestServer catcher) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -181,26 +158,6 @@ public final class LocalStackMain {
         env.put("MAILROOM_MAX_ATTEMPTS", "3");
         env.put("AWS_REGION", "us-east-1");
         return env;
-    }
-
-    /** What a user needs to know before the jobs run: who may send, and where mail will really go. */
-    private void describe(MailroomConfig config, Map<String, String> env) {
-        step("Sender domains allowed (MAILROOM_ALLOWED_SENDER_DOMAINS): " + String.join(", ", config.allowedSenderDomains()));
-        Map<String, String> overridden = new LinkedHashMap<>();
-        environment.forEach((name, value) -> {
-            if (MailroomConfig.KNOWN_VARIABLES.contains(name)) {
-                overridden.put(name, name.contains("PASSWORD") ? "(set)" : value);
-            }
-        });
-        if (!overridden.isEmpty()) {
-            step("From the environment: " + overridden);
-        }
-        if (environment.containsKey("MAILROOM_DNS_SERVERS")) {
-            out.println("  note: MAILROOM_DNS_SERVERS=" + env.get("MAILROOM_DNS_SERVERS") + " resolves the recipients, "
-                    + "not the built-in DNS: the demo domains (" + String.join(", ", DEMO_DOMAINS) + ") do not lead to "
-                    + "the catcher there, so the sample jobs go wherever that server says, or defer and dead-letter "
-                    + "(4.4.3, after up to " + env.get("MAILROOM_MAX_ATTEMPTS") + " attempts) when it cannot answer.");
-        }
     }
 
     /** Enqueues every record body of every sample event (but the DLQ's); returns jobId → file. */
@@ -265,35 +222,9 @@ public final class LocalStackMain {
 
     private void report(Mailroom mailroom, Map<String, String> jobs, Path runDir, SmtpTestServer catcher) {
         out.println();
-        jobs.forEach((jobId, file) -> {
-            JobRecord job = mailroom.ledger().find(jobId).orElseThrow();
-            out.printf("%-28s %-14s attempts=%d  (%s)%n", jobId, job.status(), job.attempts(), file);
-            if (job.lastError() != null && (job.recipients().isEmpty() || job.status() != JobStatus.DELIVERED)) {
-                out.println("    reason: " + job.lastError());
-            }
-            job.recipients().forEach((address, r) -> out.println(recipientLine(address, r, job)));
-        });
+        jobs.forEach((jobId, file) -> LocalReport.print(out, mailroom.ledger().find(jobId).orElseThrow(), file));
         out.println();
         out.println(catcher.received().size() + " message(s) caught, as .eml files in " + runDir.toAbsolutePath());
-    }
-
-    /** A recipient's status, and for one not delivered the reason: the server's reply, or the job's. */
-    static String recipientLine(String address, RecipientRecord r, JobRecord job) {
-        StringBuilder line = new StringBuilder(String.format("    %-30s %-9s", address, r.status()));
-        if (r.replyCode() != null) {
-            line.append(' ').append(r.replyCode());
-        }
-        if (r.enhancedCode() != null) {
-            line.append(' ').append(r.enhancedCode());
-        }
-        if (r.mxHost() != null) {
-            line.append(" via ").append(r.mxHost());
-        }
-        if (r.status() != RecipientStatus.DELIVERED) {
-            String reason = r.replyText() != null ? r.replyText() : job.lastError();
-            line.append(" — ").append(reason != null ? reason : "no reason recorded");
-        }
-        return line.toString();
     }
 
     private void serve(Emulators emulators, MailroomConfig config, Map<String, String> env, SqsPoller poller) {
@@ -304,7 +235,7 @@ public final class LocalStackMain {
         out.println("  DynamoDB  " + emulators.dynamoEndpoint() + "   ledger table: " + config.table());
         out.println("For the mailroom command or a worker, export (passwords stay as your environment has them):");
         env.forEach((name, value) -> {
-            if (!name.contains("PASSWORD")) {
+            if (!StackSettings.isSecret(name)) {
                 out.println("  export " + name + "='" + value + "'");
             }
         });

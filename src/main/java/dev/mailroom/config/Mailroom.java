@@ -29,6 +29,7 @@ import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -72,7 +73,12 @@ public final class Mailroom implements AutoCloseable {
 
     /** The production wiring: configuration from the environment, logs to stdout. */
     public static Mailroom fromEnvironment() {
-        MailroomConfig config = MailroomConfig.fromEnvironment();
+        return from(System.getenv());
+    }
+
+    /** The production wiring on these variables (a shell's, for the mailroom command), logs to stdout. */
+    public static Mailroom from(Map<String, String> variables) {
+        MailroomConfig config = MailroomConfig.from(variables);
         return new Mailroom(config, AwsClients.create(config.endpoints(), config.region()), JsonLines.stdout(),
                 Clock.systemUTC());
     }

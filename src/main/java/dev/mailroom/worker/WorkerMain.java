@@ -3,6 +3,7 @@ package dev.mailroom.worker;
 import dev.mailroom.config.Mailroom;
 import dev.mailroom.handler.SendHandler;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -39,7 +40,12 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Mailroom mailroom = Mailroom.fromEnvironment();
+        run(System.getenv());
+    }
+
+    /** Polls and delivers until SIGTERM (or Ctrl-C), configured by {@code variables}; then finishes the batch in hand. */
+    public static void run(Map<String, String> variables) throws InterruptedException {
+        Mailroom mailroom = Mailroom.from(variables);
         Duration batchTimeout = batchTimeout(mailroom.config().lease(), mailroom.config().smtp().minimumAttemptTime());
         SqsPoller poller = new SqsPoller(mailroom.aws().sqs(), mailroom.config().queueUrl(), new SendHandler(mailroom),
                 batchTimeout, mailroom.clock(), mailroom.log());

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -67,6 +69,31 @@ class LauncherTest {
     }
 
     @Test
+    void aSymlinkCalledByARelativePathShouldFindTheDistributionWhateverCdpathSays(@TempDir Path elsewhere)
+            throws Exception {
+        // Given: a link to the launcher in another directory, and a CDPATH that makes cd talk
+        Files.createDirectories(elsewhere.resolve("links"));
+        Path link = Files.createSymbolicLink(elsewhere.resolve("links/mailroom"), LAUNCHER.toAbsolutePath());
+
+        // When
+        Result help = launch(elsewhere, Map.of("CDPATH", ".:/"), "links/mailroom", "--version");
+        Files.delete(link);
+
+        // Then
+        assertThat(help.err()).isEmpty();
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("mailroom");
+    }
+
+    @Test
+    void workerShouldNameTheMissingVariableInOneLine() throws Exception {
+        Result worker = launch(Map.of(), "worker");
+
+        assertThat(worker.exitCode()).isEqualTo(1);
+        assertThat(worker.err().lines()).containsExactly("mailroom: MAILROOM_ARCHIVE_BUCKET: is required");
+    }
+
+    @Test
     void aMistakeShouldBeOneLineOnStderrAndExitCodeTwo() throws Exception {
         Result wrong = launch(Map.of(), "send", "--to");
 
@@ -79,7 +106,12 @@ class LauncherTest {
 
     private static Result launch(Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(concat(LAUNCHER.toAbsolutePath().toString(), args));
+        return launch(Path.of("").toAbsolutePath(), environment, LAUNCHER.toAbsolutePath().toString(), args);
+    }
+
+    private static Result launch(Path directory, Map<String, String> environment, String launcher, String... args)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(concat(launcher, args)).directory(directory.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("MAILROOM_"));
         builder.environment().putAll(environment);
         builder.environment().put("MAILROOM_CLASSPATH", System.getProperty("java.class.path"));

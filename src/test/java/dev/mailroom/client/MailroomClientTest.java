@@ -91,11 +91,11 @@ class MailroomClientTest {
         String jobId = client.send(Email.from("Billing <billing@example.com>").to("Ann <ann@example.org>")
                 .subject("Your report").text("Attached.").html("<img src=\"cid:logo\">")
                 .inline("logo", logoFile).attach(report).tag("tenant", "acme")
-                .expiresAt(Instant.parse("2026-12-01T00:00:00Z")));
+                .expiresAt(Instant.parse("2999-12-31T23:59:59Z")));
 
         // Then: the service's own intake accepts the job as it is on the queue
         Message message = receiveOne(queueUrl);
-        assertThat(message.body()).contains("\"expiresAt\":\"2026-12-01T00:00:00Z\"");
+        assertThat(message.body()).contains("\"expiresAt\":\"2999-12-31T23:59:59Z\"");
         IntakeResult result = new JobIntake(JobLimits.defaults(), new SenderPolicy(Set.of("example.com")), Set.of(bucket))
                 .accept(message.body(), message.messageId());
         assertThat(result).isInstanceOf(IntakeResult.Accepted.class);
@@ -190,7 +190,7 @@ class MailroomClientTest {
     void statusShouldShowTheLedgerItemWithEveryRecipient() {
         // Given: a job whose first attempt delivered to Ann and deferred Bob
         ledger.claim("inv-1", PAYLOAD, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "Bob@Example.net"),
-                Instant.parse("2026-12-01T00:00:00Z"), T0);
+                Instant.parse("2999-12-31T23:59:59Z"), T0);
         RecipientRecord ann = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1", "mx.example.org", 1, T0);
         RecipientRecord bob = new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "try later", "mx.example.net", 1, T0);
         ledger.record(new AttemptResult("inv-1", "worker-a", JobStatus.DEFERRED, "<m1@example.com>",
@@ -207,7 +207,7 @@ class MailroomClientTest {
         assertThat(status.createdAt()).isEqualTo(T0);
         assertThat(status.updatedAt()).isEqualTo(T0.plusSeconds(2));
         assertThat(status.nextAttemptAt()).isEqualTo(T0.plusSeconds(300));
-        assertThat(status.expiresAt()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(status.expiresAt()).isEqualTo(Instant.parse("2999-12-31T23:59:59Z"));
         assertThat(status.lastError()).isEqualTo("bob@example.net: 451 4.3.0 try later");
         assertThat(status.messageId()).isEqualTo("<m1@example.com>");
         assertThat(status.recipients()).containsExactly(

@@ -3,6 +3,7 @@ package dev.mailroom.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailroom.config.ConfigException;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.RecipientRecord;
@@ -62,7 +63,8 @@ class LocalStackMainTest {
     @Test
     void runShouldRefuseAnUnknownMailroomVariableByName() {
         assertThatThrownBy(() -> run(Clock.systemUTC(), "unknown", Map.of("MAILROOM_RETRIES", "3")))
-                .hasMessageStartingWith("MAILROOM_RETRIES: not a Mailroom configuration variable");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_RETRIES: is not a Mailroom configuration variable");
     }
 
     @Test
@@ -74,9 +76,9 @@ class LocalStackMainTest {
         RecipientRecord failed = new RecipientRecord(RecipientStatus.FAILED, 550, "5.1.1", "no such user",
                 "mx.example.org", 1, now);
 
-        assertThat(LocalStackMain.recipientLine("ann@example.org", expired, job))
+        assertThat(LocalReport.recipientLine("ann@example.org", expired, job))
                 .endsWith("EXPIRED   — expired after 3 attempts");
-        assertThat(LocalStackMain.recipientLine("bob@example.org", failed, job))
+        assertThat(LocalReport.recipientLine("bob@example.org", failed, job))
                 .endsWith("FAILED    550 5.1.1 via mx.example.org — no such user");
     }
 
