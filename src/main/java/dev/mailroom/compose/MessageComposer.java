@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
  * {@code multipart/mixed}. Subjects and display names are RFC 2047 encoded, file names RFC 2231.
  * Attachments stored in S3 are only sized here (HEAD); their bytes are streamed when a
  * transaction writes the message.
+ *
+ * <p>Every composed message knows its exact size on the wire (RFC 1870) and whether it is 8-bit
+ * (RFC 6152), measured here once: a structured message by writing it with stored attachments left
+ * out and adding their base64 length; a raw message by one streamed read of the stored object.
  */
 public final class MessageComposer {
 

@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers one message to a set of recipients and says what happened to each.
+ * Delivers one message to a set of recipients and says what happened to each: {@link #compose}
+ * builds the message once per attempt, {@link #deliver(Composition, Envelope, Instant,
+ * TransactionListener)} sends it to the envelope intake parsed (the job's address strings are
+ * never parsed again here).
  *
  * <p>Recipients are grouped by domain (MX mode) or sent together (relay mode), in transactions of
  * at most {@link SmtpSettings#maxRecipientsPerTransaction()} recipients; transactions run in
