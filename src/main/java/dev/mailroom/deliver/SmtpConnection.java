@@ -164,10 +164,14 @@ final class SmtpConnection {
             }
         }
 
-        /** QUIT without waiting for the reply (as {@code mail.smtp.quitwait=false}); Angus closes next. */
+        /**
+         * QUIT, and its 221 read (RFC 5321 §4.1.1.10: the server replies, then closes), before Angus
+         * closes the socket. Only on these failure paths; a connection's deadline still bounds the wait.
+         */
         private void quit() {
             try {
                 sendCommand("QUIT");
+                super.readServerResponse();
             } catch (MessagingException e) {
                 // The connection is being given up anyway.
             }
