@@ -2,19 +2,16 @@ package dev.mailroom.compose;
 
 import dev.mailroom.MailroomException;
 import dev.mailroom.job.Attachment;
-import dev.mailroom.job.HeaderField;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;
-import jakarta.mail.Header;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
@@ -30,12 +27,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Turns a validated send job into a {@link ComposedMessage}.
@@ -66,18 +61,18 @@ public final class MessageComposer {
         }
     };
 
-    private static final Pattern HEADER_FIELD = Pattern.compile("(?s)[\\x21-\\x39\\x3B-\\x7E]+:[^\\x00]*");
-
     private final AttachmentStore store;
     private final Clock clock;
     /** For measuring messages; built once, as sessions are dear to build (a class path scan). */
     private final Session measuring = Session.getInstance(new Properties());
+    private final RawComposer raw;
     /** Not thread-safe, and dear to build (a SimpleDateFormat): one per composer, used under its lock. */
     private final MailDateFormat dates = new MailDateFormat();
 
     public MessageComposer(AttachmentStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
+        this.raw = new RawComposer(store, measuring);
     }
 
     /**
@@ -88,59 +83,8 @@ public final class MessageComposer {
         synchronized (dates) {
             date = dates.format(Date.from(clock.instant()));
         }
-        return job.isRaw() ? composeRaw(job, date) : composeStructured(job, date);
-    }
-
-    private ComposedMessage composeRaw(SendJob job, String date) {
-        var location = job.raw().s3();
-        InternetHeaders headers;
-        try {
-            headers = RawMimeMessage.readHeaders(store, location);
-        } catch (IOException e) {
-            throw new AttachmentException.Unavailable(location, e);
-        }
-        requireRfc5322(location, headers);
-        String storedId = headers.getHeader("Message-ID", null);
-        String messageId = storedId != null ? storedId.strip() : newMessageId(job);
-        Factory factory = session -> new RawMimeMessage(session, store, location, messageId, date);
-        // One streamed read of the whole object: its exact size on the wire, and whether it is 8-bit.
-        WireSize size = measure(location, factory);
-        return new Composed(messageId, size, fields(headers), factory);
-    }
-
-    private WireSize measure(S3Location location, Factory factory) {
-        try {
-            return WireSize.of(factory.create(measuring));
-        } catch (IOException e) {
-            throw new AttachmentException.Unavailable(location, e);
-        } catch (MessagingException e) {
-            throw new AttachmentException.Malformed(location, "unreadable header block");
-        }
-    }
-
-    private static List<HeaderField> fields(InternetHeaders headers) {
-        List<HeaderField> fields = new ArrayList<>();
-        for (Enumeration<Header> all = headers.getAllHeaders(); all.hasMoreElements(); ) {
-            Header header = all.nextElement();
-            fields.add(new HeaderField(header.getName(), header.getValue()));
-        }
-        return fields;
-    }
-
-    // RFC 5322 §2.2 and §3.6: header fields are "name: value" (printable ASCII names), and a message
-    // has a From field. Garbage bytes in the bucket must fail, not go out as mail.
-    private static void requireRfc5322(S3Location location, InternetHeaders headers) {
-        boolean any = false;
-        for (Enumeration<String> lines = headers.getAllHeaderLines(); lines.hasMoreElements(); ) {
-            String line = lines.nextElement();
-            if (!HEADER_FIELD.matcher(line).matches()) {
-                throw new AttachmentException.Malformed(location, "not an RFC 5322 header block");
-            }
-            any = true;
-        }
-        if (!any || headers.getHeader("From") == null) {
-            throw new AttachmentException.Malformed(location, "no From header");
-        }
+        return job.isRaw() ? raw.compose(job.raw().s3(), date, () -> newMessageId(job))
+                : composeStructured(job, date);
     }
 
     /**
@@ -169,29 +113,6 @@ public final class MessageComposer {
         // Stored parts are base64, 7-bit: they change the size, never the 8-bit question.
         WireSize size = new WireSize(skeleton.bytes() + stored, skeleton.eightBit());
         return new Composed(messageId, size, List.of(), session -> structure.create(session, store));
-    }
-
-    private record Composed(String messageId, WireSize wire, List<HeaderField> storedHeaders, Factory factory)
-            implements ComposedMessage {
-        @Override
-        public long size() {
-            return wire.bytes();
-        }
-
-        @Override
-        public boolean eightBit() {
-            return wire.eightBit();
-        }
-
-        @Override
-        public org.eclipse.angus.mail.smtp.SMTPMessage newInstance(Session session) throws MessagingException {
-            return factory.create(session);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Factory {
-        org.eclipse.angus.mail.smtp.SMTPMessage create(Session session) throws MessagingException;
     }
 
     /** A structured message, its stored attachments read from {@code content}. */
