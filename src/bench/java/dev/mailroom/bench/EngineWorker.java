@@ -8,6 +8,7 @@ import dev.mailroom.deliver.Outcome;
 import dev.mailroom.deliver.Relay;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
+import dev.mailroom.job.Envelope;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.resolve.DnsMxResolver;
 import dev.mailroom.testing.TestJobs;
@@ -59,7 +60,8 @@ public final class EngineWorker {
     static String run(String mode, int sessions, int messages, int bytes, int sinkPort, InetSocketAddress dns)
             throws Exception {
         SendJob job = BenchJobs.job("bench-1", bytes);
-        List<InternetAddress> recipients = TestJobs.recipientsOf(job);
+        Envelope envelope = TestJobs.envelopeOf(job);
+        List<InternetAddress> recipients = envelope.recipients();
         MessageComposer composer = new MessageComposer(new BenchJobs.NoAttachments(), Clock.systemUTC());
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -76,7 +78,7 @@ public final class EngineWorker {
                 running.add(workers.submit(() -> {
                     if (engine != null) {
                         while (next.getAndIncrement() < messages) {
-                            DeliveryReport report = engine.deliver(job, recipients);
+                            DeliveryReport report = engine.deliver(job, envelope);
                             if (!(report.results().get(0).outcome() instanceof Outcome.Delivered)) {
                                 failures.incrementAndGet();
                             }

@@ -33,11 +33,19 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import org.subethamail.smtp.AuthenticationHandler;
+import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.LoginFailedException;
+import org.subethamail.smtp.internal.server.BaseCommand;
+import org.subethamail.smtp.internal.server.Command;
+import org.subethamail.smtp.internal.server.CommandException;
+import org.subethamail.smtp.internal.server.CommandHandler;
+import org.subethamail.smtp.internal.server.HelpMessage;
 import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
@@ -69,7 +77,9 @@ import jakarta.mail.util.SharedFileInputStream;
  *
  * <p>Wire notes (SubEthaSMTP 7.1.7): a rejected session gets the single line {@code <code> <text>}
  * instead of the 220 greeting, then the server closes the connection (FIN). EHLO always advertises
- * 8BITMIME, CHUNKING and SMTPUTF8; SIZE only when {@link Builder#maxMessageSize} is set. A dropped DATA
+ * 8BITMIME (unless {@link Builder#without8BitMime}), CHUNKING and SMTPUTF8; SIZE only when
+ * {@link Builder#maxMessageSize} is set. A refused login gets {@code 535 5.7.8} (RFC 4954 §6).
+ * {@link #commandLines()} has every command line as received. A dropped DATA
  * is an abortive close (RST, SO_LINGER=0) of the TCP socket under any TLS layer, so the client sees an
  * I/O error ("Connection reset" / "Broken pipe"), never a reply, EOF or TLS close_notify.
  */
@@ -139,6 +149,7 @@ public final class SmtpTestServer implements AutoCloseable {
         private int failFirst = -1;
         private boolean receivedHeader;
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private boolean offer8BitMime = true;
 
         private Builder() {
         }
@@ -282,6 +293,12 @@ public final class SmtpTestServer implements AutoCloseable {
             return this;
         }
 
+        /** Leave 8BITMIME (RFC 6152) out of the EHLO reply; SubEthaSMTP otherwise always offers it. */
+        public Builder without8BitMime() {
+            this.offer8BitMime = false;
+            return this;
+        }
+
         /** Server-side read timeout per connection (421 after it); default 60 s. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout);
@@ -325,6 +342,7 @@ public final class SmtpTestServer implements AutoCloseable {
     private final AtomicInteger mostOpenSessions = new AtomicInteger();
     private final AtomicInteger dataPhases = new AtomicInteger();
     private final AtomicInteger fileSeq = new AtomicInteger();
+    private final List<String> commandLines = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Accepted socket (maybe a TLS layer) -> the plain TCP socket under it; consumed at session start. */
     private final Map<Socket, Socket> rawByAccepted = new ConcurrentHashMap<>();
     /** Live session -> its plain TCP socket (survives STARTTLS replacing Session.getSocket()). */
@@ -367,13 +385,20 @@ public final class SmtpTestServer implements AutoCloseable {
             b.enableTLS(true).requireTLS(cfg.requireStartTls).startTlsSocketFactory(raw -> serverTls(ctx, raw));
         }
         if (cfg.authUser != null) {
-            b.authenticationHandlerFactory(new EasyAuthenticationHandlerFactory((user, password, context) -> {
+            b.authenticationHandlerFactory(new Rfc4954Replies(new EasyAuthenticationHandlerFactory((user, password, context) -> {
                 if (!cfg.authUser.equals(user) || !cfg.authSecret.equals(password)) {
                     throw new LoginFailedException();
                 }
-            })).requireAuth(true);
+            }))).requireAuth(true);
         }
         server = b.build();
+        CommandHandler commands = server.getCommandHandler();
+        if (!cfg.offer8BitMime) {
+            commands.addCommand(new EhloWithout8BitMime());
+        }
+        for (String verb : List.copyOf(commands.getVerbs())) {
+            commands.addCommand(new Recorded(commands.getCommand(verb)));
+        }
         server.start();
     }
 
@@ -407,6 +432,23 @@ public final class SmtpTestServer implements AutoCloseable {
             }
             return List.copyOf(received);
         }
+    }
+
+    /**
+     * Every command line clients sent, all sessions in order, as the server read them ({@code MAIL
+     * FROM:<a@b.test> SIZE=123}); AUTH lines are cut to their mechanism, and AUTH continuation lines
+     * (credentials) are never seen here.
+     */
+    public List<String> commandLines() {
+        return List.copyOf(commandLines);
+    }
+
+    /** The command lines of one verb ({@code "MAIL"}, {@code "RCPT"}, {@code "QUIT"}…). */
+    public List<String> commandLines(String verb) {
+        String prefix = verb.toUpperCase(Locale.ROOT);
+        return commandLines.stream()
+                .filter(line -> line.toUpperCase(Locale.ROOT).equals(prefix) || line.toUpperCase(Locale.ROOT).startsWith(prefix + " "))
+                .toList();
     }
 
     /** TCP sessions seen so far, including rejected and stalled ones. */
@@ -615,6 +657,103 @@ public final class SmtpTestServer implements AutoCloseable {
         @Override
         public void done() {
             // nothing held
+        }
+    }
+
+    /** Records each command line before SubEthaSMTP runs it. */
+    private final class Recorded implements Command {
+        private final Command command;
+
+        Recorded(Command command) {
+            this.command = command;
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException, DropConnectionException {
+            String[] words = commandString.split(" ", 3);
+            commandLines.add(words[0].equalsIgnoreCase("AUTH") && words.length > 1 ? "AUTH " + words[1] : commandString);
+            command.execute(commandString, session);
+        }
+
+        @Override
+        public HelpMessage getHelp() throws CommandException {
+            return command.getHelp();
+        }
+
+        @Override
+        public String getName() {
+            return command.getName();
+        }
+    }
+
+    /** SubEthaSMTP's EHLO reply (7.1.7) without 8BITMIME, for a server that takes 7-bit mail only. */
+    private static final class EhloWithout8BitMime extends BaseCommand {
+        EhloWithout8BitMime() {
+            super("EHLO", "Introduce yourself.", "<hostname>");
+        }
+
+        @Override
+        public void execute(String commandString, Session session) throws IOException {
+            String[] args = getArgs(commandString);
+            if (args.length < 2) {
+                session.sendResponse("501 Syntax: EHLO hostname");
+                return;
+            }
+            session.resetMailTransaction();
+            session.setHelo(args[1]);
+            SMTPServer server = session.getServer();
+            StringBuilder reply = new StringBuilder("250-").append(server.getHostName());
+            if (server.getMaxMessageSize() > 0) {
+                reply.append("\r\n250-SIZE ").append(server.getMaxMessageSize());
+            }
+            if (server.getEnableTLS() && !server.getHideTLS()) {
+                reply.append("\r\n250-STARTTLS");
+            }
+            reply.append("\r\n250-CHUNKING");
+            var auth = server.getAuthenticationHandlerFactory();
+            boolean showAuth = session.isTLSStarted() ? auth.isPresent()
+                    : auth.isPresent() && (!server.getRequireTLS() || server.getShowAuthCapabilitiesBeforeSTARTTLS());
+            if (showAuth && !auth.get().getAuthenticationMechanisms().isEmpty()) {
+                reply.append("\r\n250-AUTH ").append(String.join(" ", auth.get().getAuthenticationMechanisms()));
+            }
+            session.sendResponse(reply.append("\r\n250 Ok").toString());
+        }
+    }
+
+    /** A refused login answered as RFC 4954 §6 has it: {@code 535 5.7.8 Authentication credentials invalid}. */
+    private static final class Rfc4954Replies implements AuthenticationHandlerFactory {
+        private final AuthenticationHandlerFactory factory;
+
+        Rfc4954Replies(AuthenticationHandlerFactory factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public List<String> getAuthenticationMechanisms() {
+            return factory.getAuthenticationMechanisms();
+        }
+
+        @Override
+        public AuthenticationHandler create() {
+            AuthenticationHandler handler = factory.create();
+            return new AuthenticationHandler() {
+                @Override
+                public java.util.Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
+                    try {
+                        return handler.auth(clientInput, context);
+                    } catch (RejectException e) {
+                        if (e.getCode() == 535) {
+                            throw new RejectException(535, "5.7.8 Authentication credentials invalid");
+                        }
+                        throw e;
+                    }
+                }
+
+                @Override
+                public Object getIdentity() {
+                    return handler.getIdentity();
+                }
+            };
         }
     }
 

@@ -1,22 +1,42 @@
 package dev.mailroom.compose;
 
+import dev.mailroom.job.HeaderField;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.util.List;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 /**
  * A message ready to send, independent of any connection. Each SMTP transaction asks for its own
  * {@link SMTPMessage} instance (transactions run in parallel, and Jakarta Mail messages are not
- * thread-safe); every instance carries the same Message-ID and Date, and pulls attachment bytes
- * from the store only while it is being written.
+ * thread-safe); every instance carries the same Message-ID and Date, writes the same bytes, and
+ * pulls attachment bytes from the store only while it is being written.
  */
 public interface ComposedMessage {
 
     /** The Message-ID header value, angle brackets included. */
     String messageId();
 
-    /** An estimate of the message's size on the wire in bytes, for the SMTP SIZE extension (RFC 1870). */
-    long estimatedSize();
+    /**
+     * The message's size in bytes as RFC 1870 §3 counts it for the SMTP SIZE extension: what the
+     * client sends after the 354 reply, lines ending in CRLF, DATA's dot-stuffing and terminating
+     * dot not counted. Exact: the bytes each instance writes.
+     */
+    long size();
+
+    /**
+     * Whether the content holds 8-bit bytes (octets above 127): then it may only go to a server
+     * offering 8BITMIME, declared with {@code BODY=8BITMIME} (RFC 6152 §3). Messages Mailroom
+     * composes are 7-bit (quoted-printable and base64); a raw message is sent as stored.
+     */
+    boolean eightBit();
+
+    /**
+     * The header fields of a message the application stored itself (raw mode), as stored, for
+     * the checks intake can only make once the message is read; empty for a message Mailroom
+     * composed from the job's own (already checked) fields.
+     */
+    List<HeaderField> storedHeaders();
 
     SMTPMessage newInstance(Session session) throws MessagingException;
 }

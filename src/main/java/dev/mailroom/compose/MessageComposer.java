@@ -12,7 +12,6 @@ import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
@@ -20,6 +19,7 @@ import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +27,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Turns a validated send job into a {@link ComposedMessage}.
@@ -42,23 +41,39 @@ import java.util.regex.Pattern;
  * {@code multipart/mixed}. Subjects and display names are RFC 2047 encoded, file names RFC 2231.
  * Attachments stored in S3 are only sized here (HEAD); their bytes are streamed when a
  * transaction writes the message.
+ *
+ * <p>Every composed message knows its exact size on the wire (RFC 1870) and whether it is 8-bit
+ * (RFC 6152), measured here once: a structured message by writing it with stored attachments left
+ * out and adding their base64 length; a raw message by one streamed read of the stored object.
  */
 public final class MessageComposer {
 
     private static final String UTF_8 = "UTF-8";
-    /** Headers, boundaries and part headers: generous, the estimate is only for RFC 1870 SIZE. */
-    private static final long STRUCTURE_OVERHEAD_BYTES = 4 * 1024;
+    /** Stands in for the store while a message is measured: stored attachments are counted, not read. */
+    private static final AttachmentStore NOTHING_STORED = new AttachmentStore() {
+        @Override
+        public long size(S3Location location) {
+            return 0;
+        }
 
-    private static final Pattern HEADER_FIELD = Pattern.compile("(?s)[\\x21-\\x39\\x3B-\\x7E]+:[^\\x00]*");
+        @Override
+        public InputStream open(S3Location location) {
+            return InputStream.nullInputStream();
+        }
+    };
 
     private final AttachmentStore store;
     private final Clock clock;
+    /** For measuring messages; built once, as sessions are dear to build (a class path scan). */
+    private final Session measuring = Session.getInstance(new Properties());
+    private final RawComposer raw;
     /** Not thread-safe, and dear to build (a SimpleDateFormat): one per composer, used under its lock. */
     private final MailDateFormat dates = new MailDateFormat();
 
     public MessageComposer(AttachmentStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
+        this.raw = new RawComposer(store, measuring);
     }
 
     /**
@@ -69,7 +84,8 @@ public final class MessageComposer {
         synchronized (dates) {
             date = dates.format(Date.from(clock.instant()));
         }
-        return job.isRaw() ? composeRaw(job, date) : composeStructured(job, date);
+        return job.isRaw() ? raw.compose(job.raw().s3(), date, () -> newMessageId(job))
+                : composeStructured(job, date);
     }
 
     /**
@@ -80,62 +96,39 @@ public final class MessageComposer {
         return job.isRaw() || job.jobId() == null ? Optional.empty() : Optional.of(newMessageId(job));
     }
 
-    private ComposedMessage composeRaw(SendJob job, String date) {
-        var location = job.raw().s3();
-        long size = store.size(location);
-        InternetHeaders headers;
-        try {
-            headers = RawMimeMessage.readHeaders(store, location);
-        } catch (IOException e) {
-            throw new AttachmentException.Unavailable(location, e);
-        }
-        requireRfc5322(location, headers);
-        String storedId = headers.getHeader("Message-ID", null);
-        String messageId = storedId != null ? storedId.strip() : newMessageId(job);
-        return new Composed(messageId, size + STRUCTURE_OVERHEAD_BYTES,
-                session -> new RawMimeMessage(session, store, location, messageId, date));
-    }
-
-    // RFC 5322 §2.2 and §3.6: header fields are "name: value" (printable ASCII names), and a message
-    // has a From field. Garbage bytes in the bucket must fail, not go out as mail.
-    private static void requireRfc5322(S3Location location, InternetHeaders headers) {
-        boolean any = false;
-        for (Enumeration<String> lines = headers.getAllHeaderLines(); lines.hasMoreElements(); ) {
-            String line = lines.nextElement();
-            if (!HEADER_FIELD.matcher(line).matches()) {
-                throw new AttachmentException.Malformed(location, "not an RFC 5322 header block");
-            }
-            any = true;
-        }
-        if (!any || headers.getHeader("From") == null) {
-            throw new AttachmentException.Malformed(location, "no From header");
-        }
-    }
-
+    /**
+     * The message is measured once by writing it with stored attachments left empty, then adding
+     * their base64 size, which depends on their length alone: exact, without reading them.
+     */
     private ComposedMessage composeStructured(SendJob job, String date) {
         String messageId = newMessageId(job);
         List<SizedAttachment> attachments = job.attachments().stream().map(this::sized).toList();
-        long size = STRUCTURE_OVERHEAD_BYTES + textSize(job.text()) + textSize(job.html())
-                + attachments.stream().mapToLong(a -> base64Size(a.bytes())).sum();
-        return new Composed(messageId, size, session -> {
+        String boundary = "=_mailroom_" + UUID.randomUUID().toString().replace("-", "");
+        Structure structure = (session, content) -> {
             StructuredMimeMessage message = new StructuredMimeMessage(session, messageId);
             fillHeaders(message, job, date);
-            body(job, attachments).fill(message);
+            body(job, attachments, content, boundary).fill(message);
             message.saveChanges();
             return message;
-        });
-    }
-
-    private record Composed(String messageId, long estimatedSize, Factory factory) implements ComposedMessage {
-        @Override
-        public org.eclipse.angus.mail.smtp.SMTPMessage newInstance(Session session) throws MessagingException {
-            return factory.create(session);
+        };
+        WireSize skeleton;
+        try {
+            skeleton = WireSize.of(structure.create(measuring, NOTHING_STORED));
+        } catch (IOException | MessagingException e) {
+            throw new MailroomException("the composed message could not be measured", e);
         }
+        long stored = attachments.stream().filter(a -> a.attachment().s3() != null)
+                .mapToLong(a -> base64Size(a.bytes())).sum();
+        // Stored parts are base64, 7-bit: they change the size, never the 8-bit question.
+        WireSize size = new WireSize(skeleton.bytes() + stored, skeleton.eightBit());
+        return new Composed(messageId, size, List.of(), session -> structure.create(session, store));
     }
 
+    /** A structured message, its stored attachments read from {@code content}. */
     @FunctionalInterface
-    private interface Factory {
-        org.eclipse.angus.mail.smtp.SMTPMessage create(Session session) throws MessagingException;
+    private interface Structure {
+        org.eclipse.angus.mail.smtp.SMTPMessage create(Session session, AttachmentStore content)
+                throws MessagingException;
     }
 
     @FunctionalInterface
@@ -174,27 +167,27 @@ public final class MessageComposer {
         message.setHeader("Date", date);
     }
 
-    private PartFiller body(SendJob job, List<SizedAttachment> attachments) {
-        PartFiller body = alternative(job);
+    private PartFiller body(SendJob job, List<SizedAttachment> attachments, AttachmentStore content, String boundary) {
+        PartFiller body = alternative(job, boundary);
         List<SizedAttachment> inline = attachments.stream().filter(a -> a.attachment().isInline()).toList();
         List<SizedAttachment> regular = attachments.stream().filter(a -> !a.attachment().isInline()).toList();
         if (!inline.isEmpty()) {
-            body = multipart("related", body, inline);
+            body = multipart("related", body, inline, content, boundary);
         }
         if (!regular.isEmpty()) {
-            body = multipart("mixed", body, regular);
+            body = multipart("mixed", body, regular, content, boundary);
         }
         return body;
     }
 
-    private static PartFiller alternative(SendJob job) {
+    private static PartFiller alternative(SendJob job, String boundary) {
         boolean hasText = job.text() != null;
         boolean hasHtml = job.html() != null;
         if (hasText && hasHtml) {
             DataSource plain = text(job.text(), "plain");
             DataSource html = text(job.html(), "html");
             return part -> {
-                MimeMultipart alternative = new MimeMultipart("alternative");
+                MimeMultipart alternative = new FixedBoundaryMultipart("alternative", boundary + "_alternative");
                 alternative.addBodyPart(textPart(plain));
                 alternative.addBodyPart(textPart(html));
                 part.setContent(alternative);
@@ -215,14 +208,15 @@ public final class MessageComposer {
         return new ByteArrayDataSource(text.getBytes(StandardCharsets.UTF_8), "text/" + subtype + "; charset=" + UTF_8);
     }
 
-    private PartFiller multipart(String subtype, PartFiller first, List<SizedAttachment> attachments) {
+    private static PartFiller multipart(String subtype, PartFiller first, List<SizedAttachment> attachments,
+                                        AttachmentStore content, String boundary) {
         return part -> {
-            MimeMultipart multipart = new MimeMultipart(subtype);
+            MimeMultipart multipart = new FixedBoundaryMultipart(subtype, boundary + "_" + subtype);
             MimeBodyPart firstPart = new MimeBodyPart();
             first.fill(firstPart);
             multipart.addBodyPart(firstPart);
             for (SizedAttachment attachment : attachments) {
-                multipart.addBodyPart(attachmentPart(attachment));
+                multipart.addBodyPart(attachmentPart(attachment, content));
             }
             part.setContent(multipart);
         };
@@ -234,11 +228,11 @@ public final class MessageComposer {
         return part;
     }
 
-    private MimeBodyPart attachmentPart(SizedAttachment sized) throws MessagingException {
+    private static MimeBodyPart attachmentPart(SizedAttachment sized, AttachmentStore content) throws MessagingException {
         Attachment attachment = sized.attachment();
         String contentType = attachment.contentType() == null ? "application/octet-stream" : attachment.contentType();
         DataSource source = attachment.s3() != null
-                ? new StoredDataSource(store, attachment.s3(), contentType, attachment.filename())
+                ? new StoredDataSource(content, attachment.s3(), contentType, attachment.filename())
                 : new ByteArrayDataSource(sized.inlineContent(), contentType);
         MimeBodyPart part = new MimeBodyPart();
         part.setDataHandler(new DataHandler(source));
@@ -297,14 +291,10 @@ public final class MessageComposer {
         }
     }
 
-    private static long textSize(String text) {
-        // Quoted-printable grows typical text by a few percent; 10% leaves room.
-        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length * 11L / 10;
-    }
-
-    // Base64: 4 bytes per 3, plus CRLF after every 76 characters (RFC 2045 §6.8).
-    private static long base64Size(long bytes) {
+    // Base64 (RFC 2045 §6.8): 4 characters per 3 bytes; Jakarta Mail's encoder ends every full line
+    // of 76 characters with CRLF, the last partial line without.
+    static long base64Size(long bytes) {
         long encoded = (bytes + 2) / 3 * 4;
-        return encoded + (encoded / 76 + 1) * 2;
+        return encoded + encoded / 76 * 2;
     }
 }

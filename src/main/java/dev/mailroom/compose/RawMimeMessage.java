@@ -53,8 +53,10 @@ final class RawMimeMessage extends SMTPMessage {
             if (stored.getHeader("Date") == null) {
                 stored.addHeader("Date", date);
             }
+            // InternetHeaders reads each byte as one ISO-8859-1 character: written back the same way,
+            // every stored header byte goes out as it was, 8-bit ones included.
             for (Enumeration<String> lines = stored.getNonMatchingHeaderLines(ignoreList); lines.hasMoreElements(); ) {
-                out.write(lines.nextElement().getBytes(StandardCharsets.UTF_8));
+                out.write(lines.nextElement().getBytes(StandardCharsets.ISO_8859_1));
                 out.write(CRLF);
             }
             out.write(CRLF);

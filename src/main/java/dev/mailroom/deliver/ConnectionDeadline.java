@@ -55,6 +55,11 @@ final class ConnectionDeadline {
         return expired;
     }
 
+    /** Whether any of the connection's sockets got connected (it stays true once closed). */
+    boolean connected() {
+        return sockets.stream().anyMatch(Socket::isConnected);
+    }
+
     /** Closes every socket of the connection; whatever was blocked on them fails at once. */
     private void expire() {
         expired = true;

@@ -3,9 +3,9 @@ package dev.mailroom.deliver;
 import dev.mailroom.compose.AttachmentException;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.job.Envelope;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.resolve.MxResolver;
-import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers one message to a set of recipients and says what happened to each.
+ * Delivers one message to a set of recipients and says what happened to each: {@link #compose}
+ * builds the message once per attempt, {@link #deliver(Composition, Envelope, Instant,
+ * TransactionListener)} sends it to the envelope intake parsed (the job's address strings are
+ * never parsed again here).
  *
  * <p>Recipients are grouped by domain (MX mode) or sent together (relay mode), in transactions of
  * at most {@link SmtpSettings#maxRecipientsPerTransaction()} recipients; transactions run in
@@ -70,42 +73,51 @@ public final class DeliveryEngine implements AutoCloseable {
         this.domains = new DomainDelivery(settings, resolver, session);
     }
 
-    /** Delivers with no deadline beyond the SMTP timeouts (a day, in practice). */
-    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients) {
-        return deliver(job, recipients, clock.instant().plus(Duration.ofDays(1)));
-    }
-
     /**
-     * @param job        a validated job
-     * @param recipients the envelope recipients still to deliver (a subset of the job's on retries)
-     * @param deadline   no SMTP session outlives it: sessions still running are cut (transient
-     *                   outcomes), hosts not yet tried are not tried
+     * Composes the job's message once per attempt; every transaction of the attempt sends it.
+     * A stored part that cannot be read is an outcome, not an exception.
      */
-    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients, Instant deadline) {
-        return deliver(job, recipients, deadline, TransactionListener.NONE);
-    }
-
-    /**
-     * @param listener told of each transaction that ends while others of the message still run (the
-     *                 last one's results are in the report only)
-     */
-    public DeliveryReport deliver(SendJob job, List<InternetAddress> recipients, Instant deadline,
-                                  TransactionListener listener) {
-        ComposedMessage message;
+    public Composition compose(SendJob job) {
         try {
-            message = composer.compose(job);
+            return new Composition.Ready(composer.compose(job));
         } catch (AttachmentException e) {
-            Outcome failure = OutcomeClassifier.ofAttachmentFailure(e);
-            return new DeliveryReport(null, recipients.stream()
-                    .map(r -> new RecipientResult(r, failure, Duration.ZERO)).toList());
+            return new Composition.Unsendable(OutcomeClassifier.ofAttachmentFailure(e));
         }
-        String envelopeFrom = envelopeFrom(job);
+    }
+
+    /** Composes and delivers, with no deadline beyond the SMTP timeouts (a day, in practice). */
+    public DeliveryReport deliver(SendJob job, Envelope envelope) {
+        return deliver(job, envelope, clock.instant().plus(Duration.ofDays(1)));
+    }
+
+    /** Composes and delivers; see {@link #deliver(Composition, Envelope, Instant, TransactionListener)}. */
+    public DeliveryReport deliver(SendJob job, Envelope envelope, Instant deadline) {
+        return deliver(compose(job), envelope, deadline, TransactionListener.NONE);
+    }
+
+    /**
+     * @param composition the job's message, from {@link #compose}
+     * @param envelope    the sender, and the recipients still to deliver (a subset of the job's on
+     *                    retries), as intake normalised them
+     * @param deadline    no SMTP session outlives it: sessions still running are cut (transient
+     *                    outcomes), hosts not yet tried are not tried
+     * @param listener    told of each transaction that ends while others of the message still run
+     *                    (the last one's results are in the report only)
+     */
+    public DeliveryReport deliver(Composition composition, Envelope envelope, Instant deadline,
+                                  TransactionListener listener) {
+        List<InternetAddress> recipients = envelope.recipients();
+        if (composition instanceof Composition.Unsendable unsendable) {
+            return new DeliveryReport(null, recipients.stream()
+                    .map(r -> new RecipientResult(r, unsendable.outcome(), Duration.ZERO)).toList());
+        }
+        ComposedMessage message = ((Composition.Ready) composition).message();
         List<List<InternetAddress>> groups = groups(recipients);
         AtomicInteger open = new AtomicInteger(groups.size());
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (List<InternetAddress> group : groups) {
             running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, message, envelopeFrom, deadline);
+                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline);
                 if (open.decrementAndGet() > 0) {
                     listener.ended(message.messageId(), results);
                 }
@@ -122,10 +134,10 @@ public final class DeliveryEngine implements AutoCloseable {
     private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
                                                String envelopeFrom, Instant deadline) {
         Instant start = clock.instant();
-        Map<InternetAddress, Outcome> outcomes =
-                domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
+        DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
         Duration latency = Duration.between(start, clock.instant());
-        return group.stream().map(r -> new RecipientResult(r, outcomes.get(r), latency)).toList();
+        return group.stream()
+                .map(r -> new RecipientResult(r, result.outcomes().get(r), latency, result.trail())).toList();
     }
 
     /** One group per domain in MX mode (all together for a relay), split at the per-transaction cap. */
@@ -153,15 +165,6 @@ public final class DeliveryEngine implements AutoCloseable {
             throw new IllegalStateException("interrupted while delivering", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("delivery failed unexpectedly", e.getCause());
-        }
-    }
-
-    private static String envelopeFrom(SendJob job) {
-        String sender = job.envelopeFrom() != null ? job.envelopeFrom() : job.from();
-        try {
-            return new InternetAddress(sender, true).getAddress();
-        } catch (AddressException e) {
-            throw new IllegalArgumentException("envelope sender did not survive validation", e);
         }
     }
 

@@ -16,8 +16,17 @@ import java.util.Map;
  * address after address) until one runs the transaction. The next host is tried only when the
  * previous one never got ready (connection failure, timeout, TLS failure, rejected greeting or
  * EHLO); a definite answer to the transaction ends the loop.
+ *
+ * <p>When every host fails before a transaction, the group gets the failure that says most: that of
+ * the host that got furthest in the protocol ({@link Progress}), the last one on a tie — among the
+ * transient failures if there is any, since then the group may yet get through. Every host's
+ * failure is kept in the result's trail.
  */
 final class DomainDelivery {
+
+    /** The group's outcomes, and the hosts that failed on the way to them. */
+    record Result(Map<InternetAddress, Outcome> outcomes, List<HostFailure> trail) {
+    }
 
     /** Postfix's smtp_mx_address_limit: a Lambda can't wait on dozens of dead addresses. */
     static final int MAX_ADDRESSES_TRIED = 5;
@@ -32,8 +41,8 @@ final class DomainDelivery {
         this.session = session;
     }
 
-    Map<InternetAddress, Outcome> deliver(String domain, List<InternetAddress> recipients,
-                                          ComposedMessage message, String envelopeFrom, Instant deadline) {
+    Result deliver(String domain, List<InternetAddress> recipients, ComposedMessage message, String envelopeFrom,
+                   Instant deadline) {
         List<SmtpSession.Target> targets;
         if (settings.relayMode()) {
             Relay relay = settings.relay();
@@ -41,35 +50,48 @@ final class DomainDelivery {
         } else {
             Route route = resolver.resolve(domain);
             if (!(route instanceof Route.Hosts hosts)) {
-                return SmtpSession.sameFor(recipients, OutcomeClassifier.ofUnroutable(route));
+                return new Result(SmtpSession.sameFor(recipients, OutcomeClassifier.ofUnroutable(route)), List.of());
             }
             targets = targets(hosts.hosts());
         }
         return tryInTurn(targets, recipients, message, envelopeFrom, deadline);
     }
 
-    private Map<InternetAddress, Outcome> tryInTurn(List<SmtpSession.Target> targets, List<InternetAddress> recipients,
-                                                    ComposedMessage message, String envelopeFrom, Instant deadline) {
-        Outcome firstTransient = null;
-        Outcome last = null;
+    private Result tryInTurn(List<SmtpSession.Target> targets, List<InternetAddress> recipients,
+                             ComposedMessage message, String envelopeFrom, Instant deadline) {
+        List<HostFailure> trail = new ArrayList<>();
+        SmtpSession.NotReady best = null;
         for (SmtpSession.Target target : targets) {
             // Don't start a session that could not even connect before the deadline.
             if (Instant.now().plus(settings.connectTimeout()).isAfter(deadline)) {
-                last = OutcomeClassifier.ofDeadline(target.hostName());
-                firstTransient = firstTransient == null ? last : firstTransient;
+                Outcome late = OutcomeClassifier.ofDeadline(target.hostName());
+                trail.add(new HostFailure(target.hostName(), target.address(), late));
+                best = best == null ? new SmtpSession.NotReady(late, Progress.UNREACHABLE) : best;
                 break;
             }
             SmtpSession.Result result = session.deliver(target, message, envelopeFrom, recipients, deadline);
             if (result instanceof SmtpSession.Completed completed) {
-                return completed.outcomes();
+                return new Result(completed.outcomes(), trail);
             }
-            last = ((SmtpSession.NotReady) result).failure();
-            if (firstTransient == null && last instanceof Outcome.Transient) {
-                firstTransient = last;
-            }
+            SmtpSession.NotReady failure = (SmtpSession.NotReady) result;
+            trail.add(new HostFailure(target.hostName(), target.address(), failure.failure()));
+            best = best == null || saysAsMuch(failure, best) ? failure : best;
         }
-        // Every host failed before a transaction. If any failure may pass, the whole group may.
-        return SmtpSession.sameFor(recipients, firstTransient != null ? firstTransient : last);
+        return new Result(SmtpSession.sameFor(recipients, best.failure()), trail);
+    }
+
+    /**
+     * Whether {@code later} (tried after {@code best}) should be reported instead: a failure that may
+     * pass beats one that will not (the group may yet get through), then the furthest in the protocol
+     * wins, and on a tie the later one.
+     */
+    private static boolean saysAsMuch(SmtpSession.NotReady later, SmtpSession.NotReady best) {
+        boolean laterTransient = later.failure() instanceof Outcome.Transient;
+        boolean bestTransient = best.failure() instanceof Outcome.Transient;
+        if (laterTransient != bestTransient) {
+            return laterTransient;
+        }
+        return later.reached().compareTo(best.reached()) >= 0;
     }
 
     private List<SmtpSession.Target> targets(List<MxHost> hosts) {

@@ -35,10 +35,12 @@ public final class OutcomeClassifier {
         };
     }
 
-    /** A rejected AUTH is a configuration problem, not the recipients': defer while it is fixed. */
+    /**
+     * A rejected AUTH (RFC 4954 §6, e.g. {@code 535 5.7.8}) is a configuration problem, not the
+     * recipients': defer while it is fixed. The diagnosis keeps the server's own codes and text.
+     */
     public static Outcome ofAuthenticationFailure(int replyCode, String serverResponse, String host) {
-        Diagnosis reply = Diagnosis.ofReply(replyCode, serverResponse);
-        return new Outcome.Transient(new Diagnosis(replyCode, "4.7.0", "authentication failed: " + reply.text()), host);
+        return new Outcome.Transient(Diagnosis.ofReply(replyCode, serverResponse), host);
     }
 
     public static Outcome ofIoFailure(Throwable failure, String host) {
@@ -96,6 +98,16 @@ public final class OutcomeClassifier {
     public static Outcome ofSizeExceeded(long messageBytes, long limitBytes, String host) {
         return new Outcome.Permanent(Diagnosis.local("5.3.4",
                 "message size " + messageBytes + " exceeds the server's limit of " + limitBytes + " bytes"), host);
+    }
+
+    /**
+     * RFC 6152 §3: 8-bit content for a server without 8BITMIME must be converted or returned.
+     * Mailroom streams raw messages as stored and does not convert them: RFC 3463 X.6.3,
+     * "conversion required but not supported".
+     */
+    public static Outcome ofEightBitRefused(String host) {
+        return new Outcome.Permanent(Diagnosis.local("5.6.3",
+                "8-bit message content, and the server does not offer 8BITMIME (RFC 6152)"), host);
     }
 
     public static Outcome ofAttachmentFailure(AttachmentException failure) {

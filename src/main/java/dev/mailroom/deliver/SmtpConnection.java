@@ -55,6 +55,29 @@ final class SmtpConnection {
         return transactions;
     }
 
+    /** How far the connection got in opening, for telling which of several failed hosts says most. */
+    Progress progress() {
+        if (transport.authentication != null) {
+            return Progress.AUTHENTICATION;
+        }
+        if (transport.tlsStarted || (target.implicitTls() && deadline.connected())) {
+            return Progress.TLS;
+        }
+        if (transport.replies > 0) {
+            return Progress.GREETED;
+        }
+        return deadline.connected() ? Progress.CONNECTED : Progress.UNREACHABLE;
+    }
+
+    /** The server's reply that refused the login (RFC 4954 §6), or null when none did. */
+    Reply rejectedLogin() {
+        return transport.authentication;
+    }
+
+    /** A server reply: code and full text as Angus reports it. */
+    record Reply(int code, String text) {
+    }
+
     long ageNanos() {
         return System.nanoTime() - openedNanos;
     }
@@ -68,9 +91,18 @@ final class SmtpConnection {
         }
     }
 
-    /** Angus's transport, telling whether MAIL FROM was accepted: the point after which nothing may be re-sent. */
+    /**
+     * Angus's transport, telling whether MAIL FROM was accepted (the point after which nothing may be
+     * re-sent) and how far the opening got; and saying QUIT where Angus would drop the connection
+     * without it (RFC 5321 §4.1.1.10): after a rejected AUTH, and when STARTTLS is required but not
+     * offered.
+     */
     private static final class Transport extends SMTPTransport {
         private volatile boolean mailFromAccepted;
+        private int replies;
+        private boolean tlsStarted;
+        private boolean authenticating;
+        private Reply authentication;
 
         Transport(Session session, SmtpSession.Target target) {
             super(session, new URLName("smtp", target.address(), target.port(), null, null, null), "smtp",
@@ -81,6 +113,68 @@ final class SmtpConnection {
         protected void mailFrom() throws MessagingException {
             super.mailFrom(); // throws unless the reply was 250
             mailFromAccepted = true;
+        }
+
+        @Override
+        protected int readServerResponse() throws MessagingException {
+            int code = super.readServerResponse();
+            replies++;
+            // RFC 4954 §4: 334 continues the exchange, 235 ends it well; anything else refused it.
+            if (authenticating && code != 334) {
+                authenticating = false;
+                if (code != 235) {
+                    authentication = new Reply(code, getLastServerResponse());
+                    quit();
+                }
+            }
+            return code;
+        }
+
+        @Override
+        public synchronized int simpleCommand(String command) throws MessagingException {
+            authenticating = authenticating || command.regionMatches(true, 0, "AUTH ", 0, 5);
+            return super.simpleCommand(command);
+        }
+
+        @Override
+        protected void startTLS() throws MessagingException {
+            tlsStarted = true;
+            super.startTLS();
+        }
+
+        @Override
+        protected boolean ehlo(String domain) throws MessagingException {
+            boolean accepted = super.ehlo(domain);
+            if (accepted) {
+                quitUnlessTlsIsPossible();
+            }
+            return accepted;
+        }
+
+        @Override
+        protected void helo(String domain) throws MessagingException {
+            super.helo(domain); // throws unless the reply was 250
+            quitUnlessTlsIsPossible();
+        }
+
+        /** Angus closes at once when STARTTLS is required but not offered; say goodbye first. */
+        private void quitUnlessTlsIsPossible() {
+            if (getRequireStartTLS() && !isSSL() && !supportsExtension("STARTTLS")) {
+                quit();
+            }
+        }
+
+        /**
+         * QUIT, and its 221 read (RFC 5321 §4.1.1.10: the server replies, then closes), before Angus
+         * closes the socket. Only on these failure paths; a connection's deadline still bounds the wait.
+         */
+        private void quit() {
+            try {
+                sendCommand("QUIT");
+                super.readServerResponse();
+            } catch (MessagingException e) {
+                // The connection is being given up anyway.
+            }
         }
     }
 }

@@ -43,8 +43,8 @@ final class SmtpSession {
     sealed interface Result {
     }
 
-    /** No transaction took place; {@code failure} says why. Try the next host. */
-    record NotReady(Outcome failure) implements Result {
+    /** No transaction took place; {@code failure} says why, {@code reached} how far it got. Try the next host. */
+    record NotReady(Outcome failure, Progress reached) implements Result {
     }
 
     /** A transaction ran; one outcome per recipient, in the order given. */
@@ -124,8 +124,8 @@ final class SmtpSession {
     /** Whatever broke when the deadline cut the connection is reported as the timeout it is. */
     private static Result deadlineReached(Result result, Target target) {
         Outcome timeout = OutcomeClassifier.ofDeadline(target.hostName());
-        if (result instanceof NotReady) {
-            return new NotReady(timeout);
+        if (result instanceof NotReady notReady) {
+            return new NotReady(timeout, notReady.reached());
         }
         Map<InternetAddress, Outcome> outcomes = new LinkedHashMap<>(((Completed) result).outcomes());
         outcomes.replaceAll((recipient, outcome) ->
@@ -138,13 +138,16 @@ final class SmtpSession {
         Target target = connection.target();
         SMTPTransport transport = connection.transport();
         boolean reused = connection.transactions() > 0;
-        Outcome notReady = reused ? null : connect(connection);
+        NotReady notReady = reused ? null : connect(connection);
         if (notReady != null) {
-            return new NotReady(notReady);
+            return notReady;
         }
-        Outcome tooLarge = checkSize(transport, composed, target);
-        if (tooLarge != null) {
-            return new Completed(sameFor(recipients, tooLarge));
+        Outcome unsendable = checkSize(transport, composed, target);
+        if (unsendable == null) {
+            unsendable = checkBody(transport, composed, target);
+        }
+        if (unsendable != null) {
+            return new Completed(sameFor(recipients, unsendable));
         }
         SMTPMessage message;
         try {
@@ -154,8 +157,9 @@ final class SmtpSession {
             // Composition of the per-transaction instance failed: a bug, not the server's doing.
             throw new IllegalStateException("could not build the message for " + target.hostName(), e);
         }
-        if (transport.supportsExtension("SIZE")) {
-            message.setMailExtension("SIZE=" + composed.estimatedSize());
+        String parameters = mailParameters(transport, composed);
+        if (!parameters.isEmpty()) {
+            message.setMailExtension(parameters);
         }
         connection.startTransaction();
         Map<InternetAddress, Outcome> outcomes = transact(connection, message, recipients, reused);
@@ -163,7 +167,7 @@ final class SmtpSession {
     }
 
     /** Returns null once the server is ready for a transaction, else why it is not. */
-    private Outcome connect(SmtpConnection connection) {
+    private NotReady connect(SmtpConnection connection) {
         Target target = connection.target();
         SMTPTransport transport = connection.transport();
         Relay relay = settings.relay();
@@ -176,20 +180,30 @@ final class SmtpSession {
                 }
             });
             return null;
-        } catch (AuthenticationFailedException e) {
-            return OutcomeClassifier.ofAuthenticationFailure(transport.getLastReturnCode(),
-                    transport.getLastServerResponse(), target.hostName());
         } catch (MessagingException e) {
-            if (causedByIo(e)) {
-                return OutcomeClassifier.ofIoFailure(e, target.hostName());
-            }
-            if (settings.tlsPolicy().mustEncrypt() && !transport.supportsExtension("STARTTLS")
-                    && transport.getLastReturnCode() / 100 == 2) {
-                return OutcomeClassifier.ofMissingTls(target.hostName());
-            }
-            return OutcomeClassifier.ofReply(transport.getLastReturnCode(), transport.getLastServerResponse(),
-                    target.hostName());
+            return new NotReady(whyNotReady(connection, e), connection.progress());
         }
+    }
+
+    private Outcome whyNotReady(SmtpConnection connection, MessagingException failure) {
+        String host = connection.target().hostName();
+        SMTPTransport transport = connection.transport();
+        SmtpConnection.Reply refusedLogin = connection.rejectedLogin();
+        if (refusedLogin != null) {
+            return OutcomeClassifier.ofAuthenticationFailure(refusedLogin.code(), refusedLogin.text(), host);
+        }
+        if (causedByIo(failure)) {
+            return OutcomeClassifier.ofIoFailure(failure, host);
+        }
+        if (failure instanceof AuthenticationFailedException) {
+            return OutcomeClassifier.ofAuthenticationFailure(transport.getLastReturnCode(),
+                    transport.getLastServerResponse(), host);
+        }
+        if (settings.tlsPolicy().mustEncrypt() && !transport.supportsExtension("STARTTLS")
+                && transport.getLastReturnCode() / 100 == 2) {
+            return OutcomeClassifier.ofMissingTls(host);
+        }
+        return OutcomeClassifier.ofReply(transport.getLastReturnCode(), transport.getLastServerResponse(), host);
     }
 
     private static Outcome checkSize(SMTPTransport transport, ComposedMessage composed, Target target) {
@@ -200,13 +214,34 @@ final class SmtpSession {
         try {
             long limit = Long.parseLong(announced.strip());
             // RFC 1870 §4: SIZE 0 means "no fixed maximum".
-            if (limit > 0 && composed.estimatedSize() > limit) {
-                return OutcomeClassifier.ofSizeExceeded(composed.estimatedSize(), limit, target.hostName());
+            if (limit > 0 && composed.size() > limit) {
+                return OutcomeClassifier.ofSizeExceeded(composed.size(), limit, target.hostName());
             }
         } catch (NumberFormatException e) {
             // A malformed SIZE parameter announces nothing we can use.
         }
         return null;
+    }
+
+    /** RFC 6152 §3: 8-bit content goes only to a server offering 8BITMIME; Mailroom does not convert it. */
+    private static Outcome checkBody(SMTPTransport transport, ComposedMessage composed, Target target) {
+        return composed.eightBit() && !transport.supportsExtension("8BITMIME")
+                ? OutcomeClassifier.ofEightBitRefused(target.hostName()) : null;
+    }
+
+    /**
+     * MAIL FROM parameters: the message's exact size (RFC 1870 §6) and, for 8-bit content, its body
+     * type (RFC 6152 §3; Angus never declares it).
+     */
+    private static String mailParameters(SMTPTransport transport, ComposedMessage composed) {
+        StringBuilder parameters = new StringBuilder();
+        if (transport.supportsExtension("SIZE")) {
+            parameters.append("SIZE=").append(composed.size());
+        }
+        if (composed.eightBit()) {
+            parameters.append(parameters.length() == 0 ? "" : " ").append("BODY=8BITMIME");
+        }
+        return parameters.toString();
     }
 
     /** @return null when {@code reused} and the connection had died before MAIL FROM was accepted */

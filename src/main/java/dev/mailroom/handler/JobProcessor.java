@@ -1,6 +1,7 @@
 package dev.mailroom.handler;
 
 import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.deliver.Composition;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.Outcome;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -111,6 +113,26 @@ public final class JobProcessor {
     private record Times(Instant deliverBy, Instant recordBy) {
     }
 
+    /** A raw message's own sender fields are only known once it is read: intake's last word on it. */
+    private Optional<String> refusal(Composition composition) {
+        return composition instanceof Composition.Ready ready
+                ? intake.checkSenderFields(ready.message().storedHeaders())
+                : Optional.empty();
+    }
+
+    /**
+     * A claimed job found invalid only once its message was read: rejected as intake rejects, its
+     * payload to the DLQ with the reason, and recorded REJECTED under the lease; nothing was sent.
+     */
+    private Verdict rejectClaimed(JobRecord job, String reason, String body, Times times) {
+        String archiveKey = deadLetters.send(job.jobId(), body, "rejected: " + reason);
+        ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), Map.of(),
+                null, reason, archiveKey, clock.instant(), false), times.recordBy());
+        log.rejected(job.jobId(), reason);
+        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        return new Verdict.Done();
+    }
+
     private Verdict reject(IntakeResult.Rejected rejected, String body) {
         String archiveKey = deadLetters.send(rejected.jobId(), body, "rejected: " + rejected.reason());
         ledger.reject(rejected.jobId(), PayloadFingerprint.of(body), rejected.reason(), archiveKey, clock.instant());
@@ -147,8 +169,13 @@ public final class JobProcessor {
         String messageId = job.messageId() != null ? job.messageId()
                 : MessageComposer.messageIdBeforeComposition(accepted.job()).orElse(null);
         if (!open.isEmpty()) {
-            DeliveryReport report = engine.deliver(accepted.job(), open, times.deliverBy(),
-                    (id, results) -> recordProgress(job, id, results, updates, times));
+            Composition composition = engine.compose(accepted.job());
+            Optional<String> refused = refusal(composition);
+            if (refused.isPresent()) {
+                return rejectClaimed(job, refused.get(), body, times);
+            }
+            DeliveryReport report = engine.deliver(composition, accepted.envelope().withRecipients(open),
+                    times.deliverBy(), (id, results) -> recordProgress(job, id, results, updates, times));
             messageId = report.messageId() != null ? report.messageId() : messageId;
             for (RecipientResult result : report.results()) {
                 log.recipient(job.jobId(), result);

@@ -5,6 +5,8 @@ import jakarta.mail.internet.InternetAddress;
 import java.io.UnsupportedEncodingException;
 import java.net.IDN;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Strict address parsing (RFC 5322 via Jakarta Mail's strict mode): exactly one address, with a
@@ -37,6 +39,33 @@ final class AddressRules {
             throw new JobRejectedException(field, "not a valid address");
         }
         return asciiDomain(field, parsed);
+    }
+
+    /**
+     * A mailbox-list (RFC 5322 §3.4: a From field may name several authors), each address held to
+     * the same rules as {@link #parse}; no groups.
+     */
+    static List<InternetAddress> parseList(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new JobRejectedException(field, "is empty");
+        }
+        HeaderRules.requireNoControlCharacters(field, value);
+        List<InternetAddress> mailboxes = new ArrayList<>();
+        try {
+            for (InternetAddress parsed : InternetAddress.parseHeader(value, true)) {
+                if (parsed.isGroup()) {
+                    throw new JobRejectedException(field, "groups are not accepted");
+                }
+                parsed.validate();
+                mailboxes.add(asciiDomain(field, parsed));
+            }
+        } catch (AddressException e) {
+            throw new JobRejectedException(field, "not a valid address");
+        }
+        if (mailboxes.isEmpty()) {
+            throw new JobRejectedException(field, "is empty");
+        }
+        return mailboxes;
     }
 
     private static InternetAddress asciiDomain(String field, InternetAddress parsed) {

@@ -1,5 +1,6 @@
 package dev.mailroom.intake;
 
+import dev.mailroom.job.Envelope;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.internet.InternetAddress;
 import java.util.List;
@@ -10,11 +11,13 @@ public sealed interface IntakeResult {
     String jobId();
 
     /**
-     * @param recipients the envelope: to, cc and bcc, de-duplicated, domains in ASCII (IDNA)
+     * @param envelope the envelope intake parsed: sender and recipients (to, cc and bcc,
+     *                 de-duplicated), domains in ASCII (IDNA); delivery uses it as it is
      */
-    record Accepted(String jobId, SendJob job, List<InternetAddress> recipients) implements IntakeResult {
-        public Accepted {
-            recipients = List.copyOf(recipients);
+    record Accepted(String jobId, SendJob job, Envelope envelope) implements IntakeResult {
+
+        public List<InternetAddress> recipients() {
+            return envelope.recipients();
         }
     }
 

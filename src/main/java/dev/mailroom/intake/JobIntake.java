@@ -1,8 +1,10 @@
 package dev.mailroom.intake;
 
+import dev.mailroom.job.Envelope;
+import dev.mailroom.job.HeaderField;
 import dev.mailroom.job.SendJob;
-import jakarta.mail.internet.InternetAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,9 +15,11 @@ public final class JobIntake {
 
     private final JobParser parser = new JobParser();
     private final JobValidator validator;
+    private final SenderFieldRules senderFields;
 
     public JobIntake(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets) {
         this.validator = new JobValidator(limits, senders, attachmentBuckets);
+        this.senderFields = new SenderFieldRules(senders);
     }
 
     /**
@@ -29,13 +33,31 @@ public final class JobIntake {
                 JobValidator.requireJobId(job.jobId());
                 jobId = job.jobId();
             }
-            List<InternetAddress> recipients = validator.validate(job);
-            return new IntakeResult.Accepted(jobId, job.jobId() == null ? job.withJobId(jobId) : job, recipients);
+            Envelope envelope = validator.validate(job);
+            return new IntakeResult.Accepted(jobId, job.jobId() == null ? job.withJobId(jobId) : job, envelope);
         } catch (JobRejectedException e) {
             return new IntakeResult.Rejected(jobId, e.getMessage());
         } catch (RuntimeException e) {
             // A parser or library corner we did not anticipate: still a rejection, never a crash.
             return new IntakeResult.Rejected(jobId, "body: could not be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The second half of intake for a raw job, once its message has been read from the store: the
+     * header fields naming its sender (From, Sender, Resent-From, Resent-Sender) must pass the
+     * allow-list, as the job's own from and envelopeFrom did.
+     *
+     * @param senderFields the stored message's fields ({@code ComposedMessage.senderFields()})
+     * @return the rejection reason, naming the field ({@code raw From: domain is not in
+     *         MAILROOM_ALLOWED_SENDER_DOMAINS}), or empty when the message may be sent
+     */
+    public Optional<String> checkSenderFields(List<HeaderField> senderFields) {
+        try {
+            this.senderFields.check(senderFields);
+            return Optional.empty();
+        } catch (JobRejectedException e) {
+            return Optional.of(e.getMessage());
         }
     }
 }

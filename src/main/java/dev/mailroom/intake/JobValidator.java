@@ -1,6 +1,7 @@
 package dev.mailroom.intake;
 
 import dev.mailroom.job.Attachment;
+import dev.mailroom.job.Envelope;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.internet.ContentType;
@@ -35,8 +36,8 @@ final class JobValidator {
         this.attachmentBuckets = Set.copyOf(attachmentBuckets);
     }
 
-    /** @return the envelope recipients, de-duplicated */
-    List<InternetAddress> validate(SendJob job) {
+    /** @return the envelope: sender and recipients (de-duplicated), parsed and IDNA-normalised */
+    Envelope validate(SendJob job) {
         if (job.version() != SUPPORTED_VERSION) {
             throw new JobRejectedException("version", job.version() == 0
                     ? "is required (this Mailroom reads version 1)"
@@ -45,11 +46,11 @@ final class JobValidator {
         if (job.jobId() != null) {
             requireJobId(job.jobId());
         }
-        checkSender(job);
+        InternetAddress sender = checkSender(job);
         List<InternetAddress> recipients = recipients(job);
         checkContent(job);
         checkTags(job.tags());
-        return recipients;
+        return new Envelope(sender.getAddress(), recipients);
     }
 
     static void requireJobId(String jobId) {
@@ -59,7 +60,8 @@ final class JobValidator {
         }
     }
 
-    private void checkSender(SendJob job) {
+    /** @return the envelope sender: envelopeFrom when given, else from */
+    private InternetAddress checkSender(SendJob job) {
         if (job.from() == null) {
             throw new JobRejectedException("from", "is required");
         }
@@ -68,9 +70,10 @@ final class JobValidator {
         if (!senders.allows(from.getAddress())) {
             throw new JobRejectedException("from", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
         }
+        InternetAddress sender = from;
         if (job.envelopeFrom() != null) {
-            InternetAddress envelope = AddressRules.parse("envelopeFrom", job.envelopeFrom());
-            if (!senders.allows(envelope.getAddress())) {
+            sender = AddressRules.parse("envelopeFrom", job.envelopeFrom());
+            if (!senders.allows(sender.getAddress())) {
                 throw new JobRejectedException("envelopeFrom", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
             }
         }
@@ -78,6 +81,7 @@ final class JobValidator {
             AddressRules.parse("replyTo[" + i + "]", job.replyTo().get(i));
             requireValue("replyTo[" + i + "]", job.replyTo().get(i));
         }
+        return sender;
     }
 
     private List<InternetAddress> recipients(SendJob job) {

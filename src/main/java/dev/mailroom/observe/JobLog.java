@@ -1,5 +1,6 @@
 package dev.mailroom.observe;
 
+import dev.mailroom.deliver.HostFailure;
 import dev.mailroom.deliver.Outcome;
 import dev.mailroom.deliver.RecipientResult;
 import java.time.Clock;
@@ -7,7 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Structured logs: one JSON line per job attempt and per recipient outcome. Only identifiers,
+ * Structured logs: one JSON line per job attempt and per recipient outcome (with the trail of hosts
+ * that failed before it, if any). Only identifiers,
  * statuses and SMTP diagnostics go in — never message bodies, attachment bytes or credentials.
  */
 public final class JobLog {
@@ -44,6 +46,10 @@ public final class JobLog {
         }
         line.put("enhancedCode", outcome.diagnosis().enhancedCode());
         line.put("reply", outcome.diagnosis().text());
+        if (!result.trail().isEmpty()) {
+            // Every host that failed before this outcome, in the order tried: a failover's whole story.
+            line.put("trail", result.trail().stream().map(HostFailure::toString).toList());
+        }
         line.put("latencyMs", result.latency().toMillis());
         out.write(line);
     }

@@ -226,7 +226,7 @@ class ConnectionReuseTest {
 
         // When: the second job, on the kept connection, must be done within 3 s
         SendJob second = job("bob@slow.test", "second");
-        Outcome outcome = engine.deliver(second, TestJobs.recipientsOf(second), Instant.now().plusSeconds(3))
+        Outcome outcome = engine.deliver(second, TestJobs.envelopeOf(second), Instant.now().plusSeconds(3))
                 .resultFor("bob@slow.test").outcome();
 
         // Then: cut at the deadline, on the same connection, and not sent again elsewhere
@@ -296,7 +296,7 @@ class ConnectionReuseTest {
     }
 
     private static Outcome deliver(DeliveryEngine engine, SendJob job) {
-        return engine.deliver(job, TestJobs.recipientsOf(job)).resultFor(job.to().get(0)).outcome();
+        return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(job.to().get(0)).outcome();
     }
 
     /** Waits (up to 20 s: the machine may be loaded) for something another thread does. */

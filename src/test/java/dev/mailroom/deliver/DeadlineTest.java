@@ -52,7 +52,7 @@ class DeadlineTest {
         Instant start;
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(trickler.getLocalPort()), dns)) {
             start = Instant.now();
-            outcome = engine.deliver(job, TestJobs.recipientsOf(job), start.plusSeconds(3))
+            outcome = engine.deliver(job, TestJobs.envelopeOf(job), start.plusSeconds(3))
                     .resultFor("ann@slow.test").outcome();
         }
 

@@ -220,7 +220,7 @@ class MxDeliveryTest {
         // When
         Outcome outcome;
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            outcome = engine.deliver(job, TestJobs.recipientsOf(job)).resultFor("ann@stall.test").outcome();
+            outcome = engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@stall.test").outcome();
         }
 
         // Then
@@ -331,7 +331,7 @@ class MxDeliveryTest {
 
     private DeliveryReport deliver(int smtpPort, SendJob job) {
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(smtpPort), dns)) {
-            return engine.deliver(job, TestJobs.recipientsOf(job));
+            return engine.deliver(job, TestJobs.envelopeOf(job));
         }
     }
 }

@@ -54,4 +54,20 @@ class OutcomeClassifierTest {
         assertThat(OutcomeClassifier.ofAttachmentFailure(new AttachmentException.Unavailable(location, null)))
                 .isInstanceOf(Outcome.Transient.class);
     }
+
+    @Test
+    void ofAuthenticationFailureShouldDeferWithTheServersOwnCodesAndText() {
+        Outcome refused = OutcomeClassifier.ofAuthenticationFailure(535, "535 5.7.8 Authentication credentials invalid", "relay");
+
+        assertThat(refused).isInstanceOf(Outcome.Transient.class);
+        assertThat(refused.diagnosis()).isEqualTo(new Diagnosis(535, "5.7.8", "Authentication credentials invalid"));
+    }
+
+    @Test
+    void ofEightBitRefusedShouldBePermanentConversionRequiredButNotSupported() {
+        Outcome refused = OutcomeClassifier.ofEightBitRefused("mx");
+
+        assertThat(refused).isInstanceOf(Outcome.Permanent.class);
+        assertThat(refused.diagnosis().enhancedCode()).isEqualTo("5.6.3");
+    }
 }

@@ -99,7 +99,7 @@ class RelayDeliveryTest {
             // When
             DeliveryReport report;
             try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-                report = engine.deliver(job, TestJobs.recipientsOf(job));
+                report = engine.deliver(job, TestJobs.envelopeOf(job));
             }
 
             // Then: the relay routes; we hand it everything at once
@@ -118,6 +118,27 @@ class RelayDeliveryTest {
     }
 
     @Test
+    void deliverShouldDeferWithTheServersOwnReplyAndSayQuitWhenRelayRejectsTheCredentials() {
+        // Given: a relay that refuses the login as RFC 4954 §6 has it: 535 5.7.8
+        try (SmtpTestServer relay = SmtpTestServer.builder().hostName(RELAY_HOST)
+                .implicitTls(pki.serverContext(RELAY_HOST)).requireAuth(USER, PASSWORD).start()) {
+            SmtpSettings settings = settings(new Relay(RELAY_HOST, relay.port(), true, USER, "not-the-password"));
+
+            // When
+            Outcome outcome = deliverOne(settings, "alice@example.test");
+
+            // Then: deferred (a configuration problem, not the recipient's), and the ledger gets the
+            // server's codes and text, not Mailroom's
+            assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+            assertThat(outcome.diagnosis()).isEqualTo(new Diagnosis(535, "5.7.8", "Authentication credentials invalid"));
+            assertThat(outcome.mxHost()).isEqualTo(RELAY_HOST);
+            // ...and the connection ends as RFC 5321 §4.1.1.10 says, with QUIT
+            assertThat(relay.commandLines()).extracting(line -> line.split(" ")[0])
+                    .containsExactly("EHLO", "AUTH", "QUIT");
+        }
+    }
+
+    @Test
     void deliverShouldDeferWithoutRevealingThePasswordWhenRelayRejectsTheCredentials() {
         // Given: the relay knows the user under a different password
         String wrongPassword = "wr0ng-pa55word-do-not-log";
@@ -131,7 +152,7 @@ class RelayDeliveryTest {
 
             // Then: a configuration problem, not the recipient's: defer while it is fixed
             assertThat(outcome).isInstanceOf(Outcome.Transient.class);
-            assertThat(outcome.diagnosis().enhancedCode()).isEqualTo("4.7.0");
+            assertThat(outcome.diagnosis().replyCode()).isEqualTo(535);
             assertThat(relay.received()).isEmpty();
             // ...and the secret shows up in nothing that may reach a log or the ledger
             assertThat(outcome.diagnosis().text()).doesNotContain(wrongPassword);
@@ -165,7 +186,7 @@ class RelayDeliveryTest {
     private static Outcome deliverOne(SmtpSettings settings, String recipient) {
         SendJob job = TestJobs.from(SENDER).to(recipient).text("via the relay").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.recipientsOf(job)).resultFor(recipient).outcome();
+            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(recipient).outcome();
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.mailroom.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.mailroom.job.SendJob;
+import dev.mailroom.observe.JobLog;
+import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
@@ -10,6 +13,8 @@ import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import dev.mailroom.testing.TestPki;
 import java.security.KeyStore;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +33,7 @@ class TlsDeliveryTest {
     private static final String MX_HOST = "mx.tls.test";
     private static final String MX_ADDRESS = "127.0.0.2";
     private static final String RECIPIENT = "alice@" + DOMAIN;
+    private static final String FAILOVER_DOMAIN = "failover.tls.test";
 
     private static DnsTestServer dns;
     private static TestPki pki;
@@ -112,6 +118,41 @@ class TlsDeliveryTest {
     }
 
     @Test
+    void deliverShouldReportTheHostThatGotFurthestWhenEveryMxFailsUnderVerify() {
+        // Given: the first MX refuses connections (nothing listens at 127.0.0.2), the second is
+        // reached and presents a certificate no trusted CA issued
+        dns.mx(FAILOVER_DOMAIN, 10, "mx1." + FAILOVER_DOMAIN).a("mx1." + FAILOVER_DOMAIN, "127.0.0.2")
+                .mx(FAILOVER_DOMAIN, 20, "mx2." + FAILOVER_DOMAIN).a("mx2." + FAILOVER_DOMAIN, "127.0.0.3");
+        try (SmtpTestServer second = SmtpTestServer.builder().bind("127.0.0.3").hostName("mx2." + FAILOVER_DOMAIN)
+                .startTls(pki.selfSignedServerContext("mx2." + FAILOVER_DOMAIN)).start()) {
+            SmtpSettings settings = TestEngines.mxSettings(second.port()).withTls(TlsPolicy.VERIFY, pki.trustStore());
+            SendJob job = TestJobs.from("sender@origin.test").to("bo@" + FAILOVER_DOMAIN).text("over the wire").build();
+
+            // When
+            RecipientResult result;
+            try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
+                result = engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("bo@" + FAILOVER_DOMAIN);
+            }
+
+            // Then: the cause is the certificate at mx2 (it got furthest), not the refusal at mx1
+            assertThat(result.outcome()).isInstanceOf(Outcome.Transient.class);
+            assertThat(result.outcome().diagnosis().enhancedCode()).as("diagnosis: %s", result.outcome().diagnosis())
+                    .isEqualTo("4.7.5");
+            assertThat(result.outcome().mxHost()).isEqualTo("mx2." + FAILOVER_DOMAIN);
+            assertThat(second.received()).isEmpty();
+            // ...and the log line keeps every host's part, in the order tried
+            assertThat(result.trail()).extracting(HostFailure::host, f -> f.failure().diagnosis().enhancedCode())
+                    .containsExactly(tuple("mx1." + FAILOVER_DOMAIN, "4.4.1"), tuple("mx2." + FAILOVER_DOMAIN, "4.7.5"));
+            List<String> lines = new ArrayList<>();
+            new JobLog(new JsonLines(lines::add), Clock.systemUTC()).recipient("job-1", result);
+            assertThat(lines).singleElement().asString()
+                    .contains("\"enhancedCode\":\"4.7.5\"")
+                    .contains("\"trail\":[\"mx1." + FAILOVER_DOMAIN + " [127.0.0.2] 4.4.1 ")
+                    .contains("\"mx2." + FAILOVER_DOMAIN + " [127.0.0.3] 4.7.5 TLS failed");
+        }
+    }
+
+    @Test
     void deliverShouldDeferWhenPolicyIsRequiredAndServerDoesNotOfferStartTls() {
         // Given: a plaintext-only MX
         try (SmtpTestServer smtp = mx().start()) {
@@ -153,7 +194,7 @@ class TlsDeliveryTest {
         SmtpSettings settings = TestEngines.mxSettings(smtp.port()).withTls(policy, trustStore);
         SendJob job = TestJobs.from("sender@origin.test").to(RECIPIENT).text("over the wire").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.recipientsOf(job)).resultFor(RECIPIENT).outcome();
+            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(RECIPIENT).outcome();
         }
     }
 }

@@ -34,6 +34,17 @@ class JobIntakeTest {
     }
 
     @Test
+    void acceptShouldGiveTheEnvelopeSenderAsAnALabelFromEnvelopeFromElseFrom() {
+        IntakeResult.Accepted withEnvelopeFrom = (IntakeResult.Accepted) intake.accept(
+                job("\"envelopeFrom\":\"Bounces <bounces@bücher.example.com>\""), "id");
+        IntakeResult.Accepted fromOnly = (IntakeResult.Accepted) intake.accept(
+                job("").replace("billing@example.com", "billing@bücher.example.com"), "id");
+
+        assertThat(withEnvelopeFrom.envelope().sender()).isEqualTo("bounces@xn--bcher-kva.example.com");
+        assertThat(fromOnly.envelope().sender()).isEqualTo("billing@xn--bcher-kva.example.com");
+    }
+
+    @Test
     void acceptShouldFallBackToTheMessageIdWhenTheJobHasNone() {
         assertThat(intake.accept(job(""), "sqs-message-id").jobId()).isEqualTo("sqs-message-id");
     }

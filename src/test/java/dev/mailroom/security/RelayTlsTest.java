@@ -160,6 +160,21 @@ class RelayTlsTest {
         }
     }
 
+    @Test
+    void aRelayThatDoesNotOfferStartTlsShouldBeToldQuitBeforeTheConnectionCloses() {
+        // Given: a submission relay wanting AUTH, offering no STARTTLS
+        try (SmtpTestServer server = SmtpTestServer.builder().hostName(HOST).requireAuth(USER, PASSWORD).start()) {
+
+            // When
+            Outcome outcome = deliver(new Relay(HOST, server.port(), false, USER, PASSWORD), TlsPolicy.VERIFY);
+
+            // Then: deferred for want of TLS, nothing else said, and the session ended with QUIT
+            // (RFC 5321 §4.1.1.10), not a dropped connection
+            assertThat(outcome.diagnosis().enhancedCode()).isEqualTo("4.7.10");
+            assertThat(server.commandLines()).extracting(line -> line.split(" ")[0]).containsExactly("EHLO", "QUIT");
+        }
+    }
+
     @ParameterizedTest(name = "MAILROOM_TLS={0}")
     @EnumSource(value = TlsPolicy.class, names = {"NONE", "OPPORTUNISTIC"})
     void configurationShouldRefuseRelayCredentialsThatCouldCrossInTheClear(TlsPolicy policy) {
@@ -278,7 +293,7 @@ class RelayTlsTest {
     private static Outcome deliver(SmtpSettings settings) {
         SendJob job = TestJobs.from("billing@mailroom.test").to("ann@example.org").text("via the relay").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.recipientsOf(job)).resultFor("ann@example.org").outcome();
+            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@example.org").outcome();
         }
     }
 

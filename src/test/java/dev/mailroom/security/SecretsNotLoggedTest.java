@@ -125,10 +125,10 @@ class SecretsNotLoggedTest {
             drainUntil(() -> isFinal("relay-refused"));
         });
 
-        // Then: deferred by the relay (4.7.0), expired after one attempt, password nowhere
+        // Then: deferred with the relay's own reply (535 5.7.8), expired after one attempt, password nowhere
         JobRecord job = pipeline.job("relay-refused");
         assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
-        assertThat(job.recipient("ann@example.org").enhancedCode()).isEqualTo("4.7.0");
+        assertThat(job.recipient("ann@example.org").enhancedCode()).isEqualTo("5.7.8");
         assertThat(smtp.received()).isEmpty();
         List<String> secrets = new ArrayList<>(contentSecrets());
         secrets.addAll(List.of(CONFIGURED_PASSWORD, base64(CONFIGURED_PASSWORD.getBytes(StandardCharsets.UTF_8)),

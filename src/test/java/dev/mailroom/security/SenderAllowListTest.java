@@ -8,6 +8,8 @@ import dev.mailroom.intake.IntakeResult;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.JobLimits;
 import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.job.HeaderField;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The sender allow-list ({@code MAILROOM_ALLOWED_SENDER_DOMAINS=example.com}) holds for the From
  * header and for the envelope sender alike: the domain itself and its subdomains pass; look-alikes
  * — the allowed name as a prefix or suffix of another, hidden in a quoted local part or a display
- * name, a homograph, a trailing dot — are refused with a reason naming the field.
+ * name, a homograph, a trailing dot — are refused with a reason naming the field. A raw message's
+ * own sender fields (From, Sender, Resent-From, Resent-Sender) are held to the same list.
  */
 class SenderAllowListTest {
 
@@ -66,6 +69,42 @@ class SenderAllowListTest {
                 .isEqualTo("from: domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
         assertThat(((IntakeResult.Rejected) INTAKE.accept(job("billing@example.com", sender), "id")).reason())
                 .isEqualTo("envelopeFrom: domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"billing@example.com", "Billing <billing@example.com>", "=?UTF-8?Q?B=C3=BCro?= <a@mail.example.com>",
+            "billing@example.com, accounts@example.com", "billing@example.com (Billing)"})
+    void aRawMessagesFromShouldBeAcceptedForTheAllowedDomainAndItsSubdomains(String from) {
+        assertThat(INTAKE.checkSenderFields(List.of(new HeaderField("From", from)))).as(from).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {LOOKALIKE_1, LOOKALIKE_2, LOOKALIKE_3, LOOKALIKE_4, LOOKALIKE_5, LOOKALIKE_6, LOOKALIKE_7,
+            LOOKALIKE_8, LOOKALIKE_9, LOOKALIKE_10, LOOKALIKE_11, LOOKALIKE_12, LOOKALIKE_13,
+            "billing@example.com, ceo@evil.test", "ceo@evil.test (billing@example.com)", "undisclosed: billing@example.com;", " "})
+    void aRawMessagesFromShouldRefuseLookAlikeDomainsAndEveryOtherAuthor(String from) {
+        // Raw mode: the stored message's From is read only when the message is (see SenderAllowListPipelineTest)
+        assertThat(INTAKE.checkSenderFields(List.of(new HeaderField("From", from)))).as(from)
+                .hasValueSatisfying(reason -> assertThat(reason).startsWith("raw From: "));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Sender", "Resent-From", "Resent-Sender", "SENDER", "resent-from"})
+    void aRawMessagesOtherSenderFieldsShouldBeHeldToTheAllowListToo(String field) {
+        List<HeaderField> fields = List.of(new HeaderField("From", "billing@example.com"),
+                new HeaderField(field, "ceo@evil.test"));
+
+        assertThat(INTAKE.checkSenderFields(fields)).get().asString()
+                .matches("raw (?i)" + field + ": domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Reply-To", "To", "Cc", "Return-Path", "X-Original-From"})
+    void aRawMessagesFieldsThatNameNoSenderShouldBeLeftAlone(String field) {
+        List<HeaderField> fields = List.of(new HeaderField("From", "billing@example.com"),
+                new HeaderField(field, "someone@elsewhere.test"));
+
+        assertThat(INTAKE.checkSenderFields(fields)).isEmpty();
     }
 
     static final String LOOKALIKE_1 = "billing@example.com.evil.test";

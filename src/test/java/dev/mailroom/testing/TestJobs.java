@@ -1,10 +1,12 @@
 package dev.mailroom.testing;
 
 import dev.mailroom.job.Attachment;
+import dev.mailroom.job.Envelope;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
+import java.net.IDN;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,18 +59,27 @@ public final class TestJobs {
                 attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
     }
 
-    /** Every envelope recipient of a job: to, cc and bcc. */
-    public static List<InternetAddress> recipientsOf(SendJob job) {
+    /**
+     * The job's envelope as intake makes it: sender (envelopeFrom, else from) and every recipient
+     * (to, cc, bcc), domains as A-labels (IDNA).
+     */
+    public static Envelope envelopeOf(SendJob job) {
         List<InternetAddress> recipients = new ArrayList<>();
         for (List<String> list : List.of(job.to(), job.cc(), job.bcc())) {
             for (String value : list) {
-                try {
-                    recipients.add(new InternetAddress(value, true));
-                } catch (AddressException e) {
-                    throw new IllegalArgumentException(value, e);
-                }
+                recipients.add(ascii(value));
             }
         }
-        return recipients;
+        return new Envelope(ascii(job.envelopeFrom() != null ? job.envelopeFrom() : job.from()).getAddress(), recipients);
+    }
+
+    private static InternetAddress ascii(String value) {
+        try {
+            String address = new InternetAddress(value, true).getAddress();
+            int at = address.lastIndexOf('@');
+            return new InternetAddress(address.substring(0, at + 1) + IDN.toASCII(address.substring(at + 1)));
+        } catch (AddressException e) {
+            throw new IllegalArgumentException(value, e);
+        }
     }
 }
