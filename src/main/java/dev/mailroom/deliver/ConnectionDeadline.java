@@ -2,6 +2,7 @@ package dev.mailroom.deliver;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,16 +24,19 @@ final class ConnectionDeadline {
 
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timers;
+    private final Clock clock;
     private volatile boolean expired;
     private ScheduledFuture<?> guard;
 
-    ConnectionDeadline(ScheduledExecutorService timers) {
+    /** @param clock the clock deadlines are set on */
+    ConnectionDeadline(ScheduledExecutorService timers, Clock clock) {
         this.timers = timers;
+        this.clock = clock;
     }
 
     /** From now until {@link #disarm()}, the connection is cut at {@code deadline}. */
     void arm(Instant deadline) {
-        long delayMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+        long delayMillis = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
         guard = timers.schedule(this::expire, delayMillis, TimeUnit.MILLISECONDS);
     }
 

@@ -69,8 +69,9 @@ public final class DeliveryEngine implements AutoCloseable {
             long periodMillis = Math.max(10, reuse.idleLimit().toMillis() / 2);
             timers.scheduleWithFixedDelay(connections::closeIdle, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
-        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections);
-        this.domains = new DomainDelivery(settings, resolver, session);
+        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections,
+                clock);
+        this.domains = new DomainDelivery(settings, resolver, session, clock);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.mailroom.resolve.MxResolver;
 import dev.mailroom.resolve.Route;
 import jakarta.mail.internet.InternetAddress;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +35,14 @@ final class DomainDelivery {
     private final SmtpSettings settings;
     private final MxResolver resolver;
     private final SmtpSession session;
+    private final Clock clock;
 
-    DomainDelivery(SmtpSettings settings, MxResolver resolver, SmtpSession session) {
+    /** @param clock the clock deadlines are set on */
+    DomainDelivery(SmtpSettings settings, MxResolver resolver, SmtpSession session, Clock clock) {
         this.settings = settings;
         this.resolver = resolver;
         this.session = session;
+        this.clock = clock;
     }
 
     Result deliver(String domain, List<InternetAddress> recipients, ComposedMessage message, String envelopeFrom,
@@ -63,7 +67,7 @@ final class DomainDelivery {
         SmtpSession.NotReady best = null;
         for (SmtpSession.Target target : targets) {
             // Don't start a session that could not even connect before the deadline.
-            if (Instant.now().plus(settings.connectTimeout()).isAfter(deadline)) {
+            if (clock.instant().plus(settings.connectTimeout()).isAfter(deadline)) {
                 Outcome late = OutcomeClassifier.ofDeadline(target.hostName());
                 trail.add(new HostFailure(target.hostName(), target.address(), late));
                 best = best == null ? new SmtpSession.NotReady(late, Progress.UNREACHABLE) : best;

@@ -3,6 +3,7 @@ package dev.mailroom.deliver;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
+import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
@@ -19,13 +20,14 @@ final class SmtpConnection {
     private final long openedNanos = System.nanoTime();
     private int transactions;
 
-    SmtpConnection(Session session, SmtpSession.Target target, TlsPolicy policy, ScheduledExecutorService timers) {
+    SmtpConnection(Session session, SmtpSession.Target target, TlsPolicy policy, ScheduledExecutorService timers,
+                   Clock clock) {
         this.target = target;
         this.transport = new Transport(session, target);
         // Implicit TLS (port 465) is TLS from the first byte; otherwise STARTTLS per the policy.
         transport.setStartTLS(policy.startTls() && !target.implicitTls());
         transport.setRequireStartTLS(policy.mustEncrypt() && !target.implicitTls());
-        this.deadline = new ConnectionDeadline(timers);
+        this.deadline = new ConnectionDeadline(timers, clock);
     }
 
     SmtpSession.Target target() {

@@ -7,6 +7,7 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,15 +57,19 @@ final class SmtpSession {
     private final Session session;
     private final ScheduledExecutorService timers;
     private final ConnectionPool pool;
+    private final Clock clock;
 
     /**
      * @param timers runs write timeouts and session deadlines
      * @param pool   where connections are kept between transactions (or not, as configured)
+     * @param clock  the clock deadlines are set on
      */
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
+    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool,
+                Clock clock) {
         this.settings = settings;
         this.timers = timers;
         this.pool = pool;
+        this.clock = clock;
         this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
         this.session = AngusSession.create(settings, sockets, timers);
     }
@@ -86,7 +91,7 @@ final class SmtpSession {
             // so before MAIL FROM was accepted: nothing was sent. Its idle siblings are suspect too.
             pool.discard(target);
         }
-        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers), composed, envelopeFrom,
+        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers, clock), composed, envelopeFrom,
                 recipients, deadline);
     }
 

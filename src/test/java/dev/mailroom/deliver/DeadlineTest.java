@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +63,26 @@ class DeadlineTest {
         assertThat(outcome).isInstanceOf(Outcome.Transient.class);
         assertThat(outcome.diagnosis().text()).contains("deadline");
         assertThat(took).isBetween(Duration.ofMillis(2_900), Duration.ofMillis(4_500));
+    }
+
+    /** Deadlines come from the injected clock; the engine must measure them on that clock, not the system's. */
+    @Test
+    void deliverShouldMeasureTheDeadlineOnTheInjectedClockWhateverTheSystemClockSays() {
+        // Given: a clock an hour behind the system's, and a working server
+        Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+        dns.mx("ontime.test", 10, "mx.ontime.test").a("mx.ontime.test", "127.0.0.3");
+        SendJob job = TestJobs.from("sender@mailroom.test").to("ann@ontime.test").text("hello").build();
+        try (SmtpTestServer server = SmtpTestServer.builder().bind("127.0.0.3").start();
+             DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(server.port()), dns, behind)) {
+
+            // When: the attempt has 30 s on that clock
+            Outcome outcome = engine.deliver(job, TestJobs.envelopeOf(job), behind.instant().plusSeconds(30))
+                    .resultFor("ann@ontime.test").outcome();
+
+            // Then: delivered, neither skipped as past its deadline nor cut at once
+            assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
+            assertThat(server.received()).hasSize(1);
+        }
     }
 
     private void trickleGreetings() {

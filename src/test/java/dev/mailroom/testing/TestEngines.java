@@ -49,8 +49,12 @@ public final class TestEngines {
     }
 
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns) {
+        return engine(settings, dns, Clock.systemUTC());
+    }
+
+    /** An engine whose deadlines and timestamps are all on {@code clock}. */
+    public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, Clock clock) {
         return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
-                new MessageComposer(new LazyS3Store(), Clock.systemUTC()),
-                Clock.systemUTC());
+                new MessageComposer(new LazyS3Store(), clock), clock);
     }
 }
