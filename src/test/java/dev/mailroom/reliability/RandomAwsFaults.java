@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RandomAwsFaults implements FaultHttpProxy.FaultPolicy {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR (#status IN";
+    // The start of DynamoDbLedger.CLAIM_CONDITION: a new job, or the same payload claimable again.
+    private static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint)";
     private static final String RECORD_CONDITION = "#leaseOwner = ";
 
     private final double rate;
