@@ -291,6 +291,8 @@ public final class Email {
                 guessed = null; // the generic type below is always acceptable
             }
         }
-        return guessed == null ? DEFAULT_CONTENT_TYPE : guessed;
+        // A message/* part cannot be base64 (RFC 2046 §5.2), as attachments are: an attached .eml
+        // travels as plain bytes.
+        return guessed == null || guessed.startsWith("message/") ? DEFAULT_CONTENT_TYPE : guessed;
     }
 }

@@ -9,13 +9,18 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
  * An {@link Email} → a v1 {@link SendJob} plus the uploads it refers to. Attachments go inline (base64)
  * in order while their running total stays within the inline limit; the rest are planned for upload to
- * {@code attachments/<jobId>/<n>-<filename>}, the raw message to {@code attachments/<jobId>/raw-<filename>}.
- * Only the inline ones are read here; uploads happen once the job is known to fit in a queue message.
+ * {@code attachments/<jobId>/<send>/<n>-<filename>}, the raw message to
+ * {@code attachments/<jobId>/<send>/raw-<filename>}, where {@code <send>} is new for every send. So a
+ * second send under a job id never overwrites the objects of the first (which may still be waiting
+ * for a retry), and its queue message differs from the first's, so the service tells a reused job id
+ * from a duplicate delivery (README: Claim). Only the inline ones are read here; uploads happen once
+ * the job is known to fit in a queue message.
  */
 final class JobAssembler {
 
@@ -39,6 +44,7 @@ final class JobAssembler {
     }
 
     Assembly assemble(Email email, String jobId) {
+        String send = UUID.randomUUID().toString();
         List<Upload> uploads = new ArrayList<>();
         List<Attachment> attachments = new ArrayList<>();
         long inlineBytes = 0;
@@ -50,14 +56,14 @@ final class JobAssembler {
                 inlineBytes += length;
                 attachments.add(attachment(part, base64(part, length), null));
             } else {
-                Upload upload = new Upload(location(jobId, number + "-", part), part);
+                Upload upload = new Upload(location(jobId, send, number + "-", part), part);
                 uploads.add(upload);
                 attachments.add(attachment(part, null, upload.location()));
             }
         }
         SendJob.RawSource raw = null;
         if (email.rawPart() != null) {
-            Upload upload = new Upload(location(jobId, "raw-", email.rawPart()), email.rawPart());
+            Upload upload = new Upload(location(jobId, send, "raw-", email.rawPart()), email.rawPart());
             uploads.add(upload);
             raw = new SendJob.RawSource(upload.location());
         }
@@ -71,8 +77,9 @@ final class JobAssembler {
         return new Attachment(part.filename(), part.contentType(), part.disposition(), part.contentId(), content, s3);
     }
 
-    private S3Location location(String jobId, String prefix, Part part) {
-        return new S3Location(uploadBucket.get(), KEY_PREFIX + keySegment(jobId) + "/" + prefix + keySegment(part.filename()));
+    private S3Location location(String jobId, String send, String prefix, Part part) {
+        return new S3Location(uploadBucket.get(),
+                KEY_PREFIX + keySegment(jobId) + "/" + send + "/" + prefix + keySegment(part.filename()));
     }
 
     /**

@@ -7,6 +7,10 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetHeaders;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -64,9 +68,27 @@ final class RawComposer {
         List<HeaderField> fields = new ArrayList<>();
         for (Enumeration<Header> all = headers.getAllHeaders(); all.hasMoreElements(); ) {
             Header header = all.nextElement();
-            fields.add(new HeaderField(header.getName(), header.getValue()));
+            fields.add(new HeaderField(header.getName(), asUtf8(header.getValue())));
         }
         return fields;
+    }
+
+    /**
+     * InternetHeaders reads header bytes as ISO-8859-1, one char per byte. Raw 8-bit header bytes are
+     * UTF-8 in practice (RFC 6532 §3), and read as Latin-1 their continuation bytes 0x80–0x9F would be
+     * C1 control characters; so they are read again as UTF-8, and kept as they were when they are not.
+     */
+    static String asUtf8(String latin1) {
+        if (latin1.chars().allMatch(c -> c < 0x80)) {
+            return latin1;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(latin1.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return latin1;
+        }
     }
 
     // RFC 5322 §2.2 and §3.6: header fields are "name: value" (printable ASCII names), and a message

@@ -108,7 +108,9 @@ class MailroomClientTest {
         assertThat(attachments).hasSize(2);
         assertThat(attachments.get(0)).isEqualTo(new Attachment("logo.png", "image/png", "inline", "logo",
                 Base64.getEncoder().encodeToString(logo), null));
-        S3Location stored = new S3Location(bucket, "attachments/" + jobId + "/2-report.pdf");
+        S3Location stored = attachments.get(1).s3();
+        assertThat(stored.bucket()).isEqualTo(bucket);
+        assertThat(stored.key()).matches("attachments/" + jobId + "/[0-9a-f-]{36}/2-report\\.pdf");
         assertThat(attachments.get(1)).isEqualTo(new Attachment("report.pdf", "application/pdf", "attachment", null,
                 null, stored));
         assertThat(sha256(stack.s3().getObject(b -> b.bucket(bucket).key(stored.key())))).isEqualTo(reportSha256);
@@ -140,10 +142,32 @@ class MailroomClientTest {
         String jobId = client.send(Email.from("billing@example.com").to("ann@example.org").jobId("raw-1").raw(eml));
 
         IntakeResult.Accepted accepted = accept(receiveOne(queueUrl));
-        assertThat(accepted.job().raw().s3()).isEqualTo(new S3Location(bucket, "attachments/raw-1/raw-hello.eml"));
-        assertThat(stack.s3().getObjectAsBytes(b -> b.bucket(bucket).key("attachments/raw-1/raw-hello.eml")).asByteArray())
+        S3Location raw = accepted.job().raw().s3();
+        assertThat(raw.bucket()).isEqualTo(bucket);
+        assertThat(raw.key()).matches("attachments/raw-1/[0-9a-f-]{36}/raw-hello\\.eml");
+        assertThat(stack.s3().getObjectAsBytes(b -> b.bucket(bucket).key(raw.key())).asByteArray())
                 .isEqualTo(Files.readAllBytes(eml));
         assertThat(jobId).isEqualTo("raw-1");
+    }
+
+    /**
+     * The same job id sent twice with other content: the first job's message stays as it was (it may
+     * still be waiting for a retry), and the second's queue message differs, so the service can tell a
+     * reused id from a duplicate delivery.
+     */
+    @Test
+    void sendShouldNeverOverwriteAnEarlierSendsObjectsUnderTheSameJobId() throws IOException {
+        Path eml = dir.resolve("hello.eml");
+        Files.writeString(eml, "From: billing@example.com\r\nTo: ann@example.org\r\nSubject: First\r\n\r\nOne\r\n");
+        client.send(Email.from("billing@example.com").to("ann@example.org").jobId("raw-2").raw(eml));
+        Message first = receiveOne(queueUrl);
+        Files.writeString(eml, "From: billing@example.com\r\nTo: ann@example.org\r\nSubject: Second\r\n\r\nTwo\r\n");
+        client.send(Email.from("billing@example.com").to("ann@example.org").jobId("raw-2").raw(eml));
+        Message second = receiveOne(queueUrl);
+
+        assertThat(second.body()).isNotEqualTo(first.body());
+        String firstKey = accept(first).job().raw().s3().key();
+        assertThat(stack.s3().getObjectAsBytes(b -> b.bucket(bucket).key(firstKey)).asUtf8String()).contains("Subject: First");
     }
 
     @Test

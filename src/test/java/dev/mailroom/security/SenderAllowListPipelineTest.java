@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -84,6 +85,22 @@ class SenderAllowListPipelineTest {
         assertThat(world.mx().received()).hasSize(1);
     }
 
+    /** A stored From with a UTF-8 display name (RFC 6532) is the allowed sender, whatever its letters' bytes. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Đặng Văn An", "Ősz Márta", "文员", "Zoë Müller"})
+    void aRawJobWhoseFromHasAUtf8NameShouldBeDeliveredWhenItsAddressIsAllowed(String name) {
+        // Given: the name's bytes include UTF-8 continuation bytes 0x80–0x9F for all but the last
+        world.pipeline().upload("raw/ok.eml", message("From: " + name + " <" + ALLOWED + ">\r\n"));
+
+        // When
+        world.pipeline().enqueue(rawJob("raw-utf8").replace("raw/spoof.eml", "raw/ok.eml"));
+        world.pipeline().drain();
+
+        // Then
+        assertThat(world.pipeline().job("raw-utf8").lastError()).isNull();
+        assertThat(world.pipeline().job("raw-utf8").status()).isEqualTo(JobStatus.DELIVERED);
+    }
+
     private String rawJob(String jobId) {
         return "{\"version\":1,\"jobId\":\"" + jobId + "\",\"from\":\"" + ALLOWED + "\",\"to\":[\"ann@example.org\"],"
                 + "\"raw\":{\"s3\":{\"bucket\":\"" + world.pipeline().bucket + "\",\"key\":\"raw/spoof.eml\"}}}";
@@ -91,6 +108,6 @@ class SenderAllowListPipelineTest {
 
     private static byte[] message(String senderFields) {
         return (senderFields + "To: ann@example.org\r\nSubject: Invoice\r\nMessage-ID: <m1@mailroom.test>\r\n"
-                + "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nPay up.\r\n").getBytes(StandardCharsets.US_ASCII);
+                + "Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nPay up.\r\n").getBytes(StandardCharsets.UTF_8);
     }
 }
