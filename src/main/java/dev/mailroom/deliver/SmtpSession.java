@@ -152,7 +152,9 @@ final class SmtpSession {
             unsendable = checkBody(transport, composed, target);
         }
         if (unsendable != null) {
-            return new Completed(sameFor(recipients, unsendable));
+            // Too large for this server, or 8-bit for one without 8BITMIME: our own verdict on this
+            // host, before MAIL FROM. Another MX of the domain may take it, so the loop goes on.
+            return new NotReady(unsendable, connection.progress());
         }
         SMTPMessage message;
         try {

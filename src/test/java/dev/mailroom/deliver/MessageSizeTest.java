@@ -180,6 +180,26 @@ class MessageSizeTest {
         assertThat(tight.commandLines("MAIL")).isEmpty();
     }
 
+    @Test
+    void aMessageTooLargeForTheFirstMxShouldGoToABackupThatTakesIt() {
+        // Given: the preferred MX takes 1,000 bytes, the backup (same port, next address) 1 MB
+        dns.mx("backup.size.test", 10, "small.size.test").a("small.size.test", "127.0.0.2")
+                .mx("backup.size.test", 20, "roomy.size.test").a("roomy.size.test", "127.0.0.3");
+        SmtpTestServer small = mx(1_000);
+        SmtpTestServer roomy = SmtpTestServer.builder().bind("127.0.0.3").port(small.port()).maxMessageSize(1_000_000)
+                .start();
+        servers.add(roomy);
+        SendJob job = TestJobs.from("billing@mailroom.test").to("ann@backup.size.test").text("x".repeat(5_000)).build();
+
+        // When
+        Outcome outcome = deliver(small, job, "ann@backup.size.test");
+
+        // Then
+        assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
+        assertThat(small.commandLines("MAIL")).isEmpty();
+        assertThat(roomy.received()).hasSize(1);
+    }
+
     private static void assertDeclaredSizeIsReceivedSize(SmtpTestServer mx) {
         long received = mx.received().get(0).size();
         assertThat(mx.commandLines("MAIL")).singleElement().asString().endsWith(" SIZE=" + received);
@@ -197,8 +217,12 @@ class MessageSizeTest {
     }
 
     private static Outcome deliver(SmtpTestServer mx, SendJob job) {
+        return deliver(mx, job, "ann@size.test");
+    }
+
+    private static Outcome deliver(SmtpTestServer mx, SendJob job, String recipient) {
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(mx.port()), dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@size.test").outcome();
+            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(recipient).outcome();
         }
     }
 
