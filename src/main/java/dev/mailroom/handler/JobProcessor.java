@@ -124,10 +124,19 @@ public final class JobProcessor {
      * A claimed job found invalid only once its message was read: rejected as intake rejects, its
      * payload to the DLQ with the reason, and recorded REJECTED under the lease; nothing was sent.
      */
-    private Verdict rejectClaimed(JobRecord job, String reason, String body, Times times) {
+    private Verdict rejectClaimed(JobRecord job, List<InternetAddress> open, String reason, String body,
+                                  Times times) {
         String archiveKey = deadLetters.send(job.jobId(), body, "rejected: " + reason);
-        ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), Map.of(),
-                null, reason, archiveKey, clock.instant(), false), times.recordBy());
+        Instant now = clock.instant();
+        // None of them will ever be sent: each says so, with the reason, rather than stay PENDING.
+        Map<String, RecipientRecord> refused = new HashMap<>();
+        open.forEach(recipient -> {
+            RecipientRecord previous = job.recipient(recipient.getAddress());
+            refused.put(key(recipient.getAddress()), new RecipientRecord(RecipientStatus.FAILED, null, null, reason, null,
+                    previous == null ? 0 : previous.attempts(), now));
+        });
+        ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), refused,
+                null, reason, archiveKey, now, false), times.recordBy());
         log.rejected(job.jobId(), reason);
         metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
         return new Verdict.Done();
@@ -172,7 +181,7 @@ public final class JobProcessor {
             Composition composition = engine.compose(accepted.job());
             Optional<String> refused = refusal(composition);
             if (refused.isPresent()) {
-                return rejectClaimed(job, refused.get(), body, times);
+                return rejectClaimed(job, open, refused.get(), body, times);
             }
             DeliveryReport report = engine.deliver(composition, accepted.envelope().withRecipients(open),
                     times.deliverBy(), (id, results) -> recordProgress(job, id, results, updates, times));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
@@ -62,6 +63,10 @@ class SenderAllowListPipelineTest {
         JobRecord job = world.pipeline().job("raw-spoof");
         assertThat(job.status()).isEqualTo(JobStatus.REJECTED);
         assertThat(job.lastError()).isEqualTo(reason);
+        assertThat(job.recipient("ann@example.org")).satisfies(ann -> {
+            assertThat(ann.status()).isEqualTo(RecipientStatus.FAILED);
+            assertThat(ann.replyText()).isEqualTo(reason);
+        });
         List<Message> deadLetters = world.pipeline().takeDeadLetters();
         assertThat(deadLetters).singleElement().satisfies(copy -> {
             assertThat(copy.body()).isEqualTo(rawJob("raw-spoof"));
