@@ -18,9 +18,9 @@ import java.util.Map;
  * previous one never got ready (connection failure, timeout, TLS failure, rejected greeting or
  * EHLO); a definite answer to the transaction ends the loop.
  *
- * <p>When every host fails before a transaction, the group gets the failure that says most: that of
- * the host that got furthest in the protocol ({@link Progress}), the last one on a tie — among the
- * transient failures if there is any, since then the group may yet get through. Every host's
+ * <p>When every host fails before a transaction, the group gets the diagnosis that says most: that of
+ * the host that got furthest in the protocol ({@link Progress}), the last one on a tie. The outcome
+ * is transient if any host's failure was, since then the group may yet get through. Every host's
  * failure is kept in the result's trail.
  */
 final class DomainDelivery {
@@ -64,13 +64,15 @@ final class DomainDelivery {
     private Result tryInTurn(List<SmtpSession.Target> targets, List<InternetAddress> recipients,
                              ComposedMessage message, String envelopeFrom, Instant deadline) {
         List<HostFailure> trail = new ArrayList<>();
-        SmtpSession.NotReady best = null;
+        SmtpSession.NotReady furthest = null;
+        boolean anyTransient = false;
         for (SmtpSession.Target target : targets) {
             // Don't start a session that could not even connect before the deadline.
             if (clock.instant().plus(settings.connectTimeout()).isAfter(deadline)) {
                 Outcome late = OutcomeClassifier.ofDeadline(target.hostName());
                 trail.add(new HostFailure(target.hostName(), target.address(), late));
-                best = best == null ? new SmtpSession.NotReady(late, Progress.UNREACHABLE) : best;
+                furthest = furthest == null ? new SmtpSession.NotReady(late, Progress.UNREACHABLE) : furthest;
+                anyTransient = true;
                 break;
             }
             SmtpSession.Result result = session.deliver(target, message, envelopeFrom, recipients, deadline);
@@ -79,23 +81,17 @@ final class DomainDelivery {
             }
             SmtpSession.NotReady failure = (SmtpSession.NotReady) result;
             trail.add(new HostFailure(target.hostName(), target.address(), failure.failure()));
-            best = best == null || saysAsMuch(failure, best) ? failure : best;
+            anyTransient |= failure.failure() instanceof Outcome.Transient;
+            // The furthest in the protocol says most; on a tie, the later one.
+            furthest = furthest == null || failure.reached().compareTo(furthest.reached()) >= 0 ? failure : furthest;
         }
-        return new Result(SmtpSession.sameFor(recipients, best.failure()), trail);
-    }
-
-    /**
-     * Whether {@code later} (tried after {@code best}) should be reported instead: a failure that may
-     * pass beats one that will not (the group may yet get through), then the furthest in the protocol
-     * wins, and on a tie the later one.
-     */
-    private static boolean saysAsMuch(SmtpSession.NotReady later, SmtpSession.NotReady best) {
-        boolean laterTransient = later.failure() instanceof Outcome.Transient;
-        boolean bestTransient = best.failure() instanceof Outcome.Transient;
-        if (laterTransient != bestTransient) {
-            return laterTransient;
+        Outcome outcome = furthest.failure();
+        if (anyTransient && outcome instanceof Outcome.Permanent permanent) {
+            // Another host failed only for now, so the domain may yet take the message: deferred, with
+            // the furthest host's words as the reason.
+            outcome = OutcomeClassifier.deferredDespite(permanent);
         }
-        return later.reached().compareTo(best.reached()) >= 0;
+        return new Result(SmtpSession.sameFor(recipients, outcome), trail);
     }
 
     private List<SmtpSession.Target> targets(List<MxHost> hosts) {

@@ -145,4 +145,12 @@ public final class OutcomeClassifier {
         }
         return next == cause ? null : next;
     }
+
+    /**
+     * A domain whose furthest host refused for good while another failed only for now: worth another
+     * attempt, and the reason shown is the furthest host's reply.
+     */
+    static Outcome deferredDespite(Outcome.Permanent furthest) {
+        return new Outcome.Transient(furthest.diagnosis(), furthest.mxHost());
+    }
 }

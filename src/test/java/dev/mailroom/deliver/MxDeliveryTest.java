@@ -88,6 +88,26 @@ class MxDeliveryTest {
     }
 
     @Test
+    void deliverShouldDeferWithTheFurthestHostsReplyWhenOneMxRefusesForGoodAndAnotherIsDown() throws Exception {
+        // Given: the primary answers its greeting with 554, the backup's address refuses connections
+        SmtpTestServer blocking = server(SmtpTestServer.builder().bind("127.0.0.2")
+                .rejectSessions(554, "5.7.1 your IP is blocked"));
+        dns.mx("blocked.test", 10, "mx1.blocked.test").a("mx1.blocked.test", "127.0.0.2")
+                .mx("blocked.test", 20, "mx2.blocked.test").a("mx2.blocked.test", "127.0.0.4");
+        SendJob job = TestJobs.from("sender@mailroom.test").to("cy@blocked.test").text("hello").build();
+
+        // When
+        Outcome outcome = deliver(blocking.port(), job).resultFor("cy@blocked.test").outcome();
+
+        // Then: tried again later (the backup may come back), and the ledger says why: the 554, not
+        // the refused connection
+        assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+        assertThat(outcome.diagnosis().replyCode()).isEqualTo(554);
+        assertThat(outcome.diagnosis().enhancedCode()).isEqualTo("5.7.1");
+        assertThat(outcome.mxHost()).isEqualTo("mx1.blocked.test");
+    }
+
+    @Test
     void deliverShouldMoveToTheNextMxWhenGreetedWith421() throws Exception {
         // Given
         SmtpTestServer busy = server(SmtpTestServer.builder().bind("127.0.0.2").rejectSessions(421, "4.3.2 too busy"));
