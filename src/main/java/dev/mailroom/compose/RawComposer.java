@@ -78,7 +78,7 @@ final class RawComposer {
      * UTF-8 in practice (RFC 6532 §3), and read as Latin-1 their continuation bytes 0x80–0x9F would be
      * C1 control characters; so they are read again as UTF-8, and kept as they were when they are not.
      */
-    static String asUtf8(String latin1) {
+    private static String asUtf8(String latin1) {
         if (latin1.chars().allMatch(c -> c < 0x80)) {
             return latin1;
         }

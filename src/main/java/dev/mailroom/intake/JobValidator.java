@@ -181,8 +181,8 @@ final class JobValidator {
             // RFC 2046 §5.2: a message/* part is 7bit, 8bit or binary, never base64 — and Jakarta Mail
             // writes it unencoded whatever it is labelled, so it could not go out as declared.
             if (type.match("message/*")) {
-                throw new JobRejectedException(field + ".contentType",
-                        "message/* cannot be an encoded attachment; attach it as application/octet-stream, or send it as a raw job");
+                throw new JobRejectedException(field + ".contentType", "message/* cannot be an encoded attachment; "
+                        + "attach it as application/octet-stream, or send it as a raw job");
             }
         }
         if (attachment.disposition() != null
