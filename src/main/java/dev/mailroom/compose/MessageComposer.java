@@ -73,7 +73,7 @@ public final class MessageComposer {
     public MessageComposer(AttachmentStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
-        this.raw = new RawComposer(store, measuring);
+        this.raw = new RawComposer(measuring);
     }
 
     /**
@@ -84,8 +84,10 @@ public final class MessageComposer {
         synchronized (dates) {
             date = dates.format(Date.from(clock.instant()));
         }
-        return job.isRaw() ? raw.compose(job.raw().s3(), date, () -> newMessageId(job))
-                : composeStructured(job, date);
+        // One version of every stored object per composition (AttachmentStore#pinned).
+        AttachmentStore objects = store.pinned();
+        return job.isRaw() ? raw.compose(objects, job.raw().s3(), date, () -> newMessageId(job))
+                : composeStructured(job, date, objects);
     }
 
     /**
@@ -100,9 +102,9 @@ public final class MessageComposer {
      * The message is measured once by writing it with stored attachments left empty, then adding
      * their base64 size, which depends on their length alone: exact, without reading them.
      */
-    private ComposedMessage composeStructured(SendJob job, String date) {
+    private ComposedMessage composeStructured(SendJob job, String date, AttachmentStore objects) {
         String messageId = newMessageId(job);
-        List<SizedAttachment> attachments = job.attachments().stream().map(this::sized).toList();
+        List<SizedAttachment> attachments = job.attachments().stream().map(a -> sized(a, objects)).toList();
         String boundary = "=_mailroom_" + UUID.randomUUID().toString().replace("-", "");
         Structure structure = (session, content) -> {
             StructuredMimeMessage message = new StructuredMimeMessage(session, messageId);
@@ -121,7 +123,7 @@ public final class MessageComposer {
                 .mapToLong(a -> base64Size(a.bytes())).sum();
         // Stored parts are base64, 7-bit: they change the size, never the 8-bit question.
         WireSize size = new WireSize(skeleton.bytes() + stored, skeleton.eightBit());
-        return new Composed(messageId, size, List.of(), session -> structure.create(session, store));
+        return new Composed(messageId, size, List.of(), session -> structure.create(session, objects));
     }
 
     /** A structured message, its stored attachments read from {@code content}. */
@@ -139,9 +141,9 @@ public final class MessageComposer {
     private record SizedAttachment(Attachment attachment, long bytes, byte[] inlineContent) {
     }
 
-    private SizedAttachment sized(Attachment attachment) {
+    private SizedAttachment sized(Attachment attachment, AttachmentStore objects) {
         if (attachment.s3() != null) {
-            return new SizedAttachment(attachment, store.size(attachment.s3()), null);
+            return new SizedAttachment(attachment, objects.size(attachment.s3()), null);
         }
         byte[] content = Base64.getMimeDecoder().decode(attachment.content() == null ? "" : attachment.content());
         return new SizedAttachment(attachment, content.length, content);

@@ -28,11 +28,9 @@ final class RawComposer {
 
     private static final Pattern HEADER_FIELD = Pattern.compile("(?s)[\\x21-\\x39\\x3B-\\x7E]+:[^\\x00]*");
 
-    private final AttachmentStore store;
     private final Session measuring;
 
-    RawComposer(AttachmentStore store, Session measuring) {
-        this.store = store;
+    RawComposer(Session measuring) {
         this.measuring = measuring;
     }
 
@@ -40,7 +38,7 @@ final class RawComposer {
      * @param newMessageId the Message-ID to add when the stored message has none
      * @throws AttachmentException when the object is missing, unreadable or not an RFC 5322 message
      */
-    ComposedMessage compose(S3Location location, String date, Supplier<String> newMessageId) {
+    ComposedMessage compose(AttachmentStore store, S3Location location, String date, Supplier<String> newMessageId) {
         InternetHeaders headers;
         try {
             headers = RawMimeMessage.readHeaders(store, location);

@@ -46,10 +46,21 @@ public final class TestEngines {
         public InputStream open(S3Location location) throws IOException {
             return store().open(location);
         }
+
+        @Override
+        public AttachmentStore pinned() {
+            return store().pinned();
+        }
     }
 
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns) {
         return engine(settings, dns, Clock.systemUTC());
+    }
+
+    /** An engine reading stored attachments and raw messages from {@code store}. */
+    public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, AttachmentStore store) {
+        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
+                new MessageComposer(store, Clock.systemUTC()), Clock.systemUTC());
     }
 
     /** An engine whose deadlines and timestamps are all on {@code clock}. */
