@@ -12,7 +12,7 @@ enum Progress {
     CONNECTED,
     /** The server replied: its greeting or EHLO refused us, or it went away afterwards. */
     GREETED,
-    /** TLS was required or begun and failed: not offered, handshake, certificate. */
+    /** TLS was begun and failed: handshake, certificate (a server not offering STARTTLS stays GREETED). */
     TLS,
     /** The server refused the login (relay mode). */
     AUTHENTICATION

@@ -20,30 +20,16 @@ final class AddressRules {
     }
 
     static InternetAddress parse(String field, String value) {
-        if (value == null || value.isBlank()) {
-            throw new JobRejectedException(field, "is empty");
+        List<InternetAddress> all = parseList(field, value);
+        if (all.size() != 1) {
+            throw new JobRejectedException(field, "must hold exactly one address");
         }
-        HeaderRules.requireNoControlCharacters(field, value);
-        InternetAddress parsed;
-        try {
-            InternetAddress[] all = InternetAddress.parseHeader(value, true);
-            if (all.length != 1) {
-                throw new JobRejectedException(field, "must hold exactly one address");
-            }
-            parsed = all[0];
-            if (parsed.isGroup()) {
-                throw new JobRejectedException(field, "groups are not accepted");
-            }
-            parsed.validate();
-        } catch (AddressException e) {
-            throw new JobRejectedException(field, "not a valid address");
-        }
-        return asciiDomain(field, parsed);
+        return all.get(0);
     }
 
     /**
      * A mailbox-list (RFC 5322 §3.4: a From field may name several authors), each address held to
-     * the same rules as {@link #parse}; no groups.
+     * the rules above; no groups.
      */
     static List<InternetAddress> parseList(String field, String value) {
         if (value == null || value.isBlank()) {
