@@ -126,7 +126,7 @@ public final class JobProcessor {
      */
     private Verdict rejectClaimed(JobRecord job, List<InternetAddress> open, String reason, String body,
                                   Times times) {
-        String archiveKey = deadLetters.send(job.jobId(), body, "rejected: " + reason);
+        String archiveKey = deadLetterRejected(job.jobId(), body, reason);
         Instant now = clock.instant();
         // None of them will ever be sent: each says so, with the reason, rather than stay PENDING.
         Map<String, RecipientRecord> refused = new HashMap<>();
@@ -137,16 +137,14 @@ public final class JobProcessor {
         });
         ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), refused,
                 null, reason, archiveKey, now, false), times.recordBy());
-        log.rejected(job.jobId(), reason);
-        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        countRejection(job.jobId(), reason);
         return new Verdict.Done();
     }
 
     private Verdict reject(IntakeResult.Rejected rejected, String body) {
-        String archiveKey = deadLetters.send(rejected.jobId(), body, "rejected: " + rejected.reason());
+        String archiveKey = deadLetterRejected(rejected.jobId(), body, rejected.reason());
         ledger.reject(rejected.jobId(), PayloadFingerprint.of(body), rejected.reason(), archiveKey, clock.instant());
-        log.rejected(rejected.jobId(), rejected.reason());
-        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        countRejection(rejected.jobId(), rejected.reason());
         return new Verdict.Done();
     }
 
@@ -156,10 +154,19 @@ public final class JobProcessor {
      * reason, logged and counted; the ledger item stays the other job's, unwritten.
      */
     private Verdict rejectReusedId(String jobId, String body) {
-        deadLetters.send(jobId, body, "rejected: " + REUSED_JOB_ID);
-        log.rejected(jobId, REUSED_JOB_ID);
-        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
+        deadLetterRejected(jobId, body, REUSED_JOB_ID);
+        countRejection(jobId, REUSED_JOB_ID);
         return new Verdict.Done();
+    }
+
+    /** Every rejection's payload goes to the DLQ and the archive first; returns the archive key. */
+    private String deadLetterRejected(String jobId, String body, String reason) {
+        return deadLetters.send(jobId, body, "rejected: " + reason);
+    }
+
+    private void countRejection(String jobId, String reason) {
+        log.rejected(jobId, reason);
+        metrics.emit(new Metrics.JobCounts(0, 0, 0, 1, 0, 0));
     }
 
     private Verdict attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Times times) {

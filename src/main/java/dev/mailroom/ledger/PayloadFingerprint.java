@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What tells two jobs under one id apart: the SHA-256 of the queue message body exactly as received
@@ -17,9 +18,12 @@ import java.util.Objects;
  */
 public record PayloadFingerprint(String sha256) {
 
+    /** Read back with every ledger item: compiled once. */
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
     public PayloadFingerprint {
         Objects.requireNonNull(sha256, "sha256");
-        if (!sha256.matches("[0-9a-f]{64}")) {
+        if (!SHA256_HEX.matcher(sha256).matches()) {
             throw new IllegalArgumentException("not a SHA-256 in lower-case hex: " + sha256);
         }
     }
