@@ -38,7 +38,7 @@ public final class AwsTestStack {
     public static final String STACK_PROPERTY = "mailroom.stack";
     public static final String LOCALSTACK = "localstack";
     static final String LOCALSTACK_IMAGE = "localstack/localstack:3.8";
-        private static final StaticCredentialsProvider CREDENTIALS =
+    private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-test", "mailroom-test-secret"));
     // Lowercase, digits and '-' only, so that a unique name is valid as a queue, table and bucket name.
     private static final Pattern NAME_PREFIX = Pattern.compile("[a-z][a-z0-9-]{0,39}");
