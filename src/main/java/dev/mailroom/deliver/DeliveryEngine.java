@@ -1,5 +1,6 @@
 package dev.mailroom.deliver;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentException;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.compose.MessageComposer;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers one message to a set of recipients and says what happened to each: {@link #compose}
- * builds the message once per attempt, {@link #deliver(Composition, Envelope, Instant,
+ * builds the message once per attempt, {@link #deliver(Composition, Envelope, Deadline,
  * TransactionListener)} sends it to the envelope intake parsed (the job's address strings are
  * never parsed again here).
  *
@@ -91,9 +92,9 @@ public final class DeliveryEngine implements AutoCloseable {
         return deliver(job, envelope, clock.instant().plus(Duration.ofDays(1)));
     }
 
-    /** Composes and delivers; see {@link #deliver(Composition, Envelope, Instant, TransactionListener)}. */
+    /** Composes and delivers; see {@link #deliver(Composition, Envelope, Deadline, TransactionListener)}. */
     public DeliveryReport deliver(SendJob job, Envelope envelope, Instant deadline) {
-        return deliver(compose(job), envelope, deadline, TransactionListener.NONE);
+        return deliver(compose(job), envelope, new Deadline(deadline, clock), TransactionListener.NONE);
     }
 
     /**
@@ -105,7 +106,7 @@ public final class DeliveryEngine implements AutoCloseable {
      * @param listener    told of each transaction that ends while others of the message still run
      *                    (the last one's results are in the report only)
      */
-    public DeliveryReport deliver(Composition composition, Envelope envelope, Instant deadline,
+    public DeliveryReport deliver(Composition composition, Envelope envelope, Deadline deadline,
                                   TransactionListener listener) {
         List<InternetAddress> recipients = envelope.recipients();
         if (composition instanceof Composition.Unsendable unsendable) {
@@ -118,7 +119,7 @@ public final class DeliveryEngine implements AutoCloseable {
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (List<InternetAddress> group : groups) {
             running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline);
+                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline.at());
                 if (open.decrementAndGet() > 0) {
                     listener.ended(message.messageId(), results);
                 }

@@ -1,5 +1,6 @@
 package dev.mailroom.handler;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.deliver.Composition;
 import dev.mailroom.deliver.DeliveryEngine;
@@ -135,8 +136,8 @@ public final class JobProcessor {
             refused.put(key(recipient.getAddress()), new RecipientRecord(RecipientStatus.FAILED, null, null, reason, null,
                     previous == null ? 0 : previous.attempts(), now));
         });
-        ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), refused,
-                null, reason, archiveKey, now, false), times.recordBy());
+        held(ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), refused,
+                null, reason, archiveKey, now, false), new Deadline(times.recordBy(), clock)));
         countRejection(job.jobId(), reason);
         return new Verdict.Done();
     }
@@ -191,7 +192,7 @@ public final class JobProcessor {
                 return rejectClaimed(job, open, refused.get(), body, times);
             }
             DeliveryReport report = engine.deliver(composition, accepted.envelope().withRecipients(open),
-                    times.deliverBy(), (id, results) -> recordProgress(job, id, results, updates, times));
+                    new Deadline(times.deliverBy(), clock), (id, results) -> recordProgress(job, id, results, updates, times));
             messageId = report.messageId() != null ? report.messageId() : messageId;
             for (RecipientResult result : report.results()) {
                 log.recipient(job.jobId(), result);
@@ -219,8 +220,8 @@ public final class JobProcessor {
             return; // nothing that could be sent twice
         }
         try {
-            ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.SENDING, messageId, ended, null,
-                    null, null, clock.instant()), times.deliverBy());
+            held(ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), JobStatus.SENDING, messageId, ended, null,
+                    null, null, clock.instant()), new Deadline(times.deliverBy(), clock)));
         } catch (RuntimeException e) {
             log.error(job.jobId(), "record progress", e);
         }
@@ -275,12 +276,19 @@ public final class JobProcessor {
                         Instant nextAttemptAt, String lastError, String archiveKey, Instant start, Times times,
                         boolean attempted) {
         Instant now = clock.instant();
-        ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), status, messageId, updates, nextAttemptAt, lastError,
-                archiveKey, now, attempted), times.recordBy());
+        held(ledger.record(new AttemptResult(job.jobId(), job.leaseOwner(), status, messageId, updates, nextAttemptAt, lastError,
+                archiveKey, now, attempted), new Deadline(times.recordBy(), clock)));
         long latency = Duration.between(start, now).toMillis();
         log.attempt(job.jobId(), job.attempts(), status.name(), lastError, latency);
         metrics.emit(new Metrics.JobCounts(count(updates, RecipientStatus.DELIVERED), count(updates, RecipientStatus.DEFERRED),
                 count(updates, RecipientStatus.FAILED), 0, status == JobStatus.DEAD_LETTERED ? 1 : 0, latency));
+    }
+
+    // Transitional: the runner rework turns a lost lease into its own verdict.
+    private static void held(dev.mailroom.ledger.Recording recording) {
+        if (recording instanceof dev.mailroom.ledger.Recording.LeaseLost lost) {
+            throw new dev.mailroom.ledger.LeaseLostException(lost.jobId());
+        }
     }
 
     private static RecipientRecord recordOf(RecipientResult result, RecipientRecord previous, Instant now) {

@@ -4,6 +4,7 @@ import static dev.mailroom.ledger.LedgerItems.n;
 import static dev.mailroom.ledger.LedgerItems.s;
 import static dev.mailroom.ledger.LedgerItems.time;
 
+import dev.mailroom.budget.Deadline;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,7 +107,7 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public void record(AttemptResult result, Instant giveUpAt) {
+    public Recording record(AttemptResult result, Deadline giveUpAt) {
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(result.status().name()))
                 .set("updatedAt", time(result.now()));
@@ -134,20 +135,17 @@ public final class DynamoDbLedger implements Ledger {
         UpdateItemRequest request = update.build(table, result.jobId());
         Duration pause = FIRST_PAUSE;
         while (true) {
-            Duration left = Duration.between(clock.instant(), giveUpAt);
+            Duration left = giveUpAt.remaining();
             try {
                 dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request : request.toBuilder()
                         .overrideConfiguration(o -> o.apiCallTimeout(left)).build());
-                return;
+                return new Recording.Recorded();
             } catch (ConditionalCheckFailedException e) {
                 // A try whose reply was lost (a timeout, a 500) may have been applied all the same, and
                 // the retry then fails its condition on our own write.
-                if (isRecorded(result)) {
-                    return;
-                }
-                throw new LeaseLostException(result.jobId());
+                return isRecorded(result) ? new Recording.Recorded() : new Recording.LeaseLost(result.jobId());
             } catch (SdkException e) {
-                if (!isWorthRetrying(e) || clock.instant().plus(pause).plus(MIN_TRY).isAfter(giveUpAt)) {
+                if (!isWorthRetrying(e) || !giveUpAt.allows(pause.plus(MIN_TRY))) {
                     throw e;
                 }
                 sleep(pause);

@@ -1,5 +1,6 @@
 package dev.mailroom.ledger;
 
+import dev.mailroom.budget.Deadline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,13 +32,13 @@ public interface Ledger {
      * again, so it rides out an outage for as long as the caller can wait.
      *
      * @param giveUpAt no try starts or outlasts it
-     * @throws LeaseLostException when the lease is no longer the caller's
+     * @return {@link Recording.LeaseLost} when the lease is no longer the caller's
      */
-    void record(AttemptResult result, Instant giveUpAt);
+    Recording record(AttemptResult result, Deadline giveUpAt);
 
-    /** {@link #record(AttemptResult, Instant)} with only the client's own retries. */
-    default void record(AttemptResult result) {
-        record(result, Instant.MIN);
+    /** {@link #record(AttemptResult, Deadline)} with only the client's own retries. */
+    default Recording record(AttemptResult result) {
+        return record(result, Deadline.immediately());
     }
 
     /**

@@ -78,8 +78,7 @@ class DynamoDbLedgerTest {
         ledger.claim("job-4", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, later);
 
         // When / Then: worker-a's late write is refused, worker-b's goes through
-        assertThatThrownBy(() -> ledger.record(delivered("job-4", "worker-a", later)))
-                .isInstanceOf(LeaseLostException.class);
+        assertThat(ledger.record(delivered("job-4", "worker-a", later))).isEqualTo(new Recording.LeaseLost("job-4"));
         ledger.record(delivered("job-4", "worker-b", later));
         assertThat(ledger.find("job-4").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
     }

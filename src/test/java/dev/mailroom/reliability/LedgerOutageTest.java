@@ -3,12 +3,14 @@ package dev.mailroom.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
+import dev.mailroom.ledger.Recording;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.AwsTestStack;
 import java.time.Clock;
@@ -83,7 +85,7 @@ class LedgerOutageTest {
         throttleTheNext(5);
 
         // When
-        ledger.record(delivered("outage-1", "worker-a", now), Instant.now().plusSeconds(30));
+        ledger.record(delivered("outage-1", "worker-a", now), Deadline.in(Duration.ofSeconds(30), Clock.systemUTC()));
 
         // Then
         assertThat(ledger.find("outage-1").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
@@ -112,7 +114,7 @@ class LedgerOutageTest {
 
         // When
         long start = System.nanoTime();
-        assertThatThrownBy(() -> ledger.record(delivered("outage-3", "worker-a", now), Instant.now().plusSeconds(2)))
+        assertThatThrownBy(() -> ledger.record(delivered("outage-3", "worker-a", now), Deadline.in(Duration.ofSeconds(2), Clock.systemUTC())))
                 .isInstanceOf(SdkException.class);
 
         // Then: it stopped trying at its deadline (give or take one try), not after the client's rounds ran out
@@ -129,7 +131,7 @@ class LedgerOutageTest {
         recordFaults = request -> tries.incrementAndGet() == 1 ? serverError().afterForwarding() : null;
 
         // When: the retry finds the job no longer SENDING — because of that very write
-        ledger.record(delivered("outage-4", "worker-a", now), Instant.now().plusSeconds(30));
+        ledger.record(delivered("outage-4", "worker-a", now), Deadline.in(Duration.ofSeconds(30), Clock.systemUTC()));
 
         // Then: no "lease lost", which would have sent the job round again
         assertThat(ledger.find("outage-4").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
@@ -145,8 +147,8 @@ class LedgerOutageTest {
         ledger.record(delivered("outage-5", "worker-b", now.plusSeconds(1)));
 
         // When / Then
-        assertThatThrownBy(() -> ledger.record(delivered("outage-5", "worker-a", now.plusSeconds(2)),
-                Instant.now().plusSeconds(30))).isInstanceOf(dev.mailroom.ledger.LeaseLostException.class);
+        assertThat(ledger.record(delivered("outage-5", "worker-a", now.plusSeconds(2)),
+                Deadline.in(Duration.ofSeconds(30), Clock.systemUTC()))).isEqualTo(new Recording.LeaseLost("outage-5"));
     }
 
     private void throttleTheNext(int tries) {
