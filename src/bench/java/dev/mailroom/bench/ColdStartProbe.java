@@ -1,7 +1,7 @@
 package dev.mailroom.bench;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import dev.mailroom.config.AwsClients;
+import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;

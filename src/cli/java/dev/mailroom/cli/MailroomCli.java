@@ -2,7 +2,7 @@ package dev.mailroom.cli;
 
 import dev.mailroom.client.MailroomClient;
 import dev.mailroom.client.MissingSettingException;
-import dev.mailroom.config.AwsClients;
+import dev.mailroom.wiring.AwsClients;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -2,15 +2,14 @@ package dev.mailroom.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailroom.config.AwsClients;
+import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.config.AwsEndpoints;
-import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
-import dev.mailroom.handler.SendHandler;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -104,10 +103,10 @@ public final class LocalStackMain {
             Path logFile = runDir.resolve("mailroom.log");
             Files.createDirectories(runDir);
             try (PrintStream logs = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
-                 Mailroom mailroom = new Mailroom(config, AwsClients.create(config.endpoints(), config.region()),
+                 SendWiring mailroom = new SendWiring(config, AwsClients.create(config.endpoints(), config.region()),
                          new JsonLines(logs::println), clock)) {
                 step("Mailroom's JSON log lines go to " + logFile.toAbsolutePath());
-                SqsPoller poller = new SqsPoller(aws.sqs(), config.queueUrl(), new SendHandler(mailroom),
+                SqsPoller poller = new SqsPoller(aws.sqs(), config.queueUrl(), mailroom.batch(),
                         Duration.ofMinutes(5), clock, mailroom.log());
                 Map<String, String> jobs = enqueueSamples(aws.sqs(), s3, config.queueUrl(), eventsDir);
                 step("Delivering " + jobs.size() + " sample jobs through the send handler");
@@ -207,7 +206,7 @@ public final class LocalStackMain {
         s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
     }
 
-    private void drain(SqsPoller poller, Mailroom mailroom, Map<String, String> jobs) {
+    private void drain(SqsPoller poller, SendWiring mailroom, Map<String, String> jobs) {
         long done = 0;
         while (done < jobs.size()) {
             poller.pollOnce(1);
@@ -220,7 +219,7 @@ public final class LocalStackMain {
         }
     }
 
-    private void report(Mailroom mailroom, Map<String, String> jobs, Path runDir, SmtpTestServer catcher) {
+    private void report(SendWiring mailroom, Map<String, String> jobs, Path runDir, SmtpTestServer catcher) {
         out.println();
         jobs.forEach((jobId, file) -> LocalReport.print(out, mailroom.ledger().find(jobId).orElseThrow(), file));
         out.println();

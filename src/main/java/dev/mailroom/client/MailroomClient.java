@@ -1,6 +1,6 @@
 package dev.mailroom.client;
 
-import dev.mailroom.config.AwsClients;
+import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.Ledger;
 import dev.mailroom.retry.DeadLetters;

@@ -3,6 +3,7 @@ package dev.mailroom.compose;
 import dev.mailroom.MailroomException;
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.S3Location;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.SendJob;
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;
@@ -79,36 +80,42 @@ public final class MessageComposer {
     /**
      * @throws AttachmentException when a stored attachment or raw message is missing or unreadable
      */
-    public ComposedMessage compose(SendJob job) {
+    public ComposedMessage compose(ParsedJob parsed) {
+        SendJob job = parsed.job();
         String date;
         synchronized (dates) {
             date = dates.format(Date.from(clock.instant()));
         }
         // One version of every stored object per composition (AttachmentStore#pinned).
         AttachmentStore objects = store.pinned();
-        return job.isRaw() ? raw.compose(objects, job.raw().s3(), date, () -> newMessageId(job))
-                : composeStructured(job, date, objects);
+        return job.isRaw() ? raw.compose(objects, job.raw().s3(), date, () -> newMessageId(parsed))
+                : composeStructured(parsed, date, objects);
     }
 
     /**
      * The Message-ID a structured job's message carries, known before composition (it is derived
      * from the job id); empty for a raw message, whose stored header may carry its own.
      */
-    public static Optional<String> messageIdBeforeComposition(SendJob job) {
-        return job.isRaw() || job.jobId() == null ? Optional.empty() : Optional.of(newMessageId(job));
+    public static Optional<String> messageIdBeforeComposition(ParsedJob parsed) {
+        SendJob job = parsed.job();
+        return job.isRaw() || job.jobId() == null ? Optional.empty() : Optional.of(newMessageId(parsed));
     }
 
     /**
      * The message is measured once by writing it with stored attachments left empty, then adding
      * their base64 size, which depends on their length alone: exact, without reading them.
      */
-    private ComposedMessage composeStructured(SendJob job, String date, AttachmentStore objects) {
-        String messageId = newMessageId(job);
-        List<SizedAttachment> attachments = job.attachments().stream().map(a -> sized(a, objects)).toList();
+    private ComposedMessage composeStructured(ParsedJob parsed, String date, AttachmentStore objects) {
+        SendJob job = parsed.job();
+        String messageId = newMessageId(parsed);
+        List<SizedAttachment> attachments = new ArrayList<>();
+        for (int i = 0; i < job.attachments().size(); i++) {
+            attachments.add(sized(parsed, i, objects));
+        }
         String boundary = "=_mailroom_" + UUID.randomUUID().toString().replace("-", "");
         Structure structure = (session, content) -> {
             StructuredMimeMessage message = new StructuredMimeMessage(session, messageId);
-            fillHeaders(message, job, date);
+            fillHeaders(message, job, parsed.headers(), date);
             body(job, attachments, content, boundary).fill(message);
             message.saveChanges();
             return message;
@@ -141,28 +148,31 @@ public final class MessageComposer {
     private record SizedAttachment(Attachment attachment, long bytes, byte[] inlineContent) {
     }
 
-    private SizedAttachment sized(Attachment attachment, AttachmentStore objects) {
+    private SizedAttachment sized(ParsedJob parsed, int index, AttachmentStore objects) {
+        Attachment attachment = parsed.job().attachments().get(index);
         if (attachment.s3() != null) {
             return new SizedAttachment(attachment, objects.size(attachment.s3()), null);
         }
-        byte[] content = Base64.getMimeDecoder().decode(attachment.content() == null ? "" : attachment.content());
+        byte[] content = parsed.inlineContent(index);
         return new SizedAttachment(attachment, content.length, content);
     }
 
-    private void fillHeaders(StructuredMimeMessage message, SendJob job, String date) throws MessagingException {
+    private void fillHeaders(StructuredMimeMessage message, SendJob job, ParsedJob.Headers addresses, String date)
+            throws MessagingException {
         // Custom headers first: the structural headers set below replace any of the same name.
         for (Map.Entry<String, String> header : job.headers().entrySet()) {
             message.setHeader(header.getKey(), encodeHeader(header.getKey(), header.getValue()));
         }
-        message.setFrom(address(job.from()));
-        if (!job.replyTo().isEmpty()) {
-            message.setReplyTo(addresses(job.replyTo()));
+        // As intake parsed them: display names RFC 2047 encoded, domains as A-labels; headers stay 7-bit.
+        message.setFrom(addresses.from());
+        if (!addresses.replyTo().isEmpty()) {
+            message.setReplyTo(addresses.replyTo().toArray(InternetAddress[]::new));
         }
-        if (!job.to().isEmpty()) {
-            message.setRecipients(Message.RecipientType.TO, addresses(job.to()));
+        if (!addresses.to().isEmpty()) {
+            message.setRecipients(Message.RecipientType.TO, addresses.to().toArray(InternetAddress[]::new));
         }
-        if (!job.cc().isEmpty()) {
-            message.setRecipients(Message.RecipientType.CC, addresses(job.cc()));
+        if (!addresses.cc().isEmpty()) {
+            message.setRecipients(Message.RecipientType.CC, addresses.cc().toArray(InternetAddress[]::new));
         }
         // Bcc recipients are in the envelope only, never in a header.
         message.setSubject(job.subject() == null ? "" : job.subject(), UTF_8);
@@ -261,36 +271,11 @@ public final class MessageComposer {
     // RFC 5322 §3.6.4: a unique id, right-hand side in the sender's domain. Derived from the job id,
     // so every attempt (and a redrive) sends the same Message-ID: a copy sent twice after a lost
     // ledger write can be recognised as the same message by the receiver.
-    private static String newMessageId(SendJob job) {
-        String sender = address(job.envelopeFrom() != null ? job.envelopeFrom() : job.from()).getAddress();
-        UUID id = job.jobId() != null
-                ? UUID.nameUUIDFromBytes(job.jobId().getBytes(StandardCharsets.UTF_8))
-                : UUID.randomUUID();
-        return "<" + id + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
-    }
-
-    private static InternetAddress[] addresses(List<String> values) {
-        List<InternetAddress> parsed = new ArrayList<>();
-        for (String value : values) {
-            parsed.add(address(value));
-        }
-        return parsed.toArray(InternetAddress[]::new);
-    }
-
-    /**
-     * Re-creates the address so that a non-ASCII display name is RFC 2047 encoded and an
-     * internationalised domain is in its ASCII form (IDNA): headers stay 7-bit.
-     */
-    private static InternetAddress address(String value) {
-        try {
-            InternetAddress parsed = new InternetAddress(value, true);
-            String address = parsed.getAddress();
-            int at = address.lastIndexOf('@');
-            String ascii = address.substring(0, at + 1) + IDN.toASCII(address.substring(at + 1));
-            return new InternetAddress(ascii, parsed.getPersonal(), UTF_8);
-        } catch (AddressException | UnsupportedEncodingException | IllegalArgumentException e) {
-            throw new MailroomException("address did not survive validation", e);
-        }
+    private static String newMessageId(ParsedJob parsed) {
+        String sender = parsed.envelope().sender();
+        String jobId = parsed.job().jobId();
+        UUID id = jobId != null ? UUID.nameUUIDFromBytes(jobId.getBytes(StandardCharsets.UTF_8)) : UUID.randomUUID();
+        return "<" + id + "@" + sender.substring(sender.lastIndexOf('@') + 1) + ">";
     }
 
     // Base64 (RFC 2045 §6.8): 4 characters per 3 bytes; Jakarta Mail's encoder ends every full line

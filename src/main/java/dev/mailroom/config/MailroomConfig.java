@@ -9,7 +9,6 @@ import dev.mailroom.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -22,35 +21,34 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Mailroom's whole configuration: read once from environment variables at cold start, checked,
- * immutable. A missing or malformed variable fails fast with a {@link ConfigException} naming it;
- * nothing deeper reads the environment. The variables are listed in the README.
+ * The send role's configuration (the send function, the worker, the local stack): where its state
+ * lives ({@link StoreConfig}), the send queue, and how jobs are checked, delivered and retried.
+ * Read once from environment variables at cold start, checked, immutable. A missing or malformed
+ * variable fails fast with a {@link ConfigException} naming it; nothing deeper reads the
+ * environment. The variables are listed in the README.
  *
  * @param relaySecretArn Secrets Manager secret holding the relay's {@code username}/{@code password}
- *                       (JSON); resolved when the clients are built, not here
+ *                       (JSON); resolved when the send role is wired, not here
  * @param lease          how long a claim on a job lasts; longer than any attempt (Lambda's 15 min)
- * @param ledgerRetention how long finished jobs stay in the ledger (DynamoDB TTL)
  * @param parallelJobs   records of one batch processed at once (one job each)
- * @param endpoints      endpoint overrides for emulators and LocalStack; none in AWS
  */
-public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String table,
-                             List<String> attachmentBuckets, String archiveBucket, String archivePrefix,
+public record MailroomConfig(String queueUrl, StoreConfig store, List<String> attachmentBuckets,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
                              List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
-                             Duration lease, Duration ledgerRetention, int parallelJobs, JobLimits limits,
-                             AwsEndpoints endpoints, String region) {
+                             Duration lease, int parallelJobs, JobLimits limits) {
 
     public enum DeliveryMode { MX, RELAY }
 
-    /** Variables a deployment must set (the SAM template sets them; the drift test checks it). */
-    public static final List<String> REQUIRED_VARIABLES = List.of("MAILROOM_QUEUE_URL", "MAILROOM_DLQ_URL",
-            "MAILROOM_TABLE", "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_HELO_NAME", "MAILROOM_ARCHIVE_BUCKET");
+    /** Variables the send function must have (the SAM template sets them; the drift test checks it). */
+    public static final List<String> REQUIRED_VARIABLES = Stream.concat(StoreConfig.REQUIRED_VARIABLES.stream(),
+            Stream.of("MAILROOM_QUEUE_URL", "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_HELO_NAME")).toList();
 
     /** Every variable the configuration reads. */
-    public static final List<String> KNOWN_VARIABLES = List.of("MAILROOM_QUEUE_URL", "MAILROOM_DLQ_URL",
-            "MAILROOM_TABLE", "MAILROOM_ATTACHMENT_BUCKETS", "MAILROOM_ARCHIVE_BUCKET", "MAILROOM_ARCHIVE_PREFIX",
+    public static final List<String> KNOWN_VARIABLES = Stream.concat(StoreConfig.KNOWN_VARIABLES.stream(), Stream.of(
+            "MAILROOM_QUEUE_URL", "MAILROOM_ATTACHMENT_BUCKETS",
             "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_DELIVERY_MODE", "MAILROOM_HELO_NAME", "MAILROOM_TLS",
             "MAILROOM_TLS_TRUST_STORE", "MAILROOM_TLS_TRUST_STORE_PASSWORD", "MAILROOM_SMTP_PORT",
             "MAILROOM_CONNECT_TIMEOUT", "MAILROOM_READ_TIMEOUT", "MAILROOM_WRITE_TIMEOUT",
@@ -60,9 +58,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
             "MAILROOM_RELAY_PORT", "MAILROOM_RELAY_IMPLICIT_TLS", "MAILROOM_RELAY_USERNAME", "MAILROOM_RELAY_PASSWORD",
             "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
-            "MAILROOM_LEDGER_RETENTION", "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES",
-            "MAILROOM_MAX_ATTACHMENTS", "MAILROOM_AWS_ENDPOINT", "MAILROOM_SQS_ENDPOINT", "MAILROOM_S3_ENDPOINT",
-            "MAILROOM_DYNAMODB_ENDPOINT", "AWS_REGION");
+            "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS")).toList();
 
     public static MailroomConfig fromEnvironment() {
         return from(System.getenv());
@@ -70,11 +66,11 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
 
     public static MailroomConfig from(Map<String, String> variables) {
         Environment env = new Environment(variables);
+        StoreConfig store = StoreConfig.from(env);
         List<String> buckets = env.list("MAILROOM_ATTACHMENT_BUCKETS");
-        String archiveBucket = env.required("MAILROOM_ARCHIVE_BUCKET");
         // A job may attach any key of an attachment bucket: an archive there would let one job
         // mail out another job's archived payload.
-        if (buckets.contains(archiveBucket)) {
+        if (buckets.contains(store.archiveBucket())) {
             throw new ConfigException("MAILROOM_ARCHIVE_BUCKET", "must not be one of MAILROOM_ATTACHMENT_BUCKETS");
         }
         Set<String> senders = env.list("MAILROOM_ALLOWED_SENDER_DOMAINS").stream()
@@ -85,9 +81,8 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
         DeliveryMode mode = env.choice("MAILROOM_DELIVERY_MODE", DeliveryMode.class, DeliveryMode.MX);
         return new MailroomConfig(
                 env.required("MAILROOM_QUEUE_URL"),
-                env.required("MAILROOM_DLQ_URL"),
-                env.required("MAILROOM_TABLE"),
-                buckets, archiveBucket, env.string("MAILROOM_ARCHIVE_PREFIX", "dead-letters/"),
+                store,
+                buckets,
                 senders,
                 smtp(env, mode),
                 mode == DeliveryMode.RELAY ? env.optional("MAILROOM_RELAY_SECRET_ARN").orElse(null) : null,
@@ -95,14 +90,39 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
                 env.duration("MAILROOM_DNS_TIMEOUT", Duration.ofSeconds(5)),
                 retry(env),
                 env.duration("MAILROOM_LEASE", Duration.ofMinutes(15)),
-                env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
                 env.integer("MAILROOM_PARALLEL_JOBS", 10, 1, 100),
                 new JobLimits(env.integer("MAILROOM_MAX_RECIPIENTS", 100, 1, 1_000),
                         env.integer("MAILROOM_MAX_INLINE_BYTES", 256 * 1024, 0, 768 * 1024),
                         env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
-                        JobLimits.defaults().maxHeaderBytes()),
-                endpoints(env),
-                env.string("AWS_REGION", "us-east-1"));
+                        JobLimits.defaults().maxHeaderBytes()));
+    }
+
+    public String deadLetterQueueUrl() {
+        return store.deadLetterQueueUrl();
+    }
+
+    public String table() {
+        return store.table();
+    }
+
+    public String archiveBucket() {
+        return store.archiveBucket();
+    }
+
+    public String archivePrefix() {
+        return store.archivePrefix();
+    }
+
+    public Duration ledgerRetention() {
+        return store.ledgerRetention();
+    }
+
+    public AwsEndpoints endpoints() {
+        return store.endpoints();
+    }
+
+    public String region() {
+        return store.region();
     }
 
     private static SmtpSettings smtp(Environment env, DeliveryMode mode) {
@@ -219,27 +239,6 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
         }
     }
 
-    private static AwsEndpoints endpoints(Environment env) {
-        URI all = env.optional("MAILROOM_AWS_ENDPOINT").map(v -> uri("MAILROOM_AWS_ENDPOINT", v)).orElse(null);
-        return new AwsEndpoints(
-                env.optional("MAILROOM_SQS_ENDPOINT").map(v -> uri("MAILROOM_SQS_ENDPOINT", v)).orElse(all),
-                env.optional("MAILROOM_S3_ENDPOINT").map(v -> uri("MAILROOM_S3_ENDPOINT", v)).orElse(all),
-                env.optional("MAILROOM_DYNAMODB_ENDPOINT").map(v -> uri("MAILROOM_DYNAMODB_ENDPOINT", v)).orElse(all),
-                all);
-    }
-
-    private static URI uri(String name, String value) {
-        try {
-            URI uri = URI.create(value);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("no scheme or host");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, "must be a URL such as http://127.0.0.1:4566, was '" + value + "'");
-        }
-    }
-
     private static boolean bool(String name, String value) {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1" -> true;
@@ -251,7 +250,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
     /** Never prints relay credentials. */
     @Override
     public String toString() {
-        return "MailroomConfig[queue=" + queueUrl + ", table=" + table + ", mode="
+        return "MailroomConfig[queue=" + queueUrl + ", table=" + store.table() + ", mode="
                 + (smtp.relayMode() ? "relay " + smtp.relay() : "mx") + ", tls=" + smtp.tlsPolicy() + "]";
     }
 }

@@ -5,7 +5,7 @@ import dev.mailroom.compose.AttachmentException;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.job.Envelope;
-import dev.mailroom.job.SendJob;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.resolve.MxResolver;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Clock;
@@ -79,7 +79,7 @@ public final class DeliveryEngine implements AutoCloseable {
      * Composes the job's message once per attempt; every transaction of the attempt sends it.
      * A stored part that cannot be read is an outcome, not an exception.
      */
-    public Composition compose(SendJob job) {
+    public Composition compose(ParsedJob job) {
         try {
             return new Composition.Ready(composer.compose(job));
         } catch (AttachmentException e) {
@@ -88,12 +88,12 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /** Composes and delivers, with no deadline beyond the SMTP timeouts (a day, in practice). */
-    public DeliveryReport deliver(SendJob job, Envelope envelope) {
+    public DeliveryReport deliver(ParsedJob job, Envelope envelope) {
         return deliver(job, envelope, clock.instant().plus(Duration.ofDays(1)));
     }
 
     /** Composes and delivers; see {@link #deliver(Composition, Envelope, Deadline, TransactionListener)}. */
-    public DeliveryReport deliver(SendJob job, Envelope envelope, Instant deadline) {
+    public DeliveryReport deliver(ParsedJob job, Envelope envelope, Instant deadline) {
         return deliver(compose(job), envelope, new Deadline(deadline, clock), TransactionListener.NONE);
     }
 

@@ -1,13 +1,13 @@
 package dev.mailroom.handler;
 
-import dev.mailroom.config.Mailroom;
+import dev.mailroom.observe.JobLog;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
 
 /**
  * Lambda SnapStart's runtime hook: before the snapshot is taken, runs a job's code paths without
- * sending or writing anything ({@link Mailroom#prime()}), so that the classes of intake, composition
+ * sending or writing anything ({@link dev.mailroom.run.PrimingJob}), so that the classes of intake, composition
  * and the DynamoDB client are loaded, initialised and partly compiled in the snapshot rather than
  * on the first job of every restored container. Measured (bench §4): the first job 2.5 s → 0.86 s.
  *
@@ -17,18 +17,20 @@ import org.crac.Resource;
  */
 final class SnapStartPriming implements Resource {
 
-    private final Mailroom mailroom;
+    private final Runnable prime;
+    private final JobLog log;
 
-    private SnapStartPriming(Mailroom mailroom) {
-        this.mailroom = mailroom;
+    private SnapStartPriming(Runnable prime, JobLog log) {
+        this.prime = prime;
+        this.log = log;
     }
 
     /**
      * Registers the hook; on a JVM without CRaC (no SnapStart) nothing happens. The global context
      * holds its resources weakly: keep the returned hook as long as the handler.
      */
-    static SnapStartPriming register(Mailroom mailroom) {
-        SnapStartPriming priming = new SnapStartPriming(mailroom);
+    static SnapStartPriming register(Runnable prime, JobLog log) {
+        SnapStartPriming priming = new SnapStartPriming(prime, log);
         Core.getGlobalContext().register(priming);
         return priming;
     }
@@ -36,10 +38,10 @@ final class SnapStartPriming implements Resource {
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
         try {
-            mailroom.prime();
+            prime.run();
         } catch (RuntimeException e) {
             // A snapshot without priming is slower to warm up, not wrong.
-            mailroom.log().error(null, "snapstart priming", e);
+            log.error(null, "snapstart priming", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mailroom.intake;
 
 import dev.mailroom.job.Envelope;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.internet.InternetAddress;
 import java.util.List;
@@ -10,14 +11,20 @@ public sealed interface IntakeResult {
 
     String jobId();
 
-    /**
-     * @param envelope the envelope intake parsed: sender and recipients (to, cc and bcc,
-     *                 de-duplicated), domains in ASCII (IDNA); delivery uses it as it is
-     */
-    record Accepted(String jobId, SendJob job, Envelope envelope) implements IntakeResult {
+    /** @param parsed the job and what intake parsed of it; later stages use it as it is */
+    record Accepted(String jobId, ParsedJob parsed) implements IntakeResult {
+
+        public SendJob job() {
+            return parsed.job();
+        }
+
+        /** Sender and recipients (to, cc and bcc, de-duplicated), domains in ASCII (IDNA). */
+        public Envelope envelope() {
+            return parsed.envelope();
+        }
 
         public List<InternetAddress> recipients() {
-            return envelope.recipients();
+            return parsed.envelope().recipients();
         }
     }
 

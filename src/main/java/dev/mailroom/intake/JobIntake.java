@@ -1,7 +1,7 @@
 package dev.mailroom.intake;
 
-import dev.mailroom.job.Envelope;
 import dev.mailroom.job.HeaderField;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.SendJob;
 import java.util.List;
 import java.util.Optional;
@@ -26,21 +26,43 @@ public final class JobIntake {
      * @param fallbackJobId the job id when the body carries none (the SQS message id)
      */
     public IntakeResult accept(String body, String fallbackJobId) {
+        SendJob job;
+        try {
+            job = parser.parse(body);
+        } catch (JobRejectedException e) {
+            return new IntakeResult.Rejected(fallbackJobId, e.getMessage());
+        } catch (RuntimeException e) {
+            return unanticipated(fallbackJobId, e);
+        }
+        return accept(job, fallbackJobId);
+    }
+
+    /**
+     * A job already read from its JSON (by {@link #accept(String, String)}, or built by a program):
+     * every rule of intake but the parsing.
+     *
+     * @param fallbackJobId the job id when the job carries none
+     */
+    public IntakeResult accept(SendJob job, String fallbackJobId) {
         String jobId = fallbackJobId;
         try {
-            SendJob job = parser.parse(body);
             if (job.jobId() != null) {
                 JobValidator.requireJobId(job.jobId());
                 jobId = job.jobId();
             }
-            Envelope envelope = validator.validate(job);
-            return new IntakeResult.Accepted(jobId, job.jobId() == null ? job.withJobId(jobId) : job, envelope);
+            ParsedJob parsed = validator.validate(job);
+            return new IntakeResult.Accepted(jobId, job.jobId() != null ? parsed
+                    : new ParsedJob(job.withJobId(jobId), parsed.envelope(), parsed.headers(), parsed.inlineContent()));
         } catch (JobRejectedException e) {
             return new IntakeResult.Rejected(jobId, e.getMessage());
         } catch (RuntimeException e) {
-            // A parser or library corner we did not anticipate: still a rejection, never a crash.
-            return new IntakeResult.Rejected(jobId, "body: could not be read (" + e.getClass().getSimpleName() + ")");
+            return unanticipated(jobId, e);
         }
+    }
+
+    // A parser or library corner we did not anticipate: still a rejection, never a crash.
+    private static IntakeResult unanticipated(String jobId, RuntimeException e) {
+        return new IntakeResult.Rejected(jobId, "body: could not be read (" + e.getClass().getSimpleName() + ")");
     }
 
     /**

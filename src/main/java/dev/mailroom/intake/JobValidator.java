@@ -2,6 +2,7 @@ package dev.mailroom.intake;
 
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.Envelope;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.internet.ContentType;
@@ -9,6 +10,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,8 +38,11 @@ final class JobValidator {
         this.attachmentBuckets = Set.copyOf(attachmentBuckets);
     }
 
-    /** @return the envelope: sender and recipients (de-duplicated), parsed and IDNA-normalised */
-    Envelope validate(SendJob job) {
+    /**
+     * @return the job with what was parsed of it: the envelope (sender, and recipients de-duplicated),
+     *         the header addresses (IDNA-normalised) and the inline attachments decoded
+     */
+    ParsedJob validate(SendJob job) {
         if (job.version() != SUPPORTED_VERSION) {
             throw new JobRejectedException("version", job.version() == 0
                     ? "is required (this Mailroom reads version 1)"
@@ -46,11 +51,17 @@ final class JobValidator {
         if (job.jobId() != null) {
             requireJobId(job.jobId());
         }
-        InternetAddress sender = checkSender(job);
-        List<InternetAddress> recipients = recipients(job);
-        checkContent(job);
+        InternetAddress from = checkFrom(job);
+        InternetAddress sender = checkEnvelopeFrom(job, from);
+        List<InternetAddress> replyTo = addresses("replyTo", job.replyTo());
+        List<InternetAddress> to = addresses("to", job.to());
+        List<InternetAddress> cc = addresses("cc", job.cc());
+        List<InternetAddress> bcc = addresses("bcc", job.bcc());
+        List<InternetAddress> recipients = recipients(List.of(to, cc, bcc));
+        Map<Integer, byte[]> inline = checkContent(job);
         checkTags(job.tags());
-        return new Envelope(sender.getAddress(), recipients);
+        return new ParsedJob(job, new Envelope(sender.getAddress(), recipients),
+                new ParsedJob.Headers(from, replyTo, to, cc), inline);
     }
 
     static void requireJobId(String jobId) {
@@ -60,8 +71,7 @@ final class JobValidator {
         }
     }
 
-    /** @return the envelope sender: envelopeFrom when given, else from */
-    private InternetAddress checkSender(SendJob job) {
+    private InternetAddress checkFrom(SendJob job) {
         if (job.from() == null) {
             throw new JobRejectedException("from", "is required");
         }
@@ -70,32 +80,38 @@ final class JobValidator {
         if (!senders.allows(from.getAddress())) {
             throw new JobRejectedException("from", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
         }
-        InternetAddress sender = from;
-        if (job.envelopeFrom() != null) {
-            sender = AddressRules.parse("envelopeFrom", job.envelopeFrom());
-            if (!senders.allows(sender.getAddress())) {
-                throw new JobRejectedException("envelopeFrom", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
-            }
+        return from;
+    }
+
+    /** @return the envelope sender: envelopeFrom when given, else from */
+    private InternetAddress checkEnvelopeFrom(SendJob job, InternetAddress from) {
+        if (job.envelopeFrom() == null) {
+            return from;
         }
-        for (int i = 0; i < job.replyTo().size(); i++) {
-            AddressRules.parse("replyTo[" + i + "]", job.replyTo().get(i));
-            requireValue("replyTo[" + i + "]", job.replyTo().get(i));
+        InternetAddress sender = AddressRules.parse("envelopeFrom", job.envelopeFrom());
+        if (!senders.allows(sender.getAddress())) {
+            throw new JobRejectedException("envelopeFrom", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
         }
         return sender;
     }
 
-    private List<InternetAddress> recipients(SendJob job) {
+    /** Each address of a list field ({@code to[0]}, {@code to[1]}…), parsed and checked. */
+    private List<InternetAddress> addresses(String field, List<String> values) {
+        List<InternetAddress> parsed = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String name = field + "[" + i + "]";
+            parsed.add(AddressRules.parse(name, values.get(i)));
+            requireValue(name, values.get(i));
+        }
+        return parsed;
+    }
+
+    /** to, cc and bcc, de-duplicated (case-insensitively), within the limit. */
+    private List<InternetAddress> recipients(List<List<InternetAddress>> lists) {
         Map<String, InternetAddress> unique = new LinkedHashMap<>();
-        Map<String, List<String>> lists = new LinkedHashMap<>();
-        lists.put("to", job.to());
-        lists.put("cc", job.cc());
-        lists.put("bcc", job.bcc());
         int total = 0;
-        for (Map.Entry<String, List<String>> list : lists.entrySet()) {
-            for (int i = 0; i < list.getValue().size(); i++) {
-                String field = list.getKey() + "[" + i + "]";
-                InternetAddress address = AddressRules.parse(field, list.getValue().get(i));
-                requireValue(field, list.getValue().get(i));
+        for (List<InternetAddress> list : lists) {
+            for (InternetAddress address : list) {
                 unique.putIfAbsent(address.getAddress().toLowerCase(Locale.ROOT), address);
                 total++;
             }
@@ -109,14 +125,15 @@ final class JobValidator {
         return List.copyOf(unique.values());
     }
 
-    private void checkContent(SendJob job) {
+    /** @return the inline attachments' decoded content, by attachment index */
+    private Map<Integer, byte[]> checkContent(SendJob job) {
         if (job.isRaw()) {
             if (job.text() != null || job.html() != null || !job.attachments().isEmpty() || job.subject() != null
                     || !job.headers().isEmpty()) {
                 throw new JobRejectedException("raw", "cannot be combined with subject, text, html, headers or attachments");
             }
             requireS3("raw.s3", job.raw().s3());
-            return;
+            return Map.of();
         }
         if (job.text() == null && job.html() == null) {
             throw new JobRejectedException("text", "a body is required: text, html or raw");
@@ -131,15 +148,16 @@ final class JobValidator {
             }
             requireValue("headers." + name, value);
         });
-        checkAttachments(job.attachments());
+        return checkAttachments(job.attachments());
     }
 
-    private void checkAttachments(List<Attachment> attachments) {
+    private Map<Integer, byte[]> checkAttachments(List<Attachment> attachments) {
         if (attachments.size() > limits.maxAttachments()) {
             throw new JobRejectedException("attachments", attachments.size() + " attachments exceed the limit of "
                     + limits.maxAttachments());
         }
         long inlineBytes = 0;
+        Map<Integer, byte[]> inline = new HashMap<>();
         for (int i = 0; i < attachments.size(); i++) {
             String field = "attachments[" + i + "]";
             Attachment attachment = attachments.get(i);
@@ -153,13 +171,16 @@ final class JobValidator {
             if (attachment.s3() != null) {
                 requireS3(field + ".s3", attachment.s3());
             } else {
-                inlineBytes += decodedSize(field + ".content", attachment.content());
+                byte[] content = decoded(field + ".content", attachment.content());
+                inlineBytes += content.length;
                 if (inlineBytes > limits.maxInlineBytes()) {
                     throw new JobRejectedException(field + ".content", "inline content exceeds "
                             + limits.maxInlineBytes() + " bytes in total; put large attachments in S3");
                 }
+                inline.put(i, content);
             }
         }
+        return inline;
     }
 
     private void checkAttachmentHeaders(String field, Attachment attachment) {
@@ -212,9 +233,9 @@ final class JobValidator {
         }
     }
 
-    private static long decodedSize(String field, String base64) {
+    private static byte[] decoded(String field, String base64) {
         try {
-            return Base64.getMimeDecoder().decode(strictBase64(field, base64)).length;
+            return Base64.getMimeDecoder().decode(strictBase64(field, base64));
         } catch (IllegalArgumentException e) {
             throw new JobRejectedException(field, "not valid base64");
         }

@@ -60,6 +60,13 @@ public final class JobLog {
         out.write(line);
     }
 
+    /** An attempt ran past its lease, so its {@code what} was not written: routine, not trouble. */
+    public void leaseLost(String jobId, String what) {
+        Map<String, Object> line = base("job.lease-lost", jobId);
+        line.put("what", what);
+        out.write(line);
+    }
+
     public void error(String jobId, String what, Throwable failure) {
         Map<String, Object> line = base("job.error", jobId);
         line.put("what", what);

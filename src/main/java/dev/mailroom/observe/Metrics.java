@@ -25,6 +25,17 @@ public final class Metrics {
 
     /** One job's counts, emitted as one EMF line. */
     public record JobCounts(int delivered, int deferred, int failed, int rejected, int deadLettered, long latencyMillis) {
+
+        /** A job rejected: counted once, with no recipient transition and no delivery time. */
+        public static JobCounts rejection() {
+            return new JobCounts(0, 0, 0, 1, 0, 0);
+        }
+
+        /** The recipient transitions one attempt recorded, whether it dead-lettered the job, and how long it took. */
+        public static JobCounts attempt(int delivered, int deferred, int failed, boolean deadLettered,
+                                        long latencyMillis) {
+            return new JobCounts(delivered, deferred, failed, 0, deadLettered ? 1 : 0, latencyMillis);
+        }
     }
 
     public void emit(JobCounts counts) {

@@ -3,6 +3,7 @@ package dev.mailroom.retry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -56,6 +57,24 @@ public record RetryPolicy(int maxAttempts, Duration maxAge, Duration initialDela
     }
 
     public record GiveUp(String reason) implements Decision {
+    }
+
+    /**
+     * Before an attempt at a claimed job: go on (empty), or give up because the job's deadline has
+     * passed or its attempts are spent. Every give-up decision is made here or in
+     * {@link #afterAttempt}.
+     *
+     * @param attemptsCounted attempts the ledger counts, the one about to start included (its claim counted it)
+     * @param deadline        the moment the job expires ({@link #deadline})
+     */
+    public Optional<GiveUp> beforeAttempt(int attemptsCounted, Instant now, Instant deadline) {
+        if (!now.isBefore(deadline)) {
+            return Optional.of(new GiveUp("expired: deadline " + deadline + " passed"));
+        }
+        if (attemptsCounted > maxAttempts) {
+            return Optional.of(new GiveUp("max attempts reached (" + (attemptsCounted - 1) + " of " + maxAttempts + ")"));
+        }
+        return Optional.empty();
     }
 
     /**

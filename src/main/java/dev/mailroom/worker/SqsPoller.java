@@ -1,17 +1,14 @@
 package dev.mailroom.worker;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.mailroom.observe.JobLog;
+import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.QueueMessage;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -19,10 +16,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * An SQS event source that behaves like Lambda's: long-polls batches of up to 10 messages, hands
- * them to the handler as an {@link SQSEvent}, deletes the ones the handler did not report as
- * failures, and leaves the failures to reappear when their visibility timeout ends (or when the
- * handler moved it). A handler that throws fails the whole batch, as in Lambda.
+ * An SQS event source that behaves like Lambda's: long-polls batches of up to 10 messages, runs
+ * them through the same runner as the Lambda handler ({@link BatchDriver}), deletes the ones it did
+ * not keep, and leaves those to reappear when their visibility timeout ends (or when the step moved
+ * it). A runner that throws fails the whole batch, as in Lambda.
  *
  * <p>This is worker mode (the same pipeline on a host where port 25 is open) and the local event
  * source of the local stack and the tests.
@@ -36,29 +33,27 @@ public final class SqsPoller {
 
     private final SqsClient sqs;
     private final String queueUrl;
-    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+    private final BatchDriver batch;
     private final Duration batchTimeout;
     private final Clock clock;
     private final JobLog log;
-    private final String queueArn;
     private final Object pause = new Object();
     private volatile boolean running = true;
     private Duration backoff = Duration.ZERO;
 
     /**
-     * @param batchTimeout the time budget the handler gets per batch (as a Lambda timeout); keep
-     *                     it below the queue's visibility timeout
+     * @param batchTimeout the time each batch gets (as a Lambda timeout); keep it below the queue's
+     *                     visibility timeout
      * @param log          where trouble with the queue itself is reported
      */
-    public SqsPoller(SqsClient sqs, String queueUrl, RequestHandler<SQSEvent, SQSBatchResponse> handler,
-                     Duration batchTimeout, Clock clock, JobLog log) {
+    public SqsPoller(SqsClient sqs, String queueUrl, BatchDriver batch, Duration batchTimeout, Clock clock,
+                     JobLog log) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
-        this.handler = handler;
+        this.batch = batch;
         this.batchTimeout = batchTimeout;
         this.clock = clock;
         this.log = log;
-        this.queueArn = "arn:aws:sqs:local:000000000000:" + queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
     }
 
     /**
@@ -137,10 +132,8 @@ public final class SqsPoller {
         }
         Set<String> failed;
         try {
-            SQSBatchResponse response = handler.handleRequest(event(messages),
-                    new PollerContext(clock.instant().plus(batchTimeout), clock));
-            failed = response.getBatchItemFailures().stream()
-                    .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+            failed = Set.copyOf(batch.run(messages.stream().map(SqsPoller::message).toList(),
+                    clock.instant().plus(batchTimeout)));
         } catch (RuntimeException e) {
             return messages.size();
         }
@@ -162,31 +155,13 @@ public final class SqsPoller {
         return attributes.values().stream().allMatch("0"::equals);
     }
 
-    private SQSEvent event(List<Message> messages) {
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        for (Message message : messages) {
-            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-            record.setMessageId(message.messageId());
-            record.setReceiptHandle(message.receiptHandle());
-            record.setBody(message.body());
-            record.setMd5OfBody(message.md5OfBody());
-            record.setEventSource("aws:sqs");
-            record.setEventSourceArn(queueArn);
-            Map<String, String> attributes = new HashMap<>();
-            message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
-            record.setAttributes(attributes);
-            Map<String, SQSEvent.MessageAttribute> messageAttributes = new HashMap<>();
-            message.messageAttributes().forEach((name, value) -> {
-                SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
-                attribute.setDataType(value.dataType());
-                attribute.setStringValue(value.stringValue());
-                messageAttributes.put(name, attribute);
-            });
-            record.setMessageAttributes(messageAttributes);
-            records.add(record);
-        }
-        SQSEvent event = new SQSEvent();
-        event.setRecords(records);
-        return event;
+    private static QueueMessage message(Message message) {
+        Map<String, String> attributes = new HashMap<>();
+        message.messageAttributes().forEach((name, value) -> {
+            if (value.stringValue() != null) {
+                attributes.put(name, value.stringValue());
+            }
+        });
+        return new QueueMessage(message.messageId(), message.receiptHandle(), message.body(), attributes);
     }
 }

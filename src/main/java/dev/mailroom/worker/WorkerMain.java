@@ -1,7 +1,7 @@
 package dev.mailroom.worker;
 
-import dev.mailroom.config.Mailroom;
-import dev.mailroom.handler.SendHandler;
+import dev.mailroom.budget.AttemptBudget;
+import dev.mailroom.wiring.SendWiring;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -9,34 +9,13 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Worker mode: the send pipeline as a long-running process that long-polls the send queue, for
  * hosts where port 25 is open. Configured by the same environment variables as the Lambda
- * function. SIGTERM stops polling, finishes the batch in hand, then exits: no in-flight job is
- * lost (an unfinished one would reappear on the queue anyway).
+ * function, and running the same runner as the send function's handler. SIGTERM stops polling,
+ * finishes the batch in hand, then exits: no in-flight job is lost (an unfinished one would
+ * reappear on the queue anyway).
  */
 public final class WorkerMain {
 
-    private static final Duration MAX_RESERVE = Duration.ofMinutes(1);
-
     private WorkerMain() {
-    }
-
-    /**
-     * The time a batch gets, as a Lambda timeout: the lease less a fifth of it (at most a minute),
-     * so that every job claimed during the batch is recorded while its lease still holds.
-     *
-     * @throws IllegalArgumentException naming MAILROOM_LEASE when that leaves no room for one attempt
-     */
-    static Duration batchTimeout(Duration lease, Duration minimumAttempt) {
-        Duration reserve = lease.dividedBy(5);
-        Duration batch = lease.minus(reserve.compareTo(MAX_RESERVE) < 0 ? reserve : MAX_RESERVE);
-        Duration needed = minimumAttempt.plus(SendHandler.SAFETY_MARGIN);
-        if (batch.compareTo(needed) < 0) {
-            throw new IllegalArgumentException("MAILROOM_LEASE " + lease.toSeconds() + "s leaves a batch "
-                    + batch.toMillis() + " ms, less than one attempt needs (" + needed.toSeconds()
-                    + " s: MAILROOM_CONNECT_TIMEOUT + MAILROOM_READ_TIMEOUT + " + SendHandler.SAFETY_MARGIN.toSeconds()
-                    + " s for the ledger); raise MAILROOM_LEASE to at least "
-                    + (needed.multipliedBy(5).dividedBy(4).toMillis() + 999) / 1000 + "s");
-        }
-        return batch;
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -45,10 +24,11 @@ public final class WorkerMain {
 
     /** Polls and delivers until SIGTERM (or Ctrl-C), configured by {@code variables}; then finishes the batch in hand. */
     public static void run(Map<String, String> variables) throws InterruptedException {
-        Mailroom mailroom = Mailroom.from(variables);
-        Duration batchTimeout = batchTimeout(mailroom.config().lease(), mailroom.config().smtp().minimumAttemptTime());
-        SqsPoller poller = new SqsPoller(mailroom.aws().sqs(), mailroom.config().queueUrl(), new SendHandler(mailroom),
-                batchTimeout, mailroom.clock(), mailroom.log());
+        SendWiring wiring = SendWiring.from(variables);
+        Duration batchTimeout = AttemptBudget.workerBatch(wiring.config().lease(),
+                wiring.config().smtp().minimumAttemptTime());
+        SqsPoller poller = new SqsPoller(wiring.aws().sqs(), wiring.config().queueUrl(), wiring.batch(),
+                batchTimeout, wiring.clock(), wiring.log());
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             poller.stop();
@@ -61,7 +41,7 @@ public final class WorkerMain {
         try {
             poller.run();
         } finally {
-            mailroom.close();
+            wiring.close();
             finished.countDown();
         }
     }

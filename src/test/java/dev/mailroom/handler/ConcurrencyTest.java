@@ -95,7 +95,7 @@ class ConcurrencyTest {
         // Given: a worker claimed the job with a 2 s lease, then died
         start(SmtpTestServer.builder(), Map.of("TEST_VISIBILITY_TIMEOUT", "1"));
         String body = PipelineHarness.job("crash-1", "ann@example.org", "");
-        Claim crashed = pipeline.mailroom.ledger().claim("crash-1", PayloadFingerprint.of(body), "crashed-worker",
+        Claim crashed = pipeline.wiring.ledger().claim("crash-1", PayloadFingerprint.of(body), "crashed-worker",
                 Duration.ofSeconds(2), List.of("ann@example.org"), null, Instant.now());
         assertThat(crashed).isInstanceOf(Claim.Granted.class);
         pipeline.enqueue(body);
@@ -122,7 +122,7 @@ class ConcurrencyTest {
         // Then: a batch failure, nothing claimed, nothing sent
         assertThat(response.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
                 .containsExactly("msg-late");
-        assertThat(pipeline.mailroom.ledger().find("late-1")).isEmpty();
+        assertThat(pipeline.wiring.ledger().find("late-1")).isEmpty();
         assertThat(mx.sessionsAccepted()).isZero();
     }
 

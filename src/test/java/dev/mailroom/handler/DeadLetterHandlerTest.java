@@ -2,15 +2,13 @@ package dev.mailroom.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
+import dev.mailroom.run.BatchDriver;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
@@ -51,26 +49,25 @@ class DeadLetterHandlerTest {
     void aPoisonMessageShouldBeDeadLetteredByRedriveAndReconciledByTheDeadLetterHandler() {
         // Given: a worker claimed the job and then the function crashed on every receive
         String body = PipelineHarness.job("poison-1", "ann@example.org", "");
-        pipeline.mailroom.ledger().claim("poison-1", PayloadFingerprint.of(body), "crashing-worker", Duration.ofSeconds(1),
+        pipeline.wiring.ledger().claim("poison-1", PayloadFingerprint.of(body), "crashing-worker", Duration.ofSeconds(1),
                 List.of("ann@example.org"), null, Instant.now());
         pipeline.enqueue(body);
-        RequestHandler<SQSEvent, SQSBatchResponse> crashing = (event, context) -> {
+        BatchDriver crashing = new BatchDriver((message, end) -> {
             throw new IllegalStateException("simulated crash");
-        };
+        }, 1);
         SqsPoller sendFunction = new SqsPoller(pipeline.stack.sqs(), pipeline.queueUrl, crashing, Duration.ofSeconds(30),
-                Clock.systemUTC(), pipeline.mailroom.log());
+                Clock.systemUTC(), pipeline.wiring.log());
 
         // When: SQS gives up after two receives and moves it to the DLQ, where the dead-letter function runs
         sendFunction.runUntilEmpty(1);
-        new SqsPoller(pipeline.stack.sqs(), pipeline.deadLetterQueueUrl, new DeadLetterHandler(pipeline.mailroom),
-                Duration.ofSeconds(30), Clock.systemUTC(), pipeline.mailroom.log()).runUntilEmpty(1);
+        pipeline.deadLetterPoller().runUntilEmpty(1);
 
         // Then
         JobRecord job = pipeline.job("poison-1");
         assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
         assertThat(job.lastError()).isEqualTo("exceeded receive count");
         assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.EXPIRED);
-        assertThat(pipeline.mailroom.deadLetters().read(job.archiveKey())).isEqualTo(body);
+        assertThat(pipeline.deadLetters().read(job.archiveKey())).isEqualTo(body);
         assertThat(pipeline.takeDeadLetters()).isEmpty();
         assertThat(mx.received()).isEmpty();
     }
@@ -80,9 +77,9 @@ class DeadLetterHandlerTest {
         // Given: job owner-1 waits for its retry; another payload under its id reached the DLQ by redrive
         String owned = PipelineHarness.job("owner-1", "ann@example.org", "");
         Instant now = Instant.now();
-        pipeline.mailroom.ledger().claim("owner-1", PayloadFingerprint.of(owned), "worker-a", Duration.ofMinutes(1),
+        pipeline.wiring.ledger().claim("owner-1", PayloadFingerprint.of(owned), "worker-a", Duration.ofMinutes(1),
                 List.of("ann@example.org"), null, now);
-        pipeline.mailroom.ledger().record(new AttemptResult("owner-1", "worker-a", JobStatus.DEFERRED, null, Map.of(
+        pipeline.wiring.ledger().record(new AttemptResult("owner-1", "worker-a", JobStatus.DEFERRED, null, Map.of(
                 "ann@example.org", new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, now)),
                 now.plusSeconds(60), "ann@example.org: 451 4.3.0 later", null, now));
         JobRecord before = pipeline.job("owner-1");
@@ -90,15 +87,14 @@ class DeadLetterHandlerTest {
         pipeline.stack.sqs().sendMessage(b -> b.queueUrl(pipeline.deadLetterQueueUrl).messageBody(other));
 
         // When
-        new SqsPoller(pipeline.stack.sqs(), pipeline.deadLetterQueueUrl, new DeadLetterHandler(pipeline.mailroom),
-                Duration.ofSeconds(30), Clock.systemUTC(), pipeline.mailroom.log()).runUntilEmpty(1);
+        pipeline.deadLetterPoller().runUntilEmpty(1);
 
         // Then: the payload is archived under the id, and owner-1's item is as it was
         assertThat(pipeline.job("owner-1")).isEqualTo(before);
         List<String> archived = pipeline.stack.s3().listObjectsV2(b -> b.bucket(pipeline.archiveBucket)
                 .prefix("dead-letters/owner-1/")).contents().stream().map(S3Object::key).toList();
         assertThat(archived).hasSize(1);
-        assertThat(pipeline.mailroom.deadLetters().read(archived.get(0))).isEqualTo(other);
+        assertThat(pipeline.deadLetters().read(archived.get(0))).isEqualTo(other);
     }
 
     @Test
@@ -116,7 +112,7 @@ class DeadLetterHandlerTest {
         // When: the recipient's server recovers and the operator redrives the job
         mx.close();
         mx = SmtpTestServer.builder().bind("127.0.0.2").port(mx.port()).start();
-        pipeline.mailroom.redrive().redrive("redrive-1");
+        pipeline.redrive().redrive("redrive-1");
         pipeline.drain();
 
         // Then

@@ -63,7 +63,7 @@ class JobIdReuseTest {
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).body()).isEqualTo(other);
         assertThat(dead.get(0).messageAttributes().get(DeadLetters.REASON_ATTRIBUTE).stringValue()).isEqualTo(REUSED);
-        assertThat(pipeline.mailroom.deadLetters().read(
+        assertThat(pipeline.deadLetters().read(
                 dead.get(0).messageAttributes().get(DeadLetters.ARCHIVE_ATTRIBUTE).stringValue())).isEqualTo(other);
         assertThat(pipeline.logs).anySatisfy(line -> assertThat(line).contains("\"event\":\"job.rejected\"",
                 "\"jobId\":\"reuse-1\"", "jobId: already used by another job"));
@@ -132,8 +132,8 @@ class JobIdReuseTest {
         world.replaceMx(server -> server);
 
         // When: both are redriven
-        pipeline.mailroom.redrive().redrive("redrive-1");
-        pipeline.mailroom.redrive().redrive(anonymous);
+        pipeline.redrive().redrive("redrive-1");
+        pipeline.redrive().redrive(anonymous);
         pipeline.drain();
 
         // Then: delivered under their ids, nothing rejected

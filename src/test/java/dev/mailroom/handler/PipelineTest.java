@@ -141,7 +141,7 @@ class PipelineTest {
     }
 
     private JobRecord findQuietly(String jobId) {
-        return pipeline.mailroom.ledger().find(jobId).orElse(null);
+        return pipeline.wiring.ledger().find(jobId).orElse(null);
     }
 
     private static boolean isDelivered(JobRecord job, String recipient) {
@@ -171,7 +171,7 @@ class PipelineTest {
         assertThat(dead.get(0).body()).isEqualTo(body);
         assertThat(dead.get(0).messageAttributes().get(DeadLetters.REASON_ATTRIBUTE).stringValue())
                 .startsWith("max attempts reached");
-        assertThat(pipeline.mailroom.deadLetters().read(job.archiveKey())).isEqualTo(body);
+        assertThat(pipeline.deadLetters().read(job.archiveKey())).isEqualTo(body);
         assertThat(mx.received()).isEmpty();
     }
 

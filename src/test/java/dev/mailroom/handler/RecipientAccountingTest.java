@@ -81,9 +81,9 @@ class RecipientAccountingTest {
         start(SmtpTestServer.builder(), Map.of());
         String body = PipelineHarness.job("count-2", "ann@example.org", "\"cc\":[\"bob@example.org\"]");
         Instant now = Instant.now();
-        pipeline.mailroom.ledger().claim("count-2", PayloadFingerprint.of(body), "earlier-worker", Duration.ofMinutes(1),
+        pipeline.wiring.ledger().claim("count-2", PayloadFingerprint.of(body), "earlier-worker", Duration.ofMinutes(1),
                 List.of("ann@example.org", "bob@example.org"), LONG_AGO, now);
-        pipeline.mailroom.ledger().record(new AttemptResult("count-2", "earlier-worker", JobStatus.DEFERRED, null, Map.of(
+        pipeline.wiring.ledger().record(new AttemptResult("count-2", "earlier-worker", JobStatus.DEFERRED, null, Map.of(
                 "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, now),
                 "bob@example.org", new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx.example.org", 1, now)),
                 now, "bob@example.org: 451 4.3.0 later", null, now));

@@ -27,18 +27,18 @@ class SnapStartPrimingTest {
     @Test
     void primingShouldSendNothingWriteNothingAndLogNothing() {
         // When: the runtime calls the hook before the snapshot
-        SnapStartPriming.register(world.pipeline().mailroom).beforeCheckpoint(null);
+        SnapStartPriming.register(world.pipeline().wiring::prime, world.pipeline().wiring.log()).beforeCheckpoint(null);
 
         // Then
         assertThat(world.mx().sessionsAccepted()).isZero();
-        assertThat(world.pipeline().mailroom.ledger().find("mailroom-priming")).isEmpty();
+        assertThat(world.pipeline().wiring.ledger().find("mailroom-priming")).isEmpty();
         assertThat(world.pipeline().logs).isEmpty();
     }
 
     @Test
     void aHandlerShouldDeliverAsUsualAfterPriming() {
         // Given
-        world.pipeline().mailroom.prime();
+        world.pipeline().wiring.prime();
         world.pipeline().enqueue(PipelineHarness.job("after-priming-1", "ann@example.org", ""));
 
         // When

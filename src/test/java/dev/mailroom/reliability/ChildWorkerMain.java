@@ -1,7 +1,6 @@
 package dev.mailroom.reliability;
 
-import dev.mailroom.config.Mailroom;
-import dev.mailroom.handler.SendHandler;
+import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;
 import java.time.Duration;
 
@@ -28,12 +27,12 @@ public final class ChildWorkerMain {
      *             and exit: a run that lets the JVM write a class-data-sharing archive for the next starts
      */
     public static void main(String[] args) {
-        Mailroom mailroom = Mailroom.fromEnvironment();
+        SendWiring mailroom = SendWiring.fromEnvironment();
         Duration batchTimeout = Duration.ofSeconds(Long.parseLong(System.getenv(BATCH_TIMEOUT_VARIABLE)));
         if (batchTimeout.compareTo(mailroom.config().lease()) >= 0) {
             throw new IllegalStateException("the batch timeout must stay below MAILROOM_LEASE");
         }
-        SqsPoller poller = new SqsPoller(mailroom.aws().sqs(), mailroom.config().queueUrl(), new SendHandler(mailroom),
+        SqsPoller poller = new SqsPoller(mailroom.aws().sqs(), mailroom.config().queueUrl(), mailroom.batch(),
                 batchTimeout, mailroom.clock(), mailroom.log());
         if (args.length > 0 && WARM_UP.equals(args[0])) {
             poller.pollOnce(5); // one job, delivered: the classes of every stage get loaded

@@ -237,7 +237,7 @@ final class LoadRun {
                 lastDump.put(worker.name(), now);
                 Path dump = worker.dumpThreads();
                 String main = mainThread(dump);
-                if (!main.contains("dev.mailroom.handler.JobProcessor")) {
+                if (!main.contains("dev.mailroom.run.JobProcessor")) {
                     continue; // idle: long-polling a queue whose messages are all invisible
                 }
                 if (main.contains("RetryableStage") && main.contains("DynamoDbLedger")) {

@@ -189,7 +189,7 @@ final class ReliabilityRig implements AutoCloseable {
     }
 
     Optional<JobRecord> ledger(String jobId) {
-        return pipeline.mailroom.ledger().find(jobId);
+        return pipeline.wiring.ledger().find(jobId);
     }
 
     /** CPU time this (test) JVM has used so far, in nanoseconds. */

@@ -168,7 +168,7 @@ class BadJobPipelineTest {
         Map<String, String> senderOf = new HashMap<>();
         validBodies.keySet().forEach(id -> senderOf.put(pipeline.job(id).messageId(), id));
         for (Entry entry : corpus) {
-            pipeline.mailroom.ledger().find(idByFile.get(entry.file())).map(JobRecord::messageId)
+            pipeline.wiring.ledger().find(idByFile.get(entry.file())).map(JobRecord::messageId)
                     .ifPresent(messageId -> senderOf.put(messageId, entry.file() + (entry.outcome() == Expected.REJECTED
                             ? " (must be rejected)" : "")));
         }
@@ -207,7 +207,7 @@ class BadJobPipelineTest {
 
     private static void assertRejected(Entry entry) {
         String id = idByFile.get(entry.file());
-        Optional<JobRecord> record = pipeline.mailroom.ledger().find(id);
+        Optional<JobRecord> record = pipeline.wiring.ledger().find(id);
         String context = entry.file() + " (" + entry.note() + ")" + (handedDirectly.contains(entry.file())
                 ? " [handed to the handler directly]" : "") + "; job.error logs: " + jobErrors(id);
         assertThat(record).as("no ledger item: %s", context).isPresent();
@@ -224,7 +224,7 @@ class BadJobPipelineTest {
         if (!copy.body().equals(entry.body())) {
             // Too big for SQS beside its attributes: the DLQ copy points at the archive, which must hold it.
             String archiveKey = copy.messageAttributes().get(DeadLetters.ARCHIVE_ATTRIBUTE).stringValue();
-            assertThat(pipeline.mailroom.deadLetters().read(archiveKey)).as("archived payload: %s", context)
+            assertThat(pipeline.deadLetters().read(archiveKey)).as("archived payload: %s", context)
                     .isEqualTo(entry.body());
         }
         assertThat(copy.messageAttributes().get(DeadLetters.REASON_ATTRIBUTE).stringValue())

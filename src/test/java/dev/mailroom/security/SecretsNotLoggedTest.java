@@ -137,7 +137,7 @@ class SecretsNotLoggedTest {
         assertNoSecretIn("System.out and System.err", captured, secrets);
         assertNoSecretIn("the ledger", ledgerTexts("relay-refused"), secrets);
         assertNoSecretIn("DLQ reasons", deadLetterReasons(), secrets);
-        assertNoSecretIn("the configuration's toString", pipeline.mailroom.config().toString(), secrets);
+        assertNoSecretIn("the configuration's toString", pipeline.wiring.config().toString(), secrets);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class SecretsNotLoggedTest {
     }
 
     private boolean isFinal(String jobId) {
-        return pipeline.mailroom.ledger().find(jobId).map(j -> j.status().isTerminal()).orElse(false);
+        return pipeline.wiring.ledger().find(jobId).map(j -> j.status().isTerminal()).orElse(false);
     }
 
     /** Polls the send queue until the condition holds, for at most a minute. */
@@ -179,7 +179,7 @@ class SecretsNotLoggedTest {
     private String ledgerTexts(String... jobIds) {
         StringBuilder all = new StringBuilder();
         for (String jobId : jobIds) {
-            pipeline.mailroom.ledger().find(jobId).ifPresent(job -> {
+            pipeline.wiring.ledger().find(jobId).ifPresent(job -> {
                 all.append(job.lastError()).append('\n');
                 job.recipients().values().forEach(r -> all.append(r.replyText()).append('\n'));
             });

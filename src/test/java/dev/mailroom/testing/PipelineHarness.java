@@ -1,12 +1,17 @@
 package dev.mailroom.testing;
 
-import dev.mailroom.config.AwsClients;
-import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
+import dev.mailroom.handler.DeadLetterHandler;
 import dev.mailroom.handler.SendHandler;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
+import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.retry.Redrive;
+import dev.mailroom.retry.SqsS3DeadLetters;
+import dev.mailroom.wiring.AwsClients;
+import dev.mailroom.wiring.DeadLetterWiring;
+import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +31,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class PipelineHarness implements AutoCloseable {
 
-    public static final String SENDER_DOMAIN = "mailroom.test";
+    public static final String SENDER_DOMAIN = "wiring.test";
 
     public final AwsTestStack stack = AwsTestStack.shared();
     public final String queueUrl;
@@ -34,7 +39,9 @@ public final class PipelineHarness implements AutoCloseable {
     public final String table;
     public final String bucket;
     public final String archiveBucket;
-    public final Mailroom mailroom;
+    public final MailroomConfig config;
+    private final AwsClients aws;
+    public final SendWiring wiring;
     public final SendHandler handler;
     /** Every log line the pipeline wrote (JSON), in order. */
     public final List<String> logs = new CopyOnWriteArrayList<>();
@@ -64,7 +71,7 @@ public final class PipelineHarness implements AutoCloseable {
         env.put("MAILROOM_ATTACHMENT_BUCKETS", bucket);
         env.put("MAILROOM_ARCHIVE_BUCKET", archiveBucket);
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", SENDER_DOMAIN);
-        env.put("MAILROOM_HELO_NAME", "mailroom.test");
+        env.put("MAILROOM_HELO_NAME", "wiring.test");
         env.put("MAILROOM_SMTP_PORT", Integer.toString(smtpPort));
         env.put("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dns.port());
         env.put("MAILROOM_DNS_TIMEOUT", "2s");
@@ -81,20 +88,45 @@ public final class PipelineHarness implements AutoCloseable {
                 env.put(name, value);
             }
         });
-        MailroomConfig config = MailroomConfig.from(env);
-        mailroom = new Mailroom(config, AwsClients.create(config.endpoints(), config.region()),
-                new JsonLines(logs::add), Clock.systemUTC());
-        handler = new SendHandler(mailroom);
+        config = MailroomConfig.from(env);
+        aws = AwsClients.create(config.endpoints(), config.region());
+        wiring = new SendWiring(config, aws, new JsonLines(logs::add), Clock.systemUTC());
+        handler = new SendHandler(wiring.batch(), wiring.clock());
     }
 
     /** A Lambda-like event source on the send queue; batches get 30 s, as a function timeout. */
     public SqsPoller poller() {
-        return new SqsPoller(stack.sqs(), queueUrl, handler, Duration.ofSeconds(30), Clock.systemUTC(), mailroom.log());
+        return new SqsPoller(stack.sqs(), queueUrl, wiring.batch(), Duration.ofSeconds(30), Clock.systemUTC(), wiring.log());
     }
 
     /** Runs the event source until the send queue holds nothing, deferred messages included. */
     public void drain() {
         poller().runUntilEmpty(1);
+    }
+
+    /** The dead-letter function on this pipeline's DLQ, wired as in Lambda (its own role, the same store). */
+    public DeadLetterHandler deadLetterHandler() {
+        DeadLetterWiring deadLetterRole = new DeadLetterWiring(config.store(), aws, new JsonLines(logs::add),
+                Clock.systemUTC());
+        return new DeadLetterHandler(deadLetterRole.batch(), Clock.systemUTC());
+    }
+
+    /** A Lambda-like event source on the DLQ, feeding the dead-letter role. */
+    public SqsPoller deadLetterPoller() {
+        return new SqsPoller(stack.sqs(), deadLetterQueueUrl,
+                new DeadLetterWiring(config.store(), aws, new JsonLines(logs::add), Clock.systemUTC()).batch(),
+                Duration.ofSeconds(30), Clock.systemUTC(), wiring.log());
+    }
+
+    /** The DLQ and archive, as the pipeline writes them. */
+    public DeadLetters deadLetters() {
+        return new SqsS3DeadLetters(stack.sqs(), deadLetterQueueUrl, stack.s3(), archiveBucket, config.archivePrefix(),
+                Clock.systemUTC());
+    }
+
+    /** An operator's redrive (the client's and the CLI's) on this pipeline. */
+    public Redrive redrive() {
+        return new Redrive(wiring.ledger(), deadLetters(), stack.sqs(), queueUrl, Clock.systemUTC());
     }
 
     public String enqueue(String body) {
@@ -106,7 +138,7 @@ public final class PipelineHarness implements AutoCloseable {
     }
 
     public JobRecord job(String jobId) {
-        return mailroom.ledger().find(jobId).orElseThrow(() -> new AssertionError("no ledger item for " + jobId));
+        return wiring.ledger().find(jobId).orElseThrow(() -> new AssertionError("no ledger item for " + jobId));
     }
 
     /** Everything on the DLQ now, with attributes, removed from it. */
@@ -135,6 +167,6 @@ public final class PipelineHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        mailroom.close();
+        wiring.close();
     }
 }

@@ -2,9 +2,9 @@ package dev.mailroom.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import dev.mailroom.observe.JobLog;
 import dev.mailroom.observe.JsonLines;
+import dev.mailroom.run.BatchDriver;
 import dev.mailroom.testing.AwsTestStack;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,10 +26,10 @@ class SqsPollerTroubleTest {
         stack.sqs().deleteQueue(b -> b.queueUrl(queueUrl));
         List<String> bodies = new CopyOnWriteArrayList<>();
         List<String> logs = new CopyOnWriteArrayList<>();
-        SqsPoller poller = new SqsPoller(stack.sqs(), queueUrl, (event, context) -> {
-            event.getRecords().forEach(record -> bodies.add(record.getBody()));
-            return SQSBatchResponse.builder().withBatchItemFailures(List.of()).build();
-        }, Duration.ofSeconds(10), Clock.systemUTC(), new JobLog(new JsonLines(logs::add), Clock.systemUTC()));
+        SqsPoller poller = new SqsPoller(stack.sqs(), queueUrl, new BatchDriver((message, end) -> {
+            bodies.add(message.body());
+            return true;
+        }, 1), Duration.ofSeconds(10), Clock.systemUTC(), new JobLog(new JsonLines(logs::add), Clock.systemUTC()));
         Thread worker = new Thread(poller::run, "trouble-worker");
         worker.start();
         try {

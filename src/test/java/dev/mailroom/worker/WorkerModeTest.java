@@ -58,7 +58,7 @@ class WorkerModeTest {
 
         // Then: the worker exited; every job is either delivered or still on the queue for the next worker
         assertThat(thread.isAlive()).isFalse();
-        long delivered = IntStream.range(0, 15).filter(i -> pipeline.mailroom.ledger().find("s-" + i)
+        long delivered = IntStream.range(0, 15).filter(i -> pipeline.wiring.ledger().find("s-" + i)
                 .map(j -> j.status() == JobStatus.DELIVERED).orElse(false)).count();
         assertThat(delivered).isBetween(1L, 15L);
         pipeline.drain();

@@ -1,5 +1,6 @@
-package dev.mailroom.config;
+package dev.mailroom.wiring;
 
+import dev.mailroom.config.AwsEndpoints;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;

@@ -1,4 +1,4 @@
-package dev.mailroom.handler;
+package dev.mailroom.run;
 
 import java.time.Duration;
 

@@ -1,0 +1,65 @@
+package dev.mailroom.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where Mailroom keeps its state — the ledger table, the dead-letter queue and the archive — and how
+ * to reach AWS: all a function needs that only reads and writes that state (the dead-letter
+ * function), and the part every role shares. Read once at cold start, checked, immutable; a
+ * missing or malformed variable fails fast with a {@link ConfigException} naming it.
+ *
+ * @param ledgerRetention how long finished jobs stay in the ledger (DynamoDB TTL)
+ * @param endpoints       endpoint overrides for emulators and LocalStack; none in AWS
+ */
+public record StoreConfig(String deadLetterQueueUrl, String table, String archiveBucket, String archivePrefix,
+                          Duration ledgerRetention, AwsEndpoints endpoints, String region) {
+
+    /** Variables every function must have (the SAM template's Globals; the drift test checks it). */
+    public static final List<String> REQUIRED_VARIABLES = List.of("MAILROOM_DLQ_URL", "MAILROOM_TABLE",
+            "MAILROOM_ARCHIVE_BUCKET");
+
+    /** Every variable read here. */
+    public static final List<String> KNOWN_VARIABLES = List.of("MAILROOM_DLQ_URL", "MAILROOM_TABLE",
+            "MAILROOM_ARCHIVE_BUCKET", "MAILROOM_ARCHIVE_PREFIX", "MAILROOM_LEDGER_RETENTION",
+            "MAILROOM_AWS_ENDPOINT", "MAILROOM_SQS_ENDPOINT", "MAILROOM_S3_ENDPOINT", "MAILROOM_DYNAMODB_ENDPOINT",
+            "AWS_REGION");
+
+    public static StoreConfig from(Map<String, String> variables) {
+        return from(new Environment(variables));
+    }
+
+    static StoreConfig from(Environment env) {
+        return new StoreConfig(
+                env.required("MAILROOM_DLQ_URL"),
+                env.required("MAILROOM_TABLE"),
+                env.required("MAILROOM_ARCHIVE_BUCKET"),
+                env.string("MAILROOM_ARCHIVE_PREFIX", "dead-letters/"),
+                env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
+                endpoints(env),
+                env.string("AWS_REGION", "us-east-1"));
+    }
+
+    private static AwsEndpoints endpoints(Environment env) {
+        URI all = env.optional("MAILROOM_AWS_ENDPOINT").map(v -> uri("MAILROOM_AWS_ENDPOINT", v)).orElse(null);
+        return new AwsEndpoints(
+                env.optional("MAILROOM_SQS_ENDPOINT").map(v -> uri("MAILROOM_SQS_ENDPOINT", v)).orElse(all),
+                env.optional("MAILROOM_S3_ENDPOINT").map(v -> uri("MAILROOM_S3_ENDPOINT", v)).orElse(all),
+                env.optional("MAILROOM_DYNAMODB_ENDPOINT").map(v -> uri("MAILROOM_DYNAMODB_ENDPOINT", v)).orElse(all),
+                all);
+    }
+
+    private static URI uri(String name, String value) {
+        try {
+            URI uri = URI.create(value);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("no scheme or host");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, "must be a URL such as http://127.0.0.1:4566, was '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.mailroom.wiring;
+
+import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.compose.S3AttachmentStore;
+import dev.mailroom.config.MailroomConfig;
+import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.intake.JobIntake;
+import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.Ledger;
+import dev.mailroom.observe.JobLog;
+import dev.mailroom.observe.JsonLines;
+import dev.mailroom.observe.Metrics;
+import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.retry.SqsS3DeadLetters;
+import dev.mailroom.run.AttemptRules;
+import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.JobProcessor;
+import dev.mailroom.run.PrimingJob;
+import dev.mailroom.run.SendStep;
+import dev.mailroom.run.SqsQueueControl;
+import dev.mailroom.run.Stages;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The send role, wired once from its {@link MailroomConfig}: per Lambda container (outside the
+ * handler method), per worker process, or per local stack. It builds what sending uses — intake,
+ * the ledger, composition, the resolver and the SMTP engine, the DLQ — and hands the runners one
+ * {@link BatchDriver}; the clients, the resolver cache and the SMTP connections are kept for reuse
+ * across invocations.
+ */
+public final class SendWiring implements AutoCloseable {
+
+    private final MailroomConfig config;
+    private final AwsClients aws;
+    private final Ledger ledger;
+    private final JobIntake intake;
+    private final MessageComposer composer;
+    private final DeliveryEngine engine;
+    private final JobLog log;
+    private final Clock clock;
+    private final BatchDriver batch;
+
+    public SendWiring(MailroomConfig config, AwsClients aws, JsonLines out, Clock clock) {
+        this.config = config;
+        this.aws = aws;
+        this.clock = clock;
+        this.log = new JobLog(out, clock);
+        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention(), clock);
+        DeadLetters deadLetters = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
+                config.archiveBucket(), config.archivePrefix(), clock);
+        this.composer = new MessageComposer(new S3AttachmentStore(aws.s3()), clock);
+        this.engine = new DeliveryEngine(RelayCredentials.apply(config.smtp(), config.relaySecretArn(), aws),
+                DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()), composer, clock);
+        this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
+                new HashSet<>(config.attachmentBuckets()));
+        JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters),
+                new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
+                        new SecureRandom(), clock),
+                log, new Metrics(out, clock));
+        SendStep step = new SendStep(processor, new SqsQueueControl(aws.sqs(), config.queueUrl()),
+                config.smtp().minimumAttemptTime(), log, clock);
+        this.batch = new BatchDriver(step, config.parallelJobs());
+    }
+
+    /** The production wiring: configuration from the environment, logs to stdout. */
+    public static SendWiring fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /** The production wiring on these variables (a shell's, for the mailroom command), logs to stdout. */
+    public static SendWiring from(Map<String, String> variables) {
+        MailroomConfig config = MailroomConfig.from(variables);
+        return new SendWiring(config, AwsClients.create(config.endpoints(), config.region()), JsonLines.stdout(),
+                Clock.systemUTC());
+    }
+
+    /** What both runners hand their records to. */
+    public BatchDriver batch() {
+        return batch;
+    }
+
+    public MailroomConfig config() {
+        return config;
+    }
+
+    public AwsClients aws() {
+        return aws;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public JobLog log() {
+        return log;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Loads a job's code paths without sending or writing anything, for SnapStart ({@link PrimingJob}). */
+    public void prime() {
+        PrimingJob.run(intake, composer, ledger, config.allowedSenderDomains().iterator().next());
+    }
+
+    /** Ends the transactions still running and closes the connections kept for reuse (QUIT). */
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
