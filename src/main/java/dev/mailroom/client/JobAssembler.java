@@ -67,7 +67,7 @@ final class JobAssembler {
             uploads.add(upload);
             raw = new SendJob.RawSource(upload.location());
         }
-        SendJob job = new SendJob(1, jobId, email.fromAddress(), email.envelopeFromAddress(), email.replyToAddresses(),
+        SendJob job = new SendJob(SendJob.VERSION, jobId, email.fromAddress(), email.envelopeFromAddress(), email.replyToAddresses(),
                 email.toAddresses(), email.ccAddresses(), email.bccAddresses(), email.subjectLine(), email.textBody(),
                 email.htmlBody(), email.headerFields(), attachments, raw, email.tagValues(), email.expiry());
         return new Assembly(job, List.copyOf(uploads));
