@@ -83,11 +83,12 @@ final class JobAssembler {
     }
 
     /**
-     * Job ids may hold {@code :} and {@code /}, file names anything: keep keys to safe characters, one
-     * segment each, never {@code .} or {@code ..} (the intake rejects path tricks).
+     * Job ids may hold {@code :} and {@code /}, file names anything: keep keys to safe characters
+     * ({@link S3Location#keySafe}), one segment each, never {@code .} or {@code ..} (the intake rejects
+     * path tricks).
      */
     static String keySegment(String value) {
-        String safe = value.replaceAll("[^A-Za-z0-9._@+=-]", "_");
+        String safe = S3Location.keySafe(value);
         if (safe.length() > MAX_KEY_FILENAME_CHARS) {
             safe = safe.substring(safe.length() - MAX_KEY_FILENAME_CHARS);
         }

@@ -3,6 +3,7 @@ package dev.mailroom.client;
 import dev.mailroom.config.AwsClients;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.retry.ArchiveLayout;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.Redrive;
 import dev.mailroom.retry.SqsS3DeadLetters;
@@ -99,7 +100,7 @@ public final class MailroomClient {
 
     /** @return the newest {@code max} archived dead letters, newest first */
     public List<DeadLetter> deadLetters(int max) {
-        return new DeadLetterArchive(s3, archiveBucket(), settings.archivePrefix()).newest(max);
+        return new DeadLetterArchive(s3, archiveBucket(), new ArchiveLayout(settings.archivePrefix())).newest(max);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.mailroom.deliver.Relay;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.intake.JobLimits;
+import dev.mailroom.retry.ArchiveLayout;
 import dev.mailroom.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +88,7 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
                 env.required("MAILROOM_QUEUE_URL"),
                 env.required("MAILROOM_DLQ_URL"),
                 env.required("MAILROOM_TABLE"),
-                buckets, archiveBucket, env.string("MAILROOM_ARCHIVE_PREFIX", "dead-letters/"),
+                buckets, archiveBucket, env.string("MAILROOM_ARCHIVE_PREFIX", ArchiveLayout.DEFAULT_PREFIX),
                 senders,
                 smtp(env, mode),
                 mode == DeliveryMode.RELAY ? env.optional("MAILROOM_RELAY_SECRET_ARN").orElse(null) : null,

@@ -282,6 +282,28 @@ class MailroomClientTest {
                 .hasMessage("nothing archived at dead-letters/nothing/1.json in bucket " + bucket);
     }
 
+    /**
+     * The archive's layout is one contract: what the service writes for a job id that a key cannot keep
+     * as it is, the client lists under that very id and at its millisecond, and the key it lists is the
+     * one the ledger points the redrive at.
+     */
+    @Test
+    void deadLettersShouldListAServiceArchivedJobByItsOwnIdAndRedriveShouldReadTheListedKey() {
+        String payload = "{\"version\":1,\"jobId\":\"inv:2026/5\",\"from\":\"billing@example.com\","
+                + "\"to\":[\"ann@example.org\"],\"text\":\"hi\"}";
+        String key = deadLetter("inv:2026/5", payload, "expired after 12 attempts", T0.plusMillis(123));
+
+        DeadLetter listed = client.deadLetters(1).get(0);
+
+        assertThat(listed).isEqualTo(new DeadLetter("inv:2026/5", key, T0.plusMillis(123), "expired after 12 attempts"));
+        assertThat(listed.archiveKey()).isEqualTo("dead-letters/inv_2026_5/" + T0.plusMillis(123).toEpochMilli() + ".json");
+        assertThat(client.status("inv:2026/5").orElseThrow().archiveKey()).isEqualTo(listed.archiveKey());
+        client.redrive(listed.jobId());
+        Message message = receiveOne(queueUrl);
+        assertThat(message.body()).isEqualTo(payload).isEqualTo(client.inspect(listed.archiveKey()));
+        assertThat(message.messageAttributes().get(DeadLetters.JOB_ID_ATTRIBUTE).stringValue()).isEqualTo("inv:2026/5");
+    }
+
     /** Dead-letters a job as the service does: archive + DLQ copy, ledger DEAD_LETTERED. @return the archive key */
     private String deadLetter(String jobId, String payload, String reason, Instant at) {
         String key = new SqsS3DeadLetters(stack.sqs(), deadLetterQueueUrl, stack.s3(), bucket, "dead-letters/",
