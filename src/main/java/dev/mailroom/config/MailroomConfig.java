@@ -10,7 +10,6 @@ import dev.mailroom.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -221,23 +220,10 @@ public record MailroomConfig(String queueUrl, String deadLetterQueueUrl, String 
     }
 
     private static AwsEndpoints endpoints(Environment env) {
-        URI all = env.optional("MAILROOM_AWS_ENDPOINT").map(v -> uri("MAILROOM_AWS_ENDPOINT", v)).orElse(null);
-        return new AwsEndpoints(
-                env.optional("MAILROOM_SQS_ENDPOINT").map(v -> uri("MAILROOM_SQS_ENDPOINT", v)).orElse(all),
-                env.optional("MAILROOM_S3_ENDPOINT").map(v -> uri("MAILROOM_S3_ENDPOINT", v)).orElse(all),
-                env.optional("MAILROOM_DYNAMODB_ENDPOINT").map(v -> uri("MAILROOM_DYNAMODB_ENDPOINT", v)).orElse(all),
-                all);
-    }
-
-    private static URI uri(String name, String value) {
         try {
-            URI uri = URI.create(value);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("no scheme or host");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, "must be a URL such as http://127.0.0.1:4566, was '" + value + "'");
+            return AwsEndpoints.fromVariables(env::optional);
+        } catch (AwsEndpoints.InvalidEndpointException e) {
+            throw new ConfigException(e.source(), e.problem());
         }
     }
 
