@@ -3,6 +3,8 @@ package dev.mailroom.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailroom.client.SendStatus.JobState;
+import dev.mailroom.client.SendStatus.RecipientState;
 import dev.mailroom.intake.IntakeResult;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.JobLimits;
@@ -226,7 +228,7 @@ class MailroomClientTest {
 
         // Then
         assertThat(status.jobId()).isEqualTo("inv-1");
-        assertThat(status.status()).isEqualTo(JobStatus.DEFERRED);
+        assertThat(status.status()).isEqualTo(JobState.DEFERRED);
         assertThat(status.attempts()).isEqualTo(1);
         assertThat(status.createdAt()).isEqualTo(T0);
         assertThat(status.updatedAt()).isEqualTo(T0.plusSeconds(2));
@@ -235,9 +237,9 @@ class MailroomClientTest {
         assertThat(status.lastError()).isEqualTo("bob@example.net: 451 4.3.0 try later");
         assertThat(status.messageId()).isEqualTo("<m1@example.com>");
         assertThat(status.recipients()).containsExactly(
-                new SendStatus.Recipient("ann@example.org", RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1",
+                new SendStatus.Recipient("ann@example.org", RecipientState.DELIVERED, 250, "2.0.0", "queued as 1",
                         "mx.example.org", 1, T0),
-                new SendStatus.Recipient("bob@example.net", RecipientStatus.DEFERRED, 451, "4.3.0", "try later",
+                new SendStatus.Recipient("bob@example.net", RecipientState.DEFERRED, 451, "4.3.0", "try later",
                         "mx.example.net", 1, T0));
         assertThat(client.status("no-such-job")).isEmpty();
     }
@@ -257,12 +259,12 @@ class MailroomClientTest {
         assertThat(message.body()).isEqualTo(payload);
         assertThat(message.messageAttributes().get(DeadLetters.JOB_ID_ATTRIBUTE).stringValue()).isEqualTo("inv-2");
         SendStatus status = client.status("inv-2").orElseThrow();
-        assertThat(status.status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(status.recipients()).extracting(SendStatus.Recipient::status).containsExactly(RecipientStatus.PENDING);
+        assertThat(status.status()).isEqualTo(JobState.QUEUED);
+        assertThat(status.recipients()).extracting(SendStatus.Recipient::status).containsExactly(RecipientState.PENDING);
         // A redrive may be repeated while the job waits (say the first re-enqueue failed): the
         // ledger still lets only one attempt deliver it.
         assertThat(client.redrive("inv-2")).isNotBlank();
-        assertThat(client.status("inv-2").orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(client.status("inv-2").orElseThrow().status()).isEqualTo(JobState.QUEUED);
     }
 
     @Test
