@@ -2,7 +2,6 @@ package dev.mailroom.cli;
 
 import dev.mailroom.client.ClientSettings;
 import dev.mailroom.config.AwsEndpoints;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -54,13 +53,12 @@ final class CliSettings {
 
     /** --endpoint (every service) wins over the environment; then per-service variables over MAILROOM_AWS_ENDPOINT. */
     AwsEndpoints endpoints() {
-        if (options.endpoint != null) {
-            URI all = uri("--endpoint", options.endpoint);
-            return new AwsEndpoints(all, all, all, all);
+        try {
+            return options.endpoint != null ? AwsEndpoints.everywhere(AwsEndpoints.parse("--endpoint", options.endpoint))
+                    : AwsEndpoints.fromVariables(this::variable);
+        } catch (AwsEndpoints.InvalidEndpointException e) {
+            throw new CliException(e.source() + " " + e.problem());
         }
-        URI all = endpoint("MAILROOM_AWS_ENDPOINT", null);
-        return new AwsEndpoints(endpoint("MAILROOM_SQS_ENDPOINT", all), endpoint("MAILROOM_S3_ENDPOINT", all),
-                endpoint("MAILROOM_DYNAMODB_ENDPOINT", all), all);
     }
 
     String region() {
@@ -80,10 +78,6 @@ final class CliSettings {
         };
     }
 
-    private URI endpoint(String name, URI fallback) {
-        return variable(name).map(value -> uri(name, value)).orElse(fallback);
-    }
-
     private Optional<String> variable(String name) {
         String value = environment.get(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
@@ -91,17 +85,5 @@ final class CliSettings {
 
     private static String firstOf(String override, String fallback) {
         return override != null && !override.isBlank() ? override : fallback;
-    }
-
-    private static URI uri(String name, String value) {
-        try {
-            URI uri = URI.create(value);
-            if (uri.getScheme() != null && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw new CliException(name + " must be a URL such as http://127.0.0.1:4566, was '" + value + "'");
     }
 }

@@ -1,5 +1,6 @@
 package dev.mailroom.cli;
 
+import dev.mailroom.retry.ArchiveLayout;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,7 +30,8 @@ final class ConnectionOptions {
     String archiveBucket;
 
     @Option(names = "--archive-prefix", paramLabel = "PREFIX",
-            description = "Key prefix of the archive (default: $MAILROOM_ARCHIVE_PREFIX, else dead-letters/).")
+            description = "Key prefix of the archive (default: $MAILROOM_ARCHIVE_PREFIX, else "
+                    + ArchiveLayout.DEFAULT_PREFIX + ").")
     String archivePrefix;
 
     @Option(names = "--endpoint", paramLabel = "URL",

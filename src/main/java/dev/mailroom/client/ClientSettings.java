@@ -1,5 +1,7 @@
 package dev.mailroom.client;
 
+import dev.mailroom.retry.ArchiveLayout;
+
 /**
  * Where a {@link MailroomClient} finds a Mailroom deployment. Every field may be null; an operation
  * that needs a missing one fails with a {@link MissingSettingException} naming it, so a client that
@@ -19,7 +21,8 @@ package dev.mailroom.client;
 public record ClientSettings(String queueUrl, String uploadBucket, String table, String deadLetterQueueUrl,
                              String archiveBucket, String archivePrefix, long inlineLimitBytes) {
 
-    public static final String DEFAULT_ARCHIVE_PREFIX = "dead-letters/";
+    /** The service's own default (MAILROOM_ARCHIVE_PREFIX unset). */
+    public static final String DEFAULT_ARCHIVE_PREFIX = ArchiveLayout.DEFAULT_PREFIX;
     public static final long DEFAULT_INLINE_LIMIT_BYTES = 64 * 1024;
 
     /** Setting names, as {@link MissingSettingException#setting()} reports them. */

@@ -1,7 +1,6 @@
 package dev.mailroom.client;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import dev.mailroom.retry.ArchiveLayout;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -9,23 +8,17 @@ import java.util.Map;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/**
- * Reads the dead-letter archive that {@code SqsS3DeadLetters} writes: one object per dead-lettering at
- * {@code <prefix><jobId>/<epochMillis>.json}, with the job id and reason in user metadata.
- */
+/** Reads the dead-letter archive that the service writes, by the layout it writes by ({@link ArchiveLayout}). */
 final class DeadLetterArchive {
-
-    static final String REASON_METADATA = "mailroom-reason";
-    static final String JOB_ID_METADATA = "mailroom-job-id";
 
     private final S3Client s3;
     private final String bucket;
-    private final String prefix;
+    private final ArchiveLayout layout;
 
-    DeadLetterArchive(S3Client s3, String bucket, String prefix) {
+    DeadLetterArchive(S3Client s3, String bucket, ArchiveLayout layout) {
         this.s3 = s3;
         this.bucket = bucket;
-        this.prefix = prefix;
+        this.layout = layout;
     }
 
     /**
@@ -38,7 +31,7 @@ final class DeadLetterArchive {
         }
         record Entry(String key, Instant archivedAt) {
         }
-        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(layout.prefix())).contents().stream()
                 .map(object -> new Entry(object.key(), archivedAt(object)))
                 .sorted(Comparator.comparing(Entry::archivedAt).reversed())
                 .limit(max)
@@ -48,23 +41,11 @@ final class DeadLetterArchive {
 
     private DeadLetter describe(String key, Instant archivedAt) {
         Map<String, String> metadata = s3.headObject(b -> b.bucket(bucket).key(key)).metadata();
-        String stored = metadata.get(JOB_ID_METADATA);
-        String jobId = stored != null ? URLDecoder.decode(stored, StandardCharsets.UTF_8) : jobIdOf(key);
-        return new DeadLetter(jobId, key, archivedAt, metadata.get(REASON_METADATA));
+        return new DeadLetter(layout.jobId(key, metadata), key, archivedAt, layout.reason(metadata));
     }
 
-    /** The archive names objects by the epoch milliseconds of archiving; S3's LastModified has only seconds. */
+    /** The key's millisecond when it has one; else S3's LastModified, to the second. */
     private Instant archivedAt(S3Object object) {
-        String name = object.key().substring(object.key().lastIndexOf('/') + 1);
-        if (name.matches("\\d{1,18}\\.json")) {
-            return Instant.ofEpochMilli(Long.parseLong(name.substring(0, name.length() - ".json".length())));
-        }
-        return object.lastModified();
-    }
-
-    private String jobIdOf(String key) {
-        String rest = key.substring(prefix.length());
-        int slash = rest.lastIndexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
+        return layout.archivedAt(object.key()).orElse(object.lastModified());
     }
 }

@@ -1,5 +1,8 @@
 package dev.mailroom.client;
 
+import dev.mailroom.job.Attachment;
+import dev.mailroom.job.HeaderField;
+import dev.mailroom.job.SendJob;
 import java.io.InputStream;
 import java.net.URLConnection;
 import java.nio.file.Files;
@@ -11,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An email to send through Mailroom, built fluently and turned into a v1 send job by
@@ -30,8 +32,6 @@ import java.util.regex.Pattern;
  */
 public final class Email {
 
-    /** The job id rule of the service's intake (DESIGN.md §2): it is the idempotency key. */
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._:/@+=-]{1,200}");
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
     private final String from;
@@ -98,7 +98,7 @@ public final class Email {
 
     /** A custom header such as {@code List-Unsubscribe}; a second value for the same name replaces the first. */
     public Email header(String name, String value) {
-        if (name == null || !name.matches("[!-9;-~]+")) {
+        if (!HeaderField.isValidName(name)) {
             throw new IllegalArgumentException("header: '" + name + "' is not a valid header name");
         }
         headers.put(name, headerValue("header " + name, value));
@@ -120,11 +120,11 @@ public final class Email {
     /**
      * The idempotency key: the same job id is delivered at most once. Generated when not set.
      *
-     * @param jobId 1-200 letters, digits and {@code ._:/@+=-}
+     * @param jobId the intake's rule: {@value dev.mailroom.job.SendJob#JOB_ID_RULE}
      */
     public Email jobId(String jobId) {
-        if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
-            throw new IllegalArgumentException("jobId: must be 1-200 characters of letters, digits and ._:/@+=-");
+        if (!SendJob.isValidJobId(jobId)) {
+            throw new IllegalArgumentException("jobId: " + SendJob.JOB_ID_RULE);
         }
         this.jobId = jobId;
         return this;
@@ -155,10 +155,14 @@ public final class Email {
         return this;
     }
 
-    /** An inline image, shown where the html refers to {@code cid:<contentId>}. */
+    /**
+     * An inline image, shown where the html refers to {@code cid:<contentId>}.
+     *
+     * @param contentId the intake's rule: {@value dev.mailroom.job.Attachment#CONTENT_ID_RULE}
+     */
     public Email inline(String contentId, Path image) {
-        if (contentId == null || !contentId.matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]{1,200}")) {
-            throw new IllegalArgumentException("inline: content id '" + contentId + "' must be 1-200 characters of an RFC 5322 msg-id");
+        if (!Attachment.isValidContentId(contentId)) {
+            throw new IllegalArgumentException("inline: content id '" + contentId + "' " + Attachment.CONTENT_ID_RULE);
         }
         requireFile("inline", image);
         attachments.add(new Part(image.getFileName().toString(), contentType(image), "inline", contentId,

@@ -67,7 +67,7 @@ final class JobAssembler {
             uploads.add(upload);
             raw = new SendJob.RawSource(upload.location());
         }
-        SendJob job = new SendJob(1, jobId, email.fromAddress(), email.envelopeFromAddress(), email.replyToAddresses(),
+        SendJob job = new SendJob(SendJob.VERSION, jobId, email.fromAddress(), email.envelopeFromAddress(), email.replyToAddresses(),
                 email.toAddresses(), email.ccAddresses(), email.bccAddresses(), email.subjectLine(), email.textBody(),
                 email.htmlBody(), email.headerFields(), attachments, raw, email.tagValues(), email.expiry());
         return new Assembly(job, List.copyOf(uploads));
@@ -83,11 +83,12 @@ final class JobAssembler {
     }
 
     /**
-     * Job ids may hold {@code :} and {@code /}, file names anything: keep keys to safe characters, one
-     * segment each, never {@code .} or {@code ..} (the intake rejects path tricks).
+     * Job ids may hold {@code :} and {@code /}, file names anything: keep keys to safe characters
+     * ({@link S3Location#keySafe}), one segment each, never {@code .} or {@code ..} (the intake rejects
+     * path tricks).
      */
     static String keySegment(String value) {
-        String safe = value.replaceAll("[^A-Za-z0-9._@+=-]", "_");
+        String safe = S3Location.keySafe(value);
         if (safe.length() > MAX_KEY_FILENAME_CHARS) {
             safe = safe.substring(safe.length() - MAX_KEY_FILENAME_CHARS);
         }

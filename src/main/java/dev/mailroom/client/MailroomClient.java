@@ -3,6 +3,7 @@ package dev.mailroom.client;
 import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.retry.ArchiveLayout;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.Redrive;
 import dev.mailroom.retry.SqsS3DeadLetters;
@@ -19,7 +20,14 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What a cloud application needs from Mailroom: send an {@link Email} (attachments to S3, the job on
- * the send queue), follow its {@link SendStatus} in the ledger, and look after dead letters.
+ * the send queue), follow its {@link SendStatus} in the ledger, and look after {@link DeadLetter}s.
+ *
+ * <p>Its public API is this class, {@link ClientSettings}, {@link Email} and the values it returns
+ * ({@link SendStatus}, {@link DeadLetter}) and throws ({@link MissingSettingException},
+ * {@link MessageTooLargeException}): the client's own types. It writes the send job of contract v1
+ * (DESIGN.md §2) and reads the ledger and the dead-letter archive by the service's own definitions of
+ * them, so it always agrees with the deployment it talks to; none of those definitions is part of
+ * this API.
  *
  * <p>The client uses the AWS clients it is given and never closes them. Thread-safe, as they are.
  * AWS failures surface as the SDK's unchecked exceptions; unreadable files as
@@ -81,25 +89,30 @@ public final class MailroomClient {
 
     /** @return the job as the ledger holds it now (a consistent read), or empty if the ledger has no such job */
     public Optional<SendStatus> status(String jobId) {
-        return ledger().find(jobId).map(SendStatus::of);
+        return ledger().find(jobId).map(LedgerStatuses::of);
     }
 
     /**
-     * Sends a dead-lettered job again: its archived payload goes back on the send queue and its ledger
-     * item is reset ({@link Redrive}). Recipients already delivered are not sent again.
+     * Sends a dead-lettered job again, as the service's own redrive does: its archived payload goes back
+     * on the send queue under its job id and its ledger item is reset (attempts 0, expired recipients
+     * pending, status QUEUED). Recipients already delivered are not sent again. A job still QUEUED from
+     * an earlier redrive may be redriven again; the ledger lets only one attempt deliver it.
      *
      * @return the SQS message id of the re-enqueued job
      * @throws IllegalArgumentException when the job is unknown or has no archived payload
-     * @throws IllegalStateException    when the job is not DEAD_LETTERED
+     * @throws IllegalStateException    when the job is neither DEAD_LETTERED nor QUEUED
      */
     public String redrive(String jobId) {
         String queueUrl = require(ClientSettings.QUEUE_URL, settings.queueUrl());
         return new Redrive(ledger(), deadLetters(), sqs, queueUrl, clock).redrive(jobId);
     }
 
-    /** @return the newest {@code max} archived dead letters, newest first */
+    /**
+     * @param max at least 1
+     * @return the newest {@code max} archived dead letters, newest first
+     */
     public List<DeadLetter> deadLetters(int max) {
-        return new DeadLetterArchive(s3, archiveBucket(), settings.archivePrefix()).newest(max);
+        return new DeadLetterArchive(s3, archiveBucket(), new ArchiveLayout(settings.archivePrefix())).newest(max);
     }
 
     /**

@@ -1,53 +1,75 @@
 package dev.mailroom.client;
 
-import dev.mailroom.ledger.JobRecord;
-import dev.mailroom.ledger.JobStatus;
-import dev.mailroom.ledger.RecipientRecord;
-import dev.mailroom.ledger.RecipientStatus;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Where a job stands, as the ledger records it (README: Statuses). Times are null when not set.
+ * Where a job stands, as the service's ledger held it when {@link MailroomClient#status} read it (a
+ * consistent read; README: Statuses). A value of the client's own: an application compiles against it,
+ * never against the ledger, whose item may grow fields without this changing. Times are null when not set.
  *
+ * @param status        the job's state
  * @param attempts      delivery attempts so far
  * @param nextAttemptAt when a DEFERRED job runs again
  * @param expiresAt     the job's own expiry, if it set one
  * @param lastError     the reason of a REJECTED or DEAD_LETTERED job, or the last deferral
  * @param messageId     the Message-ID of the composed message, once composed
- * @param archiveKey    the archived payload of a dead-lettered or rejected job, for inspection
- * @param recipients    one entry per envelope recipient, by address
+ * @param archiveKey    the archived payload of a dead-lettered or rejected job, for
+ *                      {@link MailroomClient#inspect}
+ * @param recipients    one entry per envelope recipient, by address (lower case), in address order
  */
-public record SendStatus(String jobId, JobStatus status, int attempts, Instant createdAt, Instant updatedAt,
+public record SendStatus(String jobId, JobState status, int attempts, Instant createdAt, Instant updatedAt,
                          Instant nextAttemptAt, Instant expiresAt, String lastError, String messageId,
                          String archiveKey, List<Recipient> recipients) {
 
+    /** A job's state. DELIVERED, PARTIAL, FAILED, DEAD_LETTERED and REJECTED are final but for a redrive. */
+    public enum JobState {
+        /** Redriven, waiting for its next attempt. */
+        QUEUED,
+        /** Claimed by a worker, being delivered. */
+        SENDING,
+        /** Some recipients deferred; {@link SendStatus#nextAttemptAt} says when it runs again. */
+        DEFERRED,
+        /** Every recipient delivered. */
+        DELIVERED,
+        /** Some delivered, the rest failed for good. */
+        PARTIAL,
+        /** Every recipient failed for good. */
+        FAILED,
+        /** Expired or crashed too often; the reason in {@link SendStatus#lastError}, the payload archived. */
+        DEAD_LETTERED,
+        /** An invalid job; the reason in {@link SendStatus#lastError}. */
+        REJECTED
+    }
+
+    /** A recipient's state. DELIVERED, FAILED and EXPIRED are final: such a recipient is not sent again. */
+    public enum RecipientState {
+        /** Not attempted yet. */
+        PENDING,
+        /** Accepted by the receiving server (2xx). */
+        DELIVERED,
+        /** A transient failure (4xx, DNS, connection); tried again with the job. */
+        DEFERRED,
+        /** A permanent failure (5xx, no such domain, null MX, refused). */
+        FAILED,
+        /** Still undelivered when its job expired. */
+        EXPIRED
+    }
+
     /**
+     * One envelope recipient.
+     *
      * @param replyCode    the SMTP reply code; null when no server replied (yet), e.g. a null MX
      * @param enhancedCode the RFC 3463 enhanced status code, e.g. {@code 4.3.0}
      * @param mxHost       the host that answered
+     * @param attempts     delivery attempts that included this recipient
      * @param at           when the status was last set
      */
-    public record Recipient(String address, RecipientStatus status, Integer replyCode, String enhancedCode,
+    public record Recipient(String address, RecipientState status, Integer replyCode, String enhancedCode,
                             String replyText, String mxHost, int attempts, Instant at) {
     }
 
     public SendStatus {
         recipients = List.copyOf(recipients);
-    }
-
-    static SendStatus of(JobRecord job) {
-        List<Recipient> recipients = job.recipients().entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(entry -> recipient(entry.getKey(), entry.getValue()))
-                .toList();
-        return new SendStatus(job.jobId(), job.status(), job.attempts(), job.createdAt(), job.updatedAt(),
-                job.nextAttemptAt(), job.expiresAt(), job.lastError(), job.messageId(), job.archiveKey(), recipients);
-    }
-
-    private static Recipient recipient(String address, RecipientRecord record) {
-        return new Recipient(address, record.status(), record.replyCode(), record.enhancedCode(), record.replyText(),
-                record.mxHost(), record.attempts(), record.at());
     }
 }

@@ -1,6 +1,6 @@
 package dev.mailroom.config;
 
-import java.net.URI;
+import dev.mailroom.retry.ArchiveLayout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,30 +36,17 @@ public record StoreConfig(String deadLetterQueueUrl, String table, String archiv
                 env.required("MAILROOM_DLQ_URL"),
                 env.required("MAILROOM_TABLE"),
                 env.required("MAILROOM_ARCHIVE_BUCKET"),
-                env.string("MAILROOM_ARCHIVE_PREFIX", "dead-letters/"),
+                env.string("MAILROOM_ARCHIVE_PREFIX", ArchiveLayout.DEFAULT_PREFIX),
                 env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
                 endpoints(env),
                 env.string("AWS_REGION", "us-east-1"));
     }
 
     private static AwsEndpoints endpoints(Environment env) {
-        URI all = env.optional("MAILROOM_AWS_ENDPOINT").map(v -> uri("MAILROOM_AWS_ENDPOINT", v)).orElse(null);
-        return new AwsEndpoints(
-                env.optional("MAILROOM_SQS_ENDPOINT").map(v -> uri("MAILROOM_SQS_ENDPOINT", v)).orElse(all),
-                env.optional("MAILROOM_S3_ENDPOINT").map(v -> uri("MAILROOM_S3_ENDPOINT", v)).orElse(all),
-                env.optional("MAILROOM_DYNAMODB_ENDPOINT").map(v -> uri("MAILROOM_DYNAMODB_ENDPOINT", v)).orElse(all),
-                all);
-    }
-
-    private static URI uri(String name, String value) {
         try {
-            URI uri = URI.create(value);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("no scheme or host");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, "must be a URL such as http://127.0.0.1:4566, was '" + value + "'");
+            return AwsEndpoints.fromVariables(env::optional);
+        } catch (AwsEndpoints.InvalidEndpointException e) {
+            throw new ConfigException(e.source(), e.problem());
         }
     }
 }

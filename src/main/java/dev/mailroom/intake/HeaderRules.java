@@ -1,5 +1,6 @@
 package dev.mailroom.intake;
 
+import dev.mailroom.job.HeaderField;
 import java.util.Locale;
 import java.util.Set;
 
@@ -34,16 +35,13 @@ final class HeaderRules {
         }
     }
 
-    /** RFC 5322 §3.6.8: a field name is printable ASCII except ':'. */
+    /** RFC 5322 §3.6.8 ({@link HeaderField#isValidName}), at most 76 characters, none of Mailroom's own fields. */
     static void requireCustomHeaderName(String field, String name) {
         if (name.isEmpty() || name.length() > 76) {
             throw new JobRejectedException(field, "a header name must have 1 to 76 characters");
         }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 33 || c > 126 || c == ':') {
-                throw new JobRejectedException(field, "not a valid header name");
-            }
+        if (!HeaderField.isValidName(name)) {
+            throw new JobRejectedException(field, "not a valid header name");
         }
         String lower = name.toLowerCase(Locale.ROOT);
         // Resent-* fields (RFC 5322 §3.6.6) would name recipients outside the envelope.

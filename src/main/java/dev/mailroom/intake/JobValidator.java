@@ -23,8 +23,7 @@ import java.util.Set;
  */
 final class JobValidator {
 
-    static final int SUPPORTED_VERSION = 1;
-    private static final int MAX_JOB_ID_CHARS = 200;
+    static final int SUPPORTED_VERSION = SendJob.VERSION;
     private static final int MAX_S3_KEY_BYTES = 1024;
     private static final int MAX_TAGS = 50;
 
@@ -45,8 +44,9 @@ final class JobValidator {
     ParsedJob validate(SendJob job) {
         if (job.version() != SUPPORTED_VERSION) {
             throw new JobRejectedException("version", job.version() == 0
-                    ? "is required (this Mailroom reads version 1)"
-                    : "unsupported version " + job.version() + " (this Mailroom reads version 1)");
+                    ? "is required (this Mailroom reads version " + SUPPORTED_VERSION + ")"
+                    : "unsupported version " + job.version() + " (this Mailroom reads version "
+                            + SUPPORTED_VERSION + ")");
         }
         if (job.jobId() != null) {
             requireJobId(job.jobId());
@@ -65,9 +65,8 @@ final class JobValidator {
     }
 
     static void requireJobId(String jobId) {
-        if (jobId.isEmpty() || jobId.length() > MAX_JOB_ID_CHARS || !jobId.matches("[A-Za-z0-9._:/@+=-]+")) {
-            throw new JobRejectedException("jobId", "must be 1-" + MAX_JOB_ID_CHARS
-                    + " characters of letters, digits and ._:/@+=-");
+        if (!SendJob.isValidJobId(jobId)) {
+            throw new JobRejectedException("jobId", SendJob.JOB_ID_RULE);
         }
     }
 
@@ -210,9 +209,8 @@ final class JobValidator {
                 && !Set.of("attachment", "inline").contains(attachment.disposition().toLowerCase(Locale.ROOT))) {
             throw new JobRejectedException(field + ".disposition", "must be attachment or inline");
         }
-        if (attachment.contentId() != null
-                && !attachment.contentId().matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]{1,200}")) {
-            throw new JobRejectedException(field + ".contentId", "must be 1-200 characters of an RFC 5322 msg-id");
+        if (attachment.contentId() != null && !Attachment.isValidContentId(attachment.contentId())) {
+            throw new JobRejectedException(field + ".contentId", Attachment.CONTENT_ID_RULE);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.mailroom.retry;
 
-import java.net.URLEncoder;
+import dev.mailroom.job.S3Location;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -10,11 +10,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
-/** {@link DeadLetters} on an SQS dead-letter queue plus an S3 archive under a prefix. */
+/** {@link DeadLetters} on an SQS dead-letter queue plus an S3 archive laid out as {@link ArchiveLayout} says. */
 public final class SqsS3DeadLetters implements DeadLetters {
-
-    /** S3 user metadata naming the job, URL-encoded: the key itself only keeps safe characters. */
-    public static final String JOB_ID_METADATA = "mailroom-job-id";
 
     /** SQS message attributes are small; the full reason is in the ledger and the archive. */
     private static final int MAX_REASON_CHARS = 1_000;
@@ -25,23 +22,24 @@ public final class SqsS3DeadLetters implements DeadLetters {
     private final String deadLetterQueueUrl;
     private final S3Client s3;
     private final String bucket;
-    private final String prefix;
+    private final ArchiveLayout layout;
     private final Clock clock;
 
+    /** @param prefix the archive's key prefix ({@link ArchiveLayout#prefix}) */
     public SqsS3DeadLetters(SqsClient sqs, String deadLetterQueueUrl, S3Client s3, String bucket, String prefix,
                             Clock clock) {
         this.sqs = sqs;
         this.deadLetterQueueUrl = deadLetterQueueUrl;
         this.s3 = s3;
         this.bucket = bucket;
-        this.prefix = prefix;
+        this.layout = new ArchiveLayout(prefix);
         this.clock = clock;
     }
 
     @Override
     public String send(String jobId, String payload, String reason) {
         String key = archive(jobId, payload, reason);
-        String pointer = "{\"archived\":true,\"jobId\":\"" + safe(jobId) + "\",\"archiveKey\":\"" + key + "\"}";
+        String pointer = "{\"archived\":true,\"jobId\":\"" + S3Location.keySafe(jobId) + "\",\"archiveKey\":\"" + key + "\"}";
         // SQS counts attributes against its 1 MiB limit, and refuses empty bodies and characters
         // outside its allowed set: such payloads go to the DLQ as a pointer to the archived copy,
         // which is the one redrive reads anyway.
@@ -67,11 +65,9 @@ public final class SqsS3DeadLetters implements DeadLetters {
 
     @Override
     public String archive(String jobId, String payload, String reason) {
-        // One object per dead-lettering, so a job dead-lettered twice keeps both payloads.
-        String key = prefix + safe(jobId) + "/" + clock.millis() + ".json";
+        String key = layout.key(jobId, clock.instant());
         s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")
-                        .metadata(Map.of(JOB_ID_METADATA, URLEncoder.encode(jobId, StandardCharsets.UTF_8),
-                                "mailroom-reason", ascii(truncate(reason)))),
+                        .metadata(layout.metadata(jobId, truncate(reason))),
                 RequestBody.fromString(payload == null ? "" : payload, StandardCharsets.UTF_8));
         return key;
     }
@@ -87,14 +83,5 @@ public final class SqsS3DeadLetters implements DeadLetters {
 
     private static String truncate(String reason) {
         return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS);
-    }
-
-    private static String safe(String jobId) {
-        return jobId.replaceAll("[^A-Za-z0-9._@+=-]", "_");
-    }
-
-    // S3 user metadata travels in HTTP headers: printable ASCII only.
-    private static String ascii(String value) {
-        return value.replaceAll("[^\\x20-\\x7E]", "?");
     }
 }

@@ -150,6 +150,20 @@ class MailroomCliTest {
     }
 
     @Test
+    void anEndpointThatIsNotAUrlShouldBeNamedInOneLine() {
+        environment.put("MAILROOM_S3_ENDPOINT", "localhost:9000");
+
+        Run fromEnvironment = run("status", "inv-1");
+        Run fromOption = run("status", "--endpoint", "localhost:4566", "inv-1");
+
+        assertThat(fromEnvironment.exitCode()).isEqualTo(1);
+        assertThat(fromEnvironment.errLines()).containsExactly(
+                "mailroom: MAILROOM_S3_ENDPOINT must be a URL such as http://127.0.0.1:4566, was 'localhost:9000'");
+        assertThat(fromOption.errLines()).containsExactly(
+                "mailroom: --endpoint must be a URL such as http://127.0.0.1:4566, was 'localhost:4566'");
+    }
+
+    @Test
     void sendShouldReportAnInvalidEmailInOneLine() {
         Run run = run("send", "--from", "billing@example.com", "--text", "hi");
 

@@ -3,6 +3,8 @@ package dev.mailroom.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailroom.client.SendStatus.JobState;
+import dev.mailroom.client.SendStatus.RecipientState;
 import dev.mailroom.intake.IntakeResult;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.JobLimits;
@@ -226,7 +228,7 @@ class MailroomClientTest {
 
         // Then
         assertThat(status.jobId()).isEqualTo("inv-1");
-        assertThat(status.status()).isEqualTo(JobStatus.DEFERRED);
+        assertThat(status.status()).isEqualTo(JobState.DEFERRED);
         assertThat(status.attempts()).isEqualTo(1);
         assertThat(status.createdAt()).isEqualTo(T0);
         assertThat(status.updatedAt()).isEqualTo(T0.plusSeconds(2));
@@ -235,9 +237,9 @@ class MailroomClientTest {
         assertThat(status.lastError()).isEqualTo("bob@example.net: 451 4.3.0 try later");
         assertThat(status.messageId()).isEqualTo("<m1@example.com>");
         assertThat(status.recipients()).containsExactly(
-                new SendStatus.Recipient("ann@example.org", RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1",
+                new SendStatus.Recipient("ann@example.org", RecipientState.DELIVERED, 250, "2.0.0", "queued as 1",
                         "mx.example.org", 1, T0),
-                new SendStatus.Recipient("bob@example.net", RecipientStatus.DEFERRED, 451, "4.3.0", "try later",
+                new SendStatus.Recipient("bob@example.net", RecipientState.DEFERRED, 451, "4.3.0", "try later",
                         "mx.example.net", 1, T0));
         assertThat(client.status("no-such-job")).isEmpty();
     }
@@ -257,12 +259,12 @@ class MailroomClientTest {
         assertThat(message.body()).isEqualTo(payload);
         assertThat(message.messageAttributes().get(DeadLetters.JOB_ID_ATTRIBUTE).stringValue()).isEqualTo("inv-2");
         SendStatus status = client.status("inv-2").orElseThrow();
-        assertThat(status.status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(status.recipients()).extracting(SendStatus.Recipient::status).containsExactly(RecipientStatus.PENDING);
+        assertThat(status.status()).isEqualTo(JobState.QUEUED);
+        assertThat(status.recipients()).extracting(SendStatus.Recipient::status).containsExactly(RecipientState.PENDING);
         // A redrive may be repeated while the job waits (say the first re-enqueue failed): the
         // ledger still lets only one attempt deliver it.
         assertThat(client.redrive("inv-2")).isNotBlank();
-        assertThat(client.status("inv-2").orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(client.status("inv-2").orElseThrow().status()).isEqualTo(JobState.QUEUED);
     }
 
     @Test
@@ -280,6 +282,28 @@ class MailroomClientTest {
         assertThatThrownBy(() -> client.inspect("dead-letters/nothing/1.json"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("nothing archived at dead-letters/nothing/1.json in bucket " + bucket);
+    }
+
+    /**
+     * The archive's layout is one contract: what the service writes for a job id that a key cannot keep
+     * as it is, the client lists under that very id and at its millisecond, and the key it lists is the
+     * one the ledger points the redrive at.
+     */
+    @Test
+    void deadLettersShouldListAServiceArchivedJobByItsOwnIdAndRedriveShouldReadTheListedKey() {
+        String payload = "{\"version\":1,\"jobId\":\"inv:2026/5\",\"from\":\"billing@example.com\","
+                + "\"to\":[\"ann@example.org\"],\"text\":\"hi\"}";
+        String key = deadLetter("inv:2026/5", payload, "expired after 12 attempts", T0.plusMillis(123));
+
+        DeadLetter listed = client.deadLetters(1).get(0);
+
+        assertThat(listed).isEqualTo(new DeadLetter("inv:2026/5", key, T0.plusMillis(123), "expired after 12 attempts"));
+        assertThat(listed.archiveKey()).isEqualTo("dead-letters/inv_2026_5/" + T0.plusMillis(123).toEpochMilli() + ".json");
+        assertThat(client.status("inv:2026/5").orElseThrow().archiveKey()).isEqualTo(listed.archiveKey());
+        client.redrive(listed.jobId());
+        Message message = receiveOne(queueUrl);
+        assertThat(message.body()).isEqualTo(payload).isEqualTo(client.inspect(listed.archiveKey()));
+        assertThat(message.messageAttributes().get(DeadLetters.JOB_ID_ATTRIBUTE).stringValue()).isEqualTo("inv:2026/5");
     }
 
     /** Dead-letters a job as the service does: archive + DLQ copy, ledger DEAD_LETTERED. @return the archive key */

@@ -191,6 +191,15 @@ class MailroomConfigTest {
     }
 
     @Test
+    void fromShouldNameAnEndpointVariableThatIsNotAUrl() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_DYNAMODB_ENDPOINT", "localhost:8000");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessage("MAILROOM_DYNAMODB_ENDPOINT: must be a URL such as http://127.0.0.1:4566, was 'localhost:8000'");
+    }
+
+    @Test
     void fromShouldLoadTheTrustStoresCaWhenItsPasswordIsGiven(@TempDir Path dir) throws Exception {
         // Given: a relay verified against a PKCS12 trust store holding the test CA
         TestPki pki = TestPki.create();
