@@ -109,7 +109,7 @@ public final class LocalStackMain {
                 SqsPoller poller = new SqsPoller(aws.sqs(), config.queueUrl(), mailroom.batch(),
                         Duration.ofMinutes(5), clock, mailroom.log());
                 Map<String, String> jobs = enqueueSamples(aws.sqs(), s3, config.queueUrl(), eventsDir);
-                step("Delivering " + jobs.size() + " sample jobs through the send handler");
+                step("Delivering " + jobs.size() + " sample jobs through the send function's runner");
                 drain(poller, mailroom, jobs);
                 report(mailroom, jobs, runDir, catcher);
                 if (serve) {
