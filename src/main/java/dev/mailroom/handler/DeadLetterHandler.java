@@ -7,7 +7,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.config.Mailroom;
+import dev.mailroom.ledger.LeaseLostException;
 import dev.mailroom.ledger.PayloadFingerprint;
+import dev.mailroom.ledger.Reconciliation;
 import dev.mailroom.retry.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,8 +60,12 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         // The DLQ's own receive count is no guide to how often the send function failed on it.
         String reason = "exceeded receive count";
         String archiveKey = mailroom.deadLetters().archive(jobId, message.getBody(), reason);
-        mailroom.ledger().reconcileDeadLetter(jobId, PayloadFingerprint.of(message.getBody()), reason, archiveKey,
-                mailroom.clock().instant());
+        Reconciliation reconciled = mailroom.ledger().reconcileDeadLetter(jobId, PayloadFingerprint.of(message.getBody()),
+                reason, archiveKey, mailroom.clock().instant());
+        if (reconciled instanceof Reconciliation.Busy busy) {
+            // A worker may still be on the job: fail this copy, so that the DLQ hands it back later.
+            throw new LeaseLostException(busy.jobId());
+        }
     }
 
     /** The body's jobId if it has a readable one (it may be the very poison that crashed us). */

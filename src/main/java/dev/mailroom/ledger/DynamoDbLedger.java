@@ -203,11 +203,11 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
-                                       Instant now) {
+    public Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason,
+                                              String archiveKey, Instant now) {
         Optional<JobRecord> current = find(jobId);
         if (current.isPresent() && (current.get().status().isTerminal() || !current.get().admits(fingerprint))) {
-            return false;
+            return new Reconciliation.LeftAlone(current.get());
         }
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.DEAD_LETTERED.name()))
@@ -231,9 +231,9 @@ public final class DynamoDbLedger implements Ledger {
                         + leaseUntil + ") OR " + leaseUntil + " < " + update.value(time(now)) + ")");
         try {
             dynamo.updateItem(update.build(table, jobId));
-            return true;
+            return new Reconciliation.DeadLettered();
         } catch (ConditionalCheckFailedException e) {
-            throw new LeaseLostException(jobId);
+            return new Reconciliation.Busy(jobId);
         }
     }
 

@@ -135,17 +135,17 @@ class DynamoDbLedgerTest {
         Instant later = T0.plus(LEASE).plusSeconds(5);
 
         // When
-        boolean changed = ledger.reconcileDeadLetter("job-9", PAYLOAD, "exceeded receive count (5 receives)", "k9", later);
-        boolean untouched = ledger.reconcileDeadLetter("job-10", PAYLOAD, "exceeded receive count (5 receives)", "k10", later);
+        Reconciliation changed = ledger.reconcileDeadLetter("job-9", PAYLOAD, "exceeded receive count (5 receives)", "k9", later);
+        Reconciliation untouched = ledger.reconcileDeadLetter("job-10", PAYLOAD, "exceeded receive count (5 receives)", "k10", later);
 
         // Then
-        assertThat(changed).isTrue();
+        assertThat(changed).isEqualTo(new Reconciliation.DeadLettered());
         JobRecord job = ledger.find("job-9").orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
         assertThat(job.lastError()).isEqualTo("exceeded receive count (5 receives)");
         assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.EXPIRED);
         assertThat(job.leaseOwner()).isNull();
-        assertThat(untouched).isFalse();
+        assertThat(untouched).isInstanceOf(Reconciliation.LeftAlone.class);
         assertThat(ledger.find("job-10").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
     }
 
@@ -236,11 +236,23 @@ class DynamoDbLedgerTest {
         ledger.claim("job-18", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         JobRecord before = ledger.find("job-18").orElseThrow();
 
-        boolean changed = ledger.reconcileDeadLetter("job-18", PayloadFingerprint.of("{}"), "exceeded receive count",
+        Reconciliation changed = ledger.reconcileDeadLetter("job-18", PayloadFingerprint.of("{}"), "exceeded receive count",
                 "k18", T0.plus(LEASE).plusSeconds(1));
 
-        assertThat(changed).isFalse();
+        assertThat(changed).isEqualTo(new Reconciliation.LeftAlone(before));
         assertThat(ledger.find("job-18").orElseThrow()).isEqualTo(before);
+    }
+
+    @Test
+    void reconcileDeadLetterShouldAnswerBusyAndChangeNothingWhileAWorkerHoldsALiveLease() {
+        ledger.claim("job-19", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        JobRecord before = ledger.find("job-19").orElseThrow();
+
+        Reconciliation reconciled = ledger.reconcileDeadLetter("job-19", PAYLOAD, "exceeded receive count", "k19",
+                T0.plusSeconds(60));
+
+        assertThat(reconciled).isEqualTo(new Reconciliation.Busy("job-19"));
+        assertThat(ledger.find("job-19").orElseThrow()).isEqualTo(before);
     }
 
     @Test
