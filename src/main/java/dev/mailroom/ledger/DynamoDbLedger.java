@@ -5,7 +5,6 @@ import static dev.mailroom.ledger.LedgerItems.s;
 import static dev.mailroom.ledger.LedgerItems.time;
 
 import dev.mailroom.budget.Deadline;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -51,14 +50,17 @@ public final class DynamoDbLedger implements Ledger {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration retention;
-    /** Measures what is left of a write's budget ({@code giveUpAt}); job times come from the caller. */
-    private final Clock clock;
 
-    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention, Clock clock) {
+    /**
+     * Times come from the caller: a job's from its arguments, a write's budget from its
+     * {@link Deadline}, which carries its own clock.
+     *
+     * @param retention how long a terminal item stays before TTL removes it
+     */
+    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
-        this.clock = clock;
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailroom.testing.AwsTestStack;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +30,7 @@ class DynamoDbLedgerTest {
         stack = AwsTestStack.shared();
         table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
-        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30), Clock.systemUTC());
+        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30));
     }
 
     @Test
