@@ -1,16 +1,21 @@
 package dev.mailroom.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailroom.testing.AwsTestStack;
+import dev.mailroom.testing.SentRequests;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** The ledger against a real DynamoDB API (dynalite, or LocalStack with -Dmailroom.stack=localstack). */
 class DynamoDbLedgerTest {
@@ -21,8 +26,12 @@ class DynamoDbLedgerTest {
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
     private static final Duration LEASE = Duration.ofMinutes(15);
 
+    private static final Duration RETENTION = Duration.ofDays(30);
+
+    private final SentRequests sent = new SentRequests();
     private AwsTestStack stack;
     private String table;
+    private DynamoDbClient client;
     private DynamoDbLedger ledger;
 
     @BeforeEach
@@ -30,7 +39,13 @@ class DynamoDbLedgerTest {
         stack = AwsTestStack.shared();
         table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
-        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30));
+        client = sent.dynamoClient(stack.dynamoEndpoint());
+        ledger = new DynamoDbLedger(client, table, RETENTION);
+    }
+
+    @AfterEach
+    void closeClient() {
+        client.close();
     }
 
     @Test
@@ -163,24 +178,6 @@ class DynamoDbLedgerTest {
     }
 
     @Test
-    void conditionsShouldBeExactlyTheOnesTheLedgerContractStates() {
-        UpdateBuilder claim = new UpdateBuilder();
-        UpdateBuilder record = new UpdateBuilder();
-        UpdateBuilder reject = new UpdateBuilder();
-
-        assertThat(DynamoDbLedger.claimCondition(claim, PAYLOAD, T0)).isEqualTo(
-                "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint) OR #fingerprint = :v0) "
-                        + "AND #status IN (:v1, :v2, :v3) "
-                        + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :v4))");
-        assertThat(claim.build("t", "job").expressionAttributeValues()).containsEntry(":v0",
-                AttributeValue.fromS(PAYLOAD.sha256()));
-        assertThat(DynamoDbLedger.leaseCondition(record, "worker-a")).isEqualTo("#leaseOwner = :v0 AND #status = :v1");
-        assertThat(DynamoDbLedger.rejectCondition(reject, PAYLOAD)).isEqualTo(
-                "attribute_not_exists(#jobId) OR (#status = :v0 "
-                        + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = :v1))");
-    }
-
-    @Test
     void claimShouldAnswerConflictAndChangeNothingWhenAnotherPayloadUsesTheIdOfADeferredJob() {
         // Given: job-12 deferred, its lease released
         ledger.claim("job-12", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
@@ -294,6 +291,160 @@ class DynamoDbLedgerTest {
                 null, "ann: 5.1.10 null MX", null, T0));
 
         assertThat(ledger.find("job-17").orElseThrow().recipient("ann@example.org")).isEqualTo(nullMx);
+    }
+
+    @Test
+    void claimShouldBeConditionedOnTheJobBeingNewOrClaimableForThisPayload() {
+        ledger.claim("job-c", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+
+        assertConditionSent("job-c",
+                "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint) OR #fingerprint = :fingerprint) "
+                        + "AND #status IN (:queued, :deferred, :sending) "
+                        + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now))",
+                names("jobId", "fingerprint", "status", "leaseUntil", "leaseOwner", "updatedAt", "createdAt",
+                        "recipients", "attempts"),
+                Map.of(":fingerprint", s(PAYLOAD.sha256()), ":queued", s("QUEUED"), ":deferred", s("DEFERRED"),
+                        ":sending", s("SENDING"), ":now", millis(T0)));
+    }
+
+    @Test
+    void recordShouldBeConditionedOnTheCallerHoldingTheLeaseOfAJobBeingSent() {
+        ledger.claim("job-r", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+
+        ledger.record(delivered("job-r", "worker-a", T0.plusSeconds(2)));
+
+        Map<String, String> names = names("leaseOwner", "status", "updatedAt", "messageId", "nextAttemptAt",
+                "recipients", "leaseUntil", "ttl");
+        names.put("#k3", "ann@example.org");
+        assertConditionSent("job-r", "#leaseOwner = :owner AND #status = :sending", names,
+                Map.of(":owner", s("worker-a"), ":sending", s("SENDING")));
+    }
+
+    @Test
+    void rejectShouldBeConditionedOnTheIdBeingNewOrThisPayloadsRejection() {
+        ledger.reject("job-x", PAYLOAD, "from: is required", "dead-letters/job-x/1.json", T0);
+
+        assertConditionSent("job-x", "attribute_not_exists(#jobId) OR (#status = :rejected "
+                        + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = :fingerprint))",
+                names("jobId", "status", "fingerprint", "lastError", "updatedAt", "createdAt", "ttl", "archiveKey"),
+                Map.of(":rejected", s("REJECTED"), ":fingerprint", s(PAYLOAD.sha256())));
+    }
+
+    @Test
+    void reconcileDeadLetterShouldBeConditionedOnNobodyHavingCreatedAJobNeverSeen() {
+        ledger.reconcileDeadLetter("job-n", PAYLOAD, "exceeded receive count", "k", T0);
+
+        assertConditionSent("job-n", "attribute_not_exists(#jobId)",
+                names("jobId", "status", "fingerprint", "lastError", "updatedAt", "createdAt", "ttl", "leaseOwner",
+                        "leaseUntil", "nextAttemptAt", "archiveKey"),
+                Map.of());
+    }
+
+    @Test
+    void reconcileDeadLetterShouldBeConditionedOnTheStatusItReadAndNoLiveLease() {
+        ledger.claim("job-d", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+
+        ledger.reconcileDeadLetter("job-d", PAYLOAD, "exceeded receive count", "k", later);
+
+        Map<String, String> names = names("status", "leaseUntil", "fingerprint", "lastError", "updatedAt", "createdAt",
+                "ttl", "leaseOwner", "nextAttemptAt", "archiveKey", "recipients");
+        names.put("#k7", "ann@example.org");
+        assertConditionSent("job-d", "#status = :seen AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)",
+                names, Map.of(":seen", s("SENDING"), ":now", millis(later)));
+    }
+
+    @Test
+    void resetForRedriveShouldBeConditionedOnTheStatusItRead() {
+        ledger.claim("job-q", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.reconcileDeadLetter("job-q", PAYLOAD, "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(1));
+
+        ledger.resetForRedrive("job-q", T0.plus(Duration.ofDays(1)));
+
+        Map<String, String> names = names("status", "attempts", "createdAt", "updatedAt", "ttl", "expiresAt",
+                "nextAttemptAt", "recipients");
+        names.put("#k4", "ann@example.org");
+        assertConditionSent("job-q", "#status = :seen", names, Map.of(":seen", s("DEAD_LETTERED")));
+    }
+
+    @Test
+    void everyWriteShouldBeConditional() {
+        // Given: a job's whole life — deferred, dead-lettered, redriven, delivered — and an invalid message
+        ledger.claim("job-w", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(new AttemptResult("job-w", "worker-a", JobStatus.DEFERRED, null, Map.of("ann@example.org",
+                new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "later", "mx", 1, T0)), T0, "ann: 451", null, T0));
+        ledger.claim("job-w", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(1));
+        ledger.reconcileDeadLetter("job-w", PAYLOAD, "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(2));
+        ledger.resetForRedrive("job-w", T0.plus(Duration.ofDays(1)));
+        ledger.claim("job-w", PAYLOAD, "worker-c", LEASE, List.of("ann@example.org"), null, T0.plus(Duration.ofDays(1)));
+        ledger.record(delivered("job-w", "worker-c", T0.plus(Duration.ofDays(1))));
+        ledger.reject("job-v", PAYLOAD, "from: is required", "k-v", T0);
+        ledger.reconcileDeadLetter("job-u", PAYLOAD, "exceeded receive count", "k-u", T0);
+
+        // Then: reads, and updates that each carry a condition; no unconditional put, delete or batch
+        assertThat(sent.all()).allSatisfy(request ->
+                assertThat(request).isInstanceOfAny(GetItemRequest.class, UpdateItemRequest.class));
+        assertThat(sent.all(UpdateItemRequest.class)).hasSize(9)
+                .allSatisfy(update -> assertThat(update.conditionExpression()).isNotBlank());
+    }
+
+    @Test
+    void terminalItemsShouldCarryATtlOfTheirRetentionAndARedrivenOneNone() {
+        // Given: a job deferred once, then delivered; a rejection; a job dead-lettered, then redriven
+        ledger.claim("job-t", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(new AttemptResult("job-t", "worker-a", JobStatus.DEFERRED, null, Map.of(), T0.plusSeconds(300),
+                "ann: 451", null, T0));
+        Map<String, AttributeValue> deferred = rawItem("job-t");
+        Instant delivery = T0.plusSeconds(301);
+        ledger.claim("job-t", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, delivery);
+        ledger.record(delivered("job-t", "worker-b", delivery));
+        ledger.reject("job-x", PAYLOAD, "from: is required", "k-x", T0);
+        ledger.reconcileDeadLetter("job-q", PAYLOAD, "exceeded receive count", "k-q", T0);
+        Map<String, AttributeValue> deadLettered = rawItem("job-q");
+        ledger.resetForRedrive("job-q", T0.plusSeconds(5));
+
+        // Then: TTL (epoch seconds) removes terminal items once their retention has passed, and no other
+        assertThat(deferred).doesNotContainKey("ttl");
+        assertThat(rawItem("job-t").get("ttl")).isEqualTo(n(delivery.plus(RETENTION).getEpochSecond()));
+        assertThat(rawItem("job-x").get("ttl")).isEqualTo(n(T0.plus(RETENTION).getEpochSecond()));
+        assertThat(deadLettered.get("ttl")).isEqualTo(n(T0.plus(RETENTION).getEpochSecond()));
+        assertThat(rawItem("job-q")).doesNotContainKey("ttl");
+    }
+
+    /** The last UpdateItem sent was about {@code jobId}, under exactly this condition. */
+    private void assertConditionSent(String jobId, String condition, Map<String, String> names,
+                                     Map<String, AttributeValue> conditionValues) {
+        UpdateItemRequest update = sent.last(UpdateItemRequest.class);
+        assertThat(update.tableName()).isEqualTo(table);
+        assertThat(update.key()).isEqualTo(Map.of("jobId", s(jobId)));
+        assertThat(update.conditionExpression()).isEqualTo(condition);
+        assertThat(update.expressionAttributeNames()).isEqualTo(names);
+        assertThat(update.expressionAttributeValues()).containsAllEntriesOf(conditionValues);
+    }
+
+    /** {@code #attribute → attribute} for each one. */
+    private static Map<String, String> names(String... attributes) {
+        Map<String, String> names = new HashMap<>();
+        for (String attribute : attributes) {
+            names.put("#" + attribute, attribute);
+        }
+        return names;
+    }
+
+    private Map<String, AttributeValue> rawItem(String jobId) {
+        return stack.dynamo().getItem(b -> b.tableName(table).key(Map.of("jobId", s(jobId))).consistentRead(true)).item();
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static AttributeValue millis(Instant instant) {
+        return n(instant.toEpochMilli());
     }
 
     private static AttemptResult delivered(String jobId, String owner, Instant now) {
