@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,7 +73,7 @@ public final class ColdStartBench {
             dns.mx(BenchJobs.RECIPIENT_DOMAIN, 10, "mx." + BenchJobs.RECIPIENT_DOMAIN)
                     .a("mx." + BenchJobs.RECIPIENT_DOMAIN, smtp.host());
             Map<String, String> env = environment(stack, dns, smtp.port());
-            DynamoDbLedger ledger = new DynamoDbLedger(stack.dynamo(), env.get("MAILROOM_TABLE"), Duration.ofDays(1), Clock.systemUTC());
+            DynamoDbLedger ledger = new DynamoDbLedger(stack.dynamo(), env.get("MAILROOM_TABLE"), Duration.ofDays(1));
             if (variants.stream().anyMatch(v -> v.contains("appcds"))) {
                 Files.deleteIfExists(archive);
                 Run training = launch(classPath, env, "eager", List.of("-XX:ArchiveClassesAtExit=" + archive), "train");

@@ -135,7 +135,7 @@ public final class MailroomClient {
     }
 
     private Ledger ledger() {
-        return new DynamoDbLedger(dynamo, require(ClientSettings.TABLE, settings.table()), LEDGER_RETENTION, clock);
+        return new DynamoDbLedger(dynamo, require(ClientSettings.TABLE, settings.table()), LEDGER_RETENTION);
     }
 
     private DeadLetters deadLetters() {

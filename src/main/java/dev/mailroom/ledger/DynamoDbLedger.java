@@ -5,7 +5,6 @@ import static dev.mailroom.ledger.LedgerItems.s;
 import static dev.mailroom.ledger.LedgerItems.time;
 
 import dev.mailroom.budget.Deadline;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,18 +28,28 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class DynamoDbLedger implements Ledger {
 
+    // Every write's condition, one literal each: #name is the attribute of that name, :name a value
+    // bound where the write is built. DynamoDbLedgerTest pins each against the request sent.
+
     /**
      * Claimable: new, or the same payload (or an item with none recorded) that is queued (redriven),
      * deferred, or whose lease has run out.
      */
-    static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint) "
-            + "OR #fingerprint = %s) AND #status IN (%s, %s, %s) "
-            + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < %s))";
-    /** A rejection is recorded only where no other job owns the id. */
-    static final String REJECT_CONDITION = "attribute_not_exists(#jobId) OR (#status = %s "
-            + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = %s))";
+    private static final String CLAIM_CONDITION = "attribute_not_exists(#jobId) OR ((attribute_not_exists(#fingerprint) "
+            + "OR #fingerprint = :fingerprint) AND #status IN (:queued, :deferred, :sending) "
+            + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now))";
     /** Recording needs the caller to hold the lease of a job being sent. */
-    static final String LEASE_CONDITION = "#leaseOwner = %s AND #status = %s";
+    private static final String LEASE_CONDITION = "#leaseOwner = :owner AND #status = :sending";
+    /** A rejection is recorded only where no other job owns the id. */
+    private static final String REJECT_CONDITION = "attribute_not_exists(#jobId) OR (#status = :rejected "
+            + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = :fingerprint))";
+    /** Reconciling a job never seen: nobody created it meanwhile. */
+    private static final String RECONCILE_NEW_CONDITION = "attribute_not_exists(#jobId)";
+    /** Reconciling a job: still in the status it was read in ({@code :seen}), and no live lease on it. */
+    private static final String RECONCILE_CONDITION = "#status = :seen "
+            + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)";
+    /** Resetting for a redrive: still in the status it was read in. */
+    private static final String REDRIVE_CONDITION = "#status = :seen";
 
     /** Between rounds of the client's own retries, while an outage lasts. */
     private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
@@ -51,14 +60,17 @@ public final class DynamoDbLedger implements Ledger {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration retention;
-    /** Measures what is left of a write's budget ({@code giveUpAt}); job times come from the caller. */
-    private final Clock clock;
 
-    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention, Clock clock) {
+    /**
+     * Times come from the caller: a job's from its arguments, a write's budget from its
+     * {@link Deadline}, which carries its own clock.
+     *
+     * @param retention how long a terminal item stays before TTL removes it
+     */
+    public DynamoDbLedger(DynamoDbClient dynamo, String table, Duration retention) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
-        this.clock = clock;
     }
 
     @Override
@@ -78,7 +90,9 @@ public final class DynamoDbLedger implements Ledger {
         if (expiresAt != null) {
             update.setIfAbsent("expiresAt", time(expiresAt));
         }
-        update.condition(claimCondition(update, fingerprint, now));
+        update.condition(CLAIM_CONDITION, Map.of(":fingerprint", s(fingerprint.sha256()),
+                ":queued", s(JobStatus.QUEUED.name()), ":deferred", s(JobStatus.DEFERRED.name()),
+                ":sending", s(JobStatus.SENDING.name()), ":now", time(now)));
         try {
             return new Claim.Granted(LedgerItems.job(dynamo.updateItem(update.build(table, jobId)).attributes()));
         } catch (ConditionalCheckFailedException e) {
@@ -88,22 +102,6 @@ public final class DynamoDbLedger implements Ledger {
             }
             return current.status().isTerminal() ? new Claim.Finished(current) : new Claim.Busy(current);
         }
-    }
-
-    static String claimCondition(UpdateBuilder update, PayloadFingerprint fingerprint, Instant now) {
-        return String.format(CLAIM_CONDITION.replace("#jobId", update.name("jobId"))
-                        .replace("#fingerprint", update.name(LedgerItems.FINGERPRINT))
-                        .replace("#status", update.name("status")).replace("#leaseUntil", update.name("leaseUntil")),
-                update.value(s(fingerprint.sha256())), update.value(s(JobStatus.QUEUED.name())),
-                update.value(s(JobStatus.DEFERRED.name())), update.value(s(JobStatus.SENDING.name())),
-                update.value(time(now)));
-    }
-
-    static String rejectCondition(UpdateBuilder update, PayloadFingerprint fingerprint) {
-        return String.format(REJECT_CONDITION.replace("#jobId", update.name("jobId"))
-                        .replace("#status", update.name("status"))
-                        .replace("#fingerprint", update.name(LedgerItems.FINGERPRINT)),
-                update.value(s(JobStatus.REJECTED.name())), update.value(s(fingerprint.sha256())));
     }
 
     @Override
@@ -131,7 +129,7 @@ public final class DynamoDbLedger implements Ledger {
             // The claim counted an attempt (a crash mid-attempt must count); none was made after all.
             update.add("attempts", n(-1));
         }
-        update.condition(leaseCondition(update, result.owner()));
+        update.condition(LEASE_CONDITION, Map.of(":owner", s(result.owner()), ":sending", s(JobStatus.SENDING.name())));
         UpdateItemRequest request = update.build(table, result.jobId());
         Duration pause = FIRST_PAUSE;
         while (true) {
@@ -176,12 +174,6 @@ public final class DynamoDbLedger implements Ledger {
         }
     }
 
-    static String leaseCondition(UpdateBuilder update, String owner) {
-        return String.format(LEASE_CONDITION.replace("#leaseOwner", update.name("leaseOwner"))
-                        .replace("#status", update.name("status")),
-                update.value(s(owner)), update.value(s(JobStatus.SENDING.name())));
-    }
-
     @Override
     public void reject(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey, Instant now) {
         UpdateBuilder update = new UpdateBuilder()
@@ -194,7 +186,8 @@ public final class DynamoDbLedger implements Ledger {
         setIfPresent(update, "archiveKey", archiveKey);
         // Never overwrite a real job that happens to share the id of an invalid message, nor another
         // rejected payload's reason and archive key.
-        update.condition(rejectCondition(update, fingerprint));
+        update.condition(REJECT_CONDITION, Map.of(":rejected", s(JobStatus.REJECTED.name()),
+                ":fingerprint", s(fingerprint.sha256())));
         try {
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {
@@ -203,11 +196,11 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
-                                       Instant now) {
+    public Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason,
+                                              String archiveKey, Instant now) {
         Optional<JobRecord> current = find(jobId);
         if (current.isPresent() && (current.get().status().isTerminal() || !current.get().admits(fingerprint))) {
-            return false;
+            return new Reconciliation.LeftAlone(current.get());
         }
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.DEAD_LETTERED.name()))
@@ -223,17 +216,16 @@ public final class DynamoDbLedger implements Ledger {
                 update.setEntry("recipients", address, LedgerItems.recipient(record.expired(now)));
             }
         }));
-        String status = update.name("status");
-        String leaseUntil = update.name("leaseUntil");
-        update.condition(current.isEmpty()
-                ? "attribute_not_exists(" + update.name("jobId") + ")"
-                : status + " = " + update.value(s(current.get().status().name())) + " AND (attribute_not_exists("
-                        + leaseUntil + ") OR " + leaseUntil + " < " + update.value(time(now)) + ")");
+        if (current.isEmpty()) {
+            update.condition(RECONCILE_NEW_CONDITION, Map.of());
+        } else {
+            update.condition(RECONCILE_CONDITION, Map.of(":seen", s(current.get().status().name()), ":now", time(now)));
+        }
         try {
             dynamo.updateItem(update.build(table, jobId));
-            return true;
+            return new Reconciliation.DeadLettered();
         } catch (ConditionalCheckFailedException e) {
-            throw new LeaseLostException(jobId);
+            return new Reconciliation.Busy(jobId);
         }
     }
 
@@ -256,7 +248,7 @@ public final class DynamoDbLedger implements Ledger {
                 update.setEntry("recipients", address, LedgerItems.recipient(RecipientRecord.pending(now)));
             }
         });
-        update.condition(update.name("status") + " = " + update.value(s(current.status().name())));
+        update.condition(REDRIVE_CONDITION, Map.of(":seen", s(current.status().name())));
         try {
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {

@@ -51,12 +51,15 @@ public interface Ledger {
      * Marks a job DEAD_LETTERED with its reason (remaining recipients EXPIRED) unless it is already
      * terminal, or the id belongs to another payload (whose job this one must not end, nor point
      * its redrive at this archive); used by the dead-letter handler for jobs that reached the DLQ
-     * by redrive.
+     * by redrive. The write is conditioned on the job not having changed since it was read and on
+     * no live lease: a worker may still be on the job.
      *
      * @param fingerprint the payload that reached the DLQ
-     * @return true if this call changed the job
+     * @return {@link Reconciliation.DeadLettered} if this call changed the job,
+     *         {@link Reconciliation.LeftAlone} if there was nothing to do, {@link Reconciliation.Busy}
+     *         if the job is leased (or changed meanwhile) and should be reconciled later
      */
-    boolean reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
+    Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
                                 Instant now);
 
     /**

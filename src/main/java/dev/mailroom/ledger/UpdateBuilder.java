@@ -4,12 +4,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /** Accumulates an UpdateItem's SET/REMOVE/ADD clauses with their placeholder names and values. */
 final class UpdateBuilder {
+
+    /** An attribute name placeholder in a condition: {@code #leaseUntil}. */
+    private static final Pattern ATTRIBUTE = Pattern.compile("#(\\w+)");
 
     private final List<String> sets = new ArrayList<>();
     private final List<String> removes = new ArrayList<>();
@@ -47,19 +52,33 @@ final class UpdateBuilder {
         return this;
     }
 
-    UpdateBuilder condition(String expression) {
+    /**
+     * The write's condition, written as one literal: each {@code #attribute} in it names the attribute
+     * so called, each {@code :name} is bound to its value in {@code values} (names of words, so that
+     * they never meet the {@code :v0}, {@code :v1}… of the update's own values).
+     */
+    UpdateBuilder condition(String expression, Map<String, AttributeValue> values) {
+        Matcher attributes = ATTRIBUTE.matcher(expression);
+        while (attributes.find()) {
+            name(attributes.group(1));
+        }
+        values.forEach((placeholder, value) -> {
+            if (this.values.putIfAbsent(placeholder, value) != null) {
+                throw new IllegalArgumentException("value placeholder " + placeholder + " is taken");
+            }
+        });
         this.condition = expression;
         return this;
     }
 
-    /** The placeholder for an attribute name ({@code #status}); also usable inside conditions. */
+    /** The placeholder for an attribute name ({@code #status}). */
     String name(String attribute) {
         String placeholder = "#" + attribute;
         names.put(placeholder, attribute);
         return placeholder;
     }
 
-    /** The placeholder for a value ({@code :v3}); also usable inside conditions. */
+    /** The placeholder for a value ({@code :v3}). */
     String value(AttributeValue value) {
         String placeholder = ":v" + counter++;
         values.put(placeholder, value);
@@ -84,10 +103,6 @@ final class UpdateBuilder {
             expression.append(" ADD ").append(String.join(", ", adds));
         }
         return expression.toString().strip();
-    }
-
-    String conditionExpression() {
-        return condition;
     }
 
     UpdateItemRequest build(String table, String jobId) {

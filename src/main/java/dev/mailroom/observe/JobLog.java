@@ -60,7 +60,7 @@ public final class JobLog {
         out.write(line);
     }
 
-    /** An attempt ran past its lease, so its {@code what} was not written: routine, not trouble. */
+    /** {@code what} was not written because the job's lease is another worker's: routine, not trouble. */
     public void leaseLost(String jobId, String what) {
         Map<String, Object> line = base("job.lease-lost", jobId);
         line.put("what", what);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.ledger.Ledger;
 import dev.mailroom.ledger.PayloadFingerprint;
+import dev.mailroom.ledger.Reconciliation;
 import dev.mailroom.observe.JobLog;
 import dev.mailroom.retry.DeadLetters;
 import java.time.Clock;
@@ -44,8 +45,13 @@ public final class DeadLetterStep implements RecordStep {
         try {
             String jobId = jobIdOf(message);
             String archiveKey = deadLetters.archive(jobId, message.body(), REASON);
-            ledger.reconcileDeadLetter(jobId, PayloadFingerprint.of(message.body()), REASON, archiveKey,
-                    clock.instant());
+            Reconciliation reconciled = ledger.reconcileDeadLetter(jobId, PayloadFingerprint.of(message.body()),
+                    REASON, archiveKey, clock.instant());
+            if (reconciled instanceof Reconciliation.Busy) {
+                // A send worker still holds the job: this message comes back once its lease has run out.
+                log.leaseLost(jobId, "reconcile dead letter");
+                return false;
+            }
             return true;
         } catch (RuntimeException e) {
             log.error(message.messageId(), "dead-letter", e);

@@ -26,7 +26,7 @@ public final class DeadLetterWiring {
     public DeadLetterWiring(StoreConfig config, AwsClients aws, JsonLines out, Clock clock) {
         this.clock = clock;
         this.log = new JobLog(out, clock);
-        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention(), clock);
+        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
         SqsS3DeadLetters archive = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
                 config.archiveBucket(), config.archivePrefix(), clock);
         this.batch = new BatchDriver(new DeadLetterStep(ledger, archive, log, clock), 1);

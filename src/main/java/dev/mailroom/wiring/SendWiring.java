@@ -51,7 +51,7 @@ public final class SendWiring implements AutoCloseable {
         this.aws = aws;
         this.clock = clock;
         this.log = new JobLog(out, clock);
-        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention(), clock);
+        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
         DeadLetters deadLetters = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
                 config.archiveBucket(), config.archivePrefix(), clock);
         this.composer = new MessageComposer(new S3AttachmentStore(aws.s3()), clock);

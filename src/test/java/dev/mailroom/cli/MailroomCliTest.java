@@ -70,7 +70,7 @@ class MailroomCliTest {
         stack.s3().createBucket(b -> b.bucket(bucket));
         table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
-        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30), Clock.systemUTC());
+        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30));
         environment = new HashMap<>(Map.of(
                 "MAILROOM_QUEUE_URL", queueUrl,
                 "MAILROOM_TABLE", table,

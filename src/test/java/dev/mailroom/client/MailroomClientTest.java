@@ -75,7 +75,7 @@ class MailroomClientTest {
         stack.s3().createBucket(b -> b.bucket(bucket));
         table = stack.uniqueName("ledger");
         LedgerTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
-        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30), Clock.systemUTC());
+        ledger = new DynamoDbLedger(stack.dynamo(), table, Duration.ofDays(30));
         client = new MailroomClient(stack.sqs(), stack.s3(), stack.dynamo(),
                 ClientSettings.of(queueUrl, bucket, table).withDeadLetters(deadLetterQueueUrl, null, null),
                 Clock.systemUTC());

@@ -68,7 +68,7 @@ class LedgerOutageTest {
                 .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(3).backoffStrategy(quick)
                         .throttlingBackoffStrategy(quick)))
                 .build();
-        ledger = new DynamoDbLedger(client, table, Duration.ofDays(30), Clock.systemUTC());
+        ledger = new DynamoDbLedger(client, table, Duration.ofDays(30));
     }
 
     @AfterEach
