@@ -1,0 +1,233 @@
+package dev.mailroom.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mailroom.config.MailroomConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * template.yaml under one set of parameter values, with just enough of CloudFormation's intrinsic
+ * functions ({@link Intrinsics}) and SAM's Globals to read what a function gets: its properties,
+ * environment, configuration, SQS event source and the grants of its role.
+ *
+ * <p>The template is read as plain YAML (it uses long-form intrinsics only; {@code SamTemplateTest}
+ * keeps it so) and evaluated under a few parameter sets ({@link #SCENARIOS}): a {@code Ref} to a
+ * resource becomes {@code {Ref:Id}}, a {@code Fn::GetAtt} becomes {@code {Id.Attribute}}.
+ */
+final class SamTemplate {
+
+    static final Path TEMPLATE = Path.of("template.yaml");
+
+    /** Parameter sets the template must work under: one per deployable shape. */
+    static final Map<String, Map<String, String>> SCENARIOS = Map.of(
+            "mx in a VPC", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                    "VpcSubnetIds", "subnet-0a,subnet-0b", "VpcSecurityGroupIds", "sg-0c"),
+            "relay with a secret", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                    "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "RelayPort", "465",
+                    "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf"));
+
+    /** {@code @MethodSource} of the tests run once per scenario: the names of {@link #SCENARIOS}, sorted. */
+    static final String SCENARIO_NAMES = "dev.mailroom.deploy.SamTemplate#scenarios";
+
+    /** The template's functions. */
+    enum Lambda {
+        SEND("SendFunction"), DEAD_LETTER("DeadLetterFunction");
+
+        final String logicalId;
+
+        Lambda(String logicalId) {
+            this.logicalId = logicalId;
+        }
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern REF = Pattern.compile("\\{Ref:(\\w+)}");
+
+    /** Parsed once per test JVM; every SamTemplate only reads it. */
+    private static final JsonNode PARSED = parse();
+
+    final JsonNode root;
+    private final Intrinsics intrinsics;
+
+    private SamTemplate(JsonNode root, Map<String, String> overrides) {
+        this.root = root;
+        this.intrinsics = new Intrinsics(root, overrides);
+    }
+
+    /** template.yaml with these parameter values; the others keep their defaults. */
+    static SamTemplate load(Map<String, String> overrides) {
+        return new SamTemplate(PARSED, overrides);
+    }
+
+    /** Another template, given as YAML text: for the evaluator's own tests. */
+    static SamTemplate of(String yaml, Map<String, String> overrides) throws JsonProcessingException {
+        return new SamTemplate(YAML.readTree(yaml), overrides);
+    }
+
+    /** The names of {@link #SCENARIOS}, sorted ({@link #SCENARIO_NAMES}). */
+    static Stream<String> scenarios() {
+        return SCENARIOS.keySet().stream().sorted();
+    }
+
+    private static JsonNode parse() {
+        try {
+            return YAML.readTree(TEMPLATE.toFile());
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + TEMPLATE.toAbsolutePath(), e);
+        }
+    }
+
+    List<String> functions() {
+        List<String> ids = new ArrayList<>();
+        root.path("Resources").fields().forEachRemaining(r -> {
+            if (r.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
+                ids.add(r.getKey());
+            }
+        });
+        assertThat(ids).as("template functions").containsExactlyInAnyOrder(
+                Arrays.stream(Lambda.values()).map(l -> l.logicalId).toArray(String[]::new));
+        return ids;
+    }
+
+    JsonNode properties(String logicalId) {
+        JsonNode resource = root.path("Resources").path(logicalId);
+        assertThat(resource.isObject()).as("resource %s in template.yaml", logicalId).isTrue();
+        return intrinsics.resolve(resource.path("Properties"));
+    }
+
+    /** A function's own property, else the one Globals gives every function; not evaluated. */
+    JsonNode rawFunctionProperty(String function, String name) {
+        JsonNode own = root.path("Resources").path(function).path("Properties").path(name);
+        return own.isMissingNode() ? root.path("Globals").path("Function").path(name) : own;
+    }
+
+    JsonNode functionProperty(String function, String name) {
+        return intrinsics.resolve(rawFunctionProperty(function, name));
+    }
+
+    /** Globals' variables, then the function's own (which win). */
+    Map<String, String> environment(String function) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Stream.of(root.path("Globals").path("Function"), root.path("Resources").path(function).path("Properties"))
+                .map(node -> intrinsics.resolve(node.path("Environment").path("Variables")))
+                .forEach(variables -> variables.fields().forEachRemaining(v -> env.put(v.getKey(), v.getValue().asText())));
+        return env;
+    }
+
+    MailroomConfig config(String function) {
+        try {
+            return MailroomConfig.from(environment(function));
+        } catch (RuntimeException e) {
+            throw new AssertionError(function + " would fail at cold start: " + e.getMessage(), e);
+        }
+    }
+
+    JsonNode sqsEvent(String function) {
+        List<JsonNode> events = new ArrayList<>();
+        functionProperty(function, "Events").forEach(event -> {
+            if (event.path("Type").asText().equals("SQS")) {
+                events.add(event.path("Properties"));
+            }
+        });
+        assertThat(events).as("%s SQS events", function).hasSize(1);
+        return events.get(0);
+    }
+
+    String eventQueueArn(String function) {
+        return sqsEvent(function).path("Queue").asText();
+    }
+
+    /** Every "action on resource" the function's role allows. */
+    Set<String> grants(String function) {
+        JsonNode role = properties(logicalIdOfRole(function));
+        assertThat(role.path("ManagedPolicyArns")).as("%s role: managed policies grant on \"*\"", function).isEmpty();
+        Set<String> grants = new TreeSet<>();
+        for (JsonNode policy : role.path("Policies")) {
+            for (JsonNode statement : Intrinsics.asList(policy.path("PolicyDocument").path("Statement"))) {
+                if (statement.path("Effect").asText().equals("Allow")) {
+                    for (JsonNode action : Intrinsics.asList(statement.path("Action"))) {
+                        Intrinsics.asList(statement.path("Resource"))
+                                .forEach(resource -> grants.add(grant(action.asText(), resource.asText())));
+                    }
+                }
+            }
+        }
+        return grants;
+    }
+
+    /** What Lambda itself needs: polling the event queue, writing the log group, attaching to the VPC. */
+    Set<String> platformGrants(String function) {
+        Set<String> grants = new TreeSet<>();
+        String queue = eventQueueArn(function);
+        Stream.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes").forEach(a -> grants.add(grant(a, queue)));
+        String logGroup = functionProperty(function, "LoggingConfig").path("LogGroup").asText();
+        Matcher ref = REF.matcher(logGroup);
+        assertThat(ref.matches()).as("%s LoggingConfig.LogGroup should Ref a log group of the template", function).isTrue();
+        Stream.of("logs:CreateLogStream", "logs:PutLogEvents").forEach(a -> grants.add(grant(a, "{" + ref.group(1) + ".Arn}")));
+        if (!functionProperty(function, "VpcConfig").isMissingNode()) {
+            Stream.of("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")
+                    .forEach(a -> grants.add(grant(a, "*")));
+        }
+        return grants;
+    }
+
+    private String logicalIdOfRole(String function) {
+        String role = functionProperty(function, "Role").asText();
+        assertThat(role).as("%s Role: an explicit role of the template (SAM's own attaches "
+                + "AWSLambdaSQSQueueExecutionRole, which allows every queue)", function).matches("\\{\\w+\\.Arn}");
+        return logicalIdOf(role);
+    }
+
+    /** The AssertDescription of every rule whose condition holds and whose assertion fails. */
+    List<String> brokenRules() {
+        return intrinsics.brokenRules();
+    }
+
+    /** The value of one of the template's Conditions under these parameters. */
+    boolean condition(String name) {
+        return intrinsics.condition(name);
+    }
+
+    static String grant(String action, String resource) {
+        return action + " on " + resource;
+    }
+
+    /** The resource a variable names, which must be a Ref to one of the template's resources. */
+    static String logicalIdOf(String variable, String value) {
+        Matcher ref = REF.matcher(value);
+        if (!ref.matches()) {
+            fail("%s should Ref a resource of the template, was '%s'", variable, value);
+        }
+        return ref.group(1);
+    }
+
+    static String logicalIdOf(String arn) {
+        Matcher getAtt = Pattern.compile("\\{(\\w+)\\.Arn}").matcher(arn);
+        if (!getAtt.matches()) {
+            fail("expected a Fn::GetAtt [Resource, Arn], was '%s'", arn);
+        }
+        return getAtt.group(1);
+    }
+
+    /** The ARN of the resource a variable names. */
+    static String arnOf(String variable, String value) {
+        return "{" + logicalIdOf(variable, value) + ".Arn}";
+    }
+}

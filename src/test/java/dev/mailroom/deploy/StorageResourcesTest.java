@@ -1,0 +1,53 @@
+package dev.mailroom.deploy;
+
+import static dev.mailroom.deploy.SamTemplate.SCENARIOS;
+import static dev.mailroom.deploy.SamTemplate.logicalIdOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailroom.config.MailroomConfig;
+import dev.mailroom.deploy.SamTemplate.Lambda;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger table and the buckets of template.yaml are what DynamoDbLedger and the archive expect,
+ * and their lifecycles keep what the code still needs.
+ */
+class StorageResourcesTest {
+
+    @Test
+    void theLedgerTableShouldMatchDynamoDbLedger() {
+        SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
+        MailroomConfig config = template.config(Lambda.SEND.logicalId);
+        JsonNode table = template.properties(logicalIdOf("MAILROOM_TABLE", config.table()));
+
+        assertThat(table.path("KeySchema").toString()).as("ledger key: DynamoDbLedger keys items by jobId (S)")
+                .isEqualTo("[{\"AttributeName\":\"jobId\",\"KeyType\":\"HASH\"}]");
+        assertThat(table.path("AttributeDefinitions").toString()).isEqualTo("[{\"AttributeName\":\"jobId\",\"AttributeType\":\"S\"}]");
+        assertThat(table.path("TimeToLiveSpecification").toString()).as("ledger TTL: DynamoDbLedger writes `ttl`")
+                .isEqualTo("{\"AttributeName\":\"ttl\",\"Enabled\":true}");
+        assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+        assertThat(table.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean())
+                .as("ledger point-in-time recovery").isTrue();
+    }
+
+    @Test
+    void theBucketsLifecyclesShouldKeepWhatTheCodeStillNeeds() {
+        SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
+        MailroomConfig config = template.config(Lambda.SEND.logicalId);
+        long queueRetentionDays = Duration.ofSeconds(template.properties(logicalIdOf("MAILROOM_QUEUE_URL",
+                config.queueUrl())).path("MessageRetentionPeriod").asLong()).toDays();
+        JsonNode archiveRules = template.properties(logicalIdOf("MAILROOM_ARCHIVE_BUCKET", config.archiveBucket()))
+                .path("LifecycleConfiguration").path("Rules");
+
+        assertThat(archiveRules.findValuesAsText("Prefix")).as("archive bucket lifecycle prefix vs MAILROOM_ARCHIVE_PREFIX")
+                .containsExactly(config.archivePrefix());
+        for (String bucket : config.attachmentBuckets()) {
+            JsonNode rules = template.properties(logicalIdOf("MAILROOM_ATTACHMENT_BUCKETS", bucket))
+                    .path("LifecycleConfiguration").path("Rules");
+            assertThat(rules.findValues("ExpirationInDays")).as("attachments must outlive every job still on the queue")
+                    .allSatisfy(days -> assertThat(days.asLong()).isGreaterThanOrEqualTo(queueRetentionDays));
+        }
+    }
+}
