@@ -69,18 +69,35 @@ record Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Attem
                 now, true);
     }
 
+    /** The attempt's last write when recipients remain: the job runs again at {@code nextAttemptAt}. */
+    AttemptResult deferred(Map<String, RecipientRecord> outcomes, String messageId, Instant nextAttemptAt,
+                           String lastError, Instant now) {
+        return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.DEFERRED, messageId, outcomes, nextAttemptAt,
+                lastError, null, now, true);
+    }
+
     /**
-     * The attempt's last write.
+     * The attempt's last write when every recipient is settled.
      *
-     * @param transitions   the recipient records this write changes
-     * @param nextAttemptAt when the job runs again (DEFERRED), else null
-     * @param attempted     whether this claim tried to deliver (README: Statuses, {@code attempts})
+     * @param status DELIVERED, PARTIAL or FAILED
      */
-    AttemptResult conclusion(JobStatus status, Map<String, RecipientRecord> transitions, String messageId,
-                             Instant nextAttemptAt, String lastError, String archiveKey, Instant now,
-                             boolean attempted) {
-        return new AttemptResult(jobId(), job.leaseOwner(), status, messageId, transitions, nextAttemptAt, lastError,
-                archiveKey, now, attempted);
+    AttemptResult finished(JobStatus status, Map<String, RecipientRecord> outcomes, String messageId,
+                           String lastError, Instant now) {
+        return new AttemptResult(jobId(), job.leaseOwner(), status, messageId, outcomes, null, lastError, null, now,
+                !outcomes.isEmpty());
+    }
+
+    /** The attempt's last write when the job gives up: its payload is in the archive under {@code archiveKey}. */
+    AttemptResult deadLettered(Map<String, RecipientRecord> transitions, String messageId, String reason,
+                               String archiveKey, Instant now) {
+        return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.DEAD_LETTERED, messageId, transitions, null,
+                reason, archiveKey, now, !outcomes.isEmpty());
+    }
+
+    /** The attempt's last write when the job's own message fails intake's last check; nothing was sent. */
+    AttemptResult rejected(Map<String, RecipientRecord> refused, String reason, String archiveKey, Instant now) {
+        return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.REJECTED, job.messageId(), refused, null, reason,
+                archiveKey, now, false);
     }
 
     static String key(String address) {

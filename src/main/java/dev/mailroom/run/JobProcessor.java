@@ -160,12 +160,11 @@ public final class JobProcessor {
                 return deadLetter(attempt, messageId, giveUp.reason());
             }
             Duration delay = ((RetryPolicy.RetryAfter) decision).delay();
-            Verdict recorded = record(attempt, attempt.conclusion(JobStatus.DEFERRED, updates, messageId,
-                    now.plus(delay), lastError(updates), null, now, true));
+            Verdict recorded = record(attempt, attempt.deferred(updates, messageId, now.plus(delay), lastError(updates),
+                    now));
             return recorded instanceof Verdict.Done ? new Verdict.RetryAfter(delay) : recorded;
         }
-        return record(attempt, attempt.conclusion(finalStatus(all), updates, messageId, null, lastError(updates),
-                null, now, !updates.isEmpty()));
+        return record(attempt, attempt.finished(finalStatus(all), updates, messageId, lastError(updates), now));
     }
 
     private Verdict deadLetter(Attempt attempt, String messageId, String reason) {
@@ -181,8 +180,7 @@ public final class JobProcessor {
         transitions.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
         // Archive and DLQ first: if the ledger write fails, the message comes back and nothing is lost.
         String archiveKey = stages.deadLetters().send(attempt.jobId(), attempt.body(), reason);
-        return record(attempt, attempt.conclusion(JobStatus.DEAD_LETTERED, transitions, messageId, null, reason,
-                archiveKey, now, !attempt.outcomes().isEmpty()));
+        return record(attempt, attempt.deadLettered(transitions, messageId, reason, archiveKey, now));
     }
 
     /**
@@ -200,8 +198,7 @@ public final class JobProcessor {
             refused.put(Attempt.key(recipient.getAddress()), new RecipientRecord(RecipientStatus.FAILED, null, null,
                     reason, null, previous == null ? 0 : previous.attempts(), now));
         });
-        AttemptResult rejected = attempt.conclusion(JobStatus.REJECTED, refused, job.messageId(), null, reason,
-                archiveKey, now, false);
+        AttemptResult rejected = attempt.rejected(refused, reason, archiveKey, now);
         if (stages.ledger().record(rejected, attempt.budget().recordBy()) instanceof Recording.LeaseLost lost) {
             log.leaseLost(lost.jobId(), "record rejection");
             return new Verdict.LeaseLost(lost.jobId());

@@ -5,28 +5,40 @@ import static dev.mailroom.deploy.SamTemplate.SCENARIO_NAMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.config.MailroomConfig;
+import dev.mailroom.config.StoreConfig;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The environment template.yaml gives each function is the one MailroomConfig reads: every required
+ * The environment template.yaml gives each function is the one its role's configuration reads —
+ * MailroomConfig for the send function, StoreConfig for the dead-letter function: every required
  * variable, no unknown one, and values that pass its cold-start checks.
  */
 class FunctionEnvironmentTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(SCENARIO_NAMES)
-    void everyFunctionShouldSetTheRequiredVariablesAndOnlyKnownOnes(String scenario) {
+    void everyFunctionShouldSetTheRequiredVariablesOfItsRoleAndOnlyOnesItReads(String scenario) {
         SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
-        for (String function : template.functions()) {
+        assertThat(template.functions()).as("every function of the template has a role checked here")
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(SamTemplate.Lambda.values())
+                        .map(lambda -> lambda.logicalId).toList());
+        for (SamTemplate.Lambda lambda : SamTemplate.Lambda.values()) {
+            String function = lambda.logicalId;
             Map<String, String> env = template.environment(function);
+            List<String> required = lambda == SamTemplate.Lambda.SEND ? MailroomConfig.REQUIRED_VARIABLES
+                    : StoreConfig.REQUIRED_VARIABLES;
+            List<String> known = lambda == SamTemplate.Lambda.SEND ? MailroomConfig.KNOWN_VARIABLES
+                    : StoreConfig.KNOWN_VARIABLES;
 
             assertThat(env).as("%s (%s) lacks required variables", function, scenario)
-                    .containsKeys(MailroomConfig.REQUIRED_VARIABLES.toArray(String[]::new));
+                    .containsKeys(required.toArray(String[]::new));
             assertThat(env.keySet().stream().filter(name -> name.startsWith("MAILROOM_")))
-                    .as("%s (%s) sets variables MailroomConfig never reads", function, scenario)
-                    .isSubsetOf(MailroomConfig.KNOWN_VARIABLES);
+                    .as("%s (%s) sets variables its configuration never reads", function, scenario)
+                    .isSubsetOf(known);
             assertThat(env.keySet()).as("%s (%s) sets variables nobody reads", function, scenario)
                     .allMatch(name -> name.startsWith("MAILROOM_") || name.equals("JAVA_TOOL_OPTIONS"));
         }
@@ -34,13 +46,24 @@ class FunctionEnvironmentTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(SCENARIO_NAMES)
-    void everyFunctionsEnvironmentShouldPassMailroomConfigsColdStartChecks(String scenario) {
+    void everyFunctionsEnvironmentShouldPassItsConfigurationsColdStartChecks(String scenario) {
         SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
-        for (String function : template.functions()) {
-            MailroomConfig config = template.config(function);
+        MailroomConfig config = template.config(SamTemplate.Lambda.SEND.logicalId);
+        assertThat(config.archiveBucket()).as("SendFunction (%s): archived payloads must not sit in a bucket jobs may "
+                + "attach from", scenario).isNotIn(config.attachmentBuckets());
 
-            assertThat(config.archiveBucket()).as("%s (%s): archived payloads must not sit in a bucket jobs may "
-                    + "attach from", function, scenario).isNotIn(config.attachmentBuckets());
-        }
+        StoreConfig store = StoreConfig.from(template.environment(SamTemplate.Lambda.DEAD_LETTER.logicalId));
+        assertThat(store).as("DeadLetterFunction (%s) sees the send function's store", scenario)
+                .isEqualTo(config.store());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(SCENARIO_NAMES)
+    void theDeadLetterFunctionShouldNeedNoneOfTheSendRolesVariables(String scenario) {
+        SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
+        Map<String, String> env = template.environment(SamTemplate.Lambda.DEAD_LETTER.logicalId);
+
+        assertThat(env).doesNotContainKeys("MAILROOM_HELO_NAME", "MAILROOM_ALLOWED_SENDER_DOMAINS",
+                "MAILROOM_QUEUE_URL", "MAILROOM_ATTACHMENT_BUCKETS");
     }
 }

@@ -8,10 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.mailroom.budget.AttemptBudget;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.deploy.SamTemplate.Lambda;
-import dev.mailroom.handler.SendHandler;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +68,7 @@ class QueueTimeoutsTest {
 
     @Test
     void everyQueueVisibilityTimeoutShouldBeSixTimesItsFunctionsTimeoutForEveryAllowedTimeout() throws Exception {
-        Duration margin = sendHandlerSafetyMargin();
+        Duration margin = AttemptBudget.SAFETY_MARGIN;
         for (Map<String, String> parameters : timeoutVariants()) {
             SamTemplate template = SamTemplate.load(parameters);
             for (Lambda lambda : Lambda.values()) {
@@ -130,12 +129,5 @@ class QueueTimeoutsTest {
             variants.add(SCENARIOS.get("mx in a VPC"));
         }
         return variants;
-    }
-
-    /** SendHandler keeps this much of the deadline back; package-private there, read here. */
-    private static Duration sendHandlerSafetyMargin() throws ReflectiveOperationException {
-        Field field = SendHandler.class.getDeclaredField("SAFETY_MARGIN");
-        field.setAccessible(true);
-        return (Duration) field.get(null);
     }
 }
