@@ -1,12 +1,12 @@
 package dev.mailroom.bench;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import dev.mailroom.wiring.AwsClients;
-import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.TestContexts;
+import dev.mailroom.wiring.AwsClients;
+import dev.mailroom.wiring.SendWiring;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *
  * <p>Modes: {@code eager} (production: {@code new SendHandler()}); {@code lazy} (upper bound of lazy
  * init: no SQS and S3 clients built — the happy path needs only DynamoDB); {@code primed}
- * (eager, then {@link Mailroom#prime()}, what production's SnapStart hook runs before the snapshot:
+ * (eager, then {@link SendWiring#prime()}, what production's SnapStart hook runs before the snapshot:
  * intake and composition of a sample job, a ledger read).
  *
  * <p>Arguments: mode, first job body, first job id, second job body, second job id.
@@ -44,12 +44,13 @@ public final class ColdStartProbe {
         String mode = args[0];
         SendHandler handler;
         long primed = -1;
-        Mailroom mailroom = null;
+        SendWiring mailroom = null;
         if (mode.equals("lazy")) {
-            handler = new SendHandler(lazyMailroom());
+            SendWiring lazy = lazyMailroom();
+            handler = new SendHandler(lazy.batch(), lazy.clock());
         } else if (mode.equals("primed")) {
-            mailroom = Mailroom.fromEnvironment();
-            handler = new SendHandler(mailroom);
+            mailroom = SendWiring.fromEnvironment();
+            handler = new SendHandler(mailroom.batch(), mailroom.clock());
         } else {
             handler = new SendHandler();
         }
@@ -82,14 +83,14 @@ public final class ColdStartProbe {
      * is no way to prototype this: generating it loads every request and response type of the
      * service interface, some 2,000 classes.)
      */
-    private static Mailroom lazyMailroom() {
+    private static SendWiring lazyMailroom() {
         MailroomConfig config = MailroomConfig.fromEnvironment();
         SdkHttpClient http = UrlConnectionHttpClient.create();
         Region region = Region.of(config.region());
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("mailroom-local", "mailroom-local"));
         DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
                 .endpointOverride(config.endpoints().dynamo()).build();
-        return new Mailroom(config, new AwsClients(null, null, dynamo, http, region, config.endpoints(), credentials),
+        return new SendWiring(config, new AwsClients(null, null, dynamo, http, region, config.endpoints(), credentials),
                 JsonLines.stdout(), Clock.systemUTC());
     }
 }

@@ -1,23 +1,23 @@
 package dev.mailroom.bench;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.mailroom.wiring.AwsClients;
-import dev.mailroom.config.Mailroom;
 import dev.mailroom.config.MailroomConfig;
-import dev.mailroom.handler.SendHandler;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
+import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
+import dev.mailroom.run.QueueMessage;
+import dev.mailroom.run.RecordStep;
 import dev.mailroom.testing.AwsTestStack;
 import dev.mailroom.testing.DnsTestServer;
+import dev.mailroom.wiring.AwsClients;
+import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * Issue §2 (pipeline throughput) and §5 (cost): jobs/s from enqueue to DELIVERED through SQS →
- * SendHandler → SMTP → ledger on the local emulators (ElasticMQ, dynalite, S3Proxy) into smtp-sink,
+ * the send runner (SendHandler's) → SMTP → ledger on the local emulators (ElasticMQ, dynalite, S3Proxy) into smtp-sink,
  * against a private Postfix instance accepting the same messages from smtp-source and relaying
  * them to the same sink (accept-to-empty-queue time), interleaved round by round. The AWS clients
  * Mailroom is wired with are instrumented ({@link ApiCallCounter}): API calls per job per operation,
@@ -84,7 +84,7 @@ public final class PipelineThroughputBench {
         int bytes = BenchSupport.intArg(args, "bytes", 10240);
         int postfixSessions = BenchSupport.intArg(args, "postfixSessions", 10);
         boolean withPostfix = Boolean.parseBoolean(args.getOrDefault("postfix", "true"));
-        // POLLERSxPARALLEL: pollers (containers) × records handled at once per batch (1 = SendHandler as it is).
+        // POLLERSxPARALLEL: pollers (containers) × records handled at once per batch (MAILROOM_PARALLEL_JOBS).
         List<String> shapes = BenchSupport.listArg(args, "shapes", "1x1,4x1,1x10");
         String variant = prototypes.isEmpty() ? "mailroom" : "mailroom+" + prototypes;
         String machineBefore = BenchSupport.machine();
@@ -175,8 +175,8 @@ public final class PipelineThroughputBench {
     }
 
     /** Queues, table, bucket and the Mailroom configuration, as PipelineHarness sets them up. */
-    private record Setup(AwsTestStack stack, MailroomConfig config, String queueUrl, ApiCallCounter handlerCalls,
-                         ApiCallCounter eventSourceCalls, SqsClient eventSourceSqs) {
+    private record Setup(AwsTestStack stack, Map<String, String> env, MailroomConfig config, String queueUrl,
+                         ApiCallCounter handlerCalls, ApiCallCounter eventSourceCalls, SqsClient eventSourceSqs) {
 
         static Setup create(AwsTestStack stack, DnsTestServer dns, int smtpPort) {
             String bucket = stack.uniqueName("bench-attachments");
@@ -211,7 +211,7 @@ public final class PipelineThroughputBench {
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
                     .httpClient(UrlConnectionHttpClient.create())
                     .overrideConfiguration(o -> o.addExecutionInterceptor(eventSource)).build();
-            return new Setup(stack, config, queueUrl, new ApiCallCounter(), eventSource, eventSourceSqs);
+            return new Setup(stack, Map.copyOf(env), config, queueUrl, new ApiCallCounter(), eventSource, eventSourceSqs);
         }
 
         /** What AwsClients.create builds, plus the counting interceptor on every client. */
@@ -233,92 +233,60 @@ public final class PipelineThroughputBench {
             return new AwsClients(sqs, s3, dynamo, http, region, config.endpoints(), credentials);
         }
 
+        /** The configuration with {@code parallel} records handled at once per batch. */
+        MailroomConfig config(int parallel) {
+            Map<String, String> variables = new HashMap<>(env);
+            variables.put("MAILROOM_PARALLEL_JOBS", Integer.toString(parallel));
+            return MailroomConfig.from(variables);
+        }
+
         void close() {
             eventSourceSqs.close();
         }
     }
 
-    /** Counts invocations, records and wall time of whatever it wraps (what Lambda bills: the invocation). */
-    private static final class Invocations implements RequestHandler<SQSEvent, SQSBatchResponse> {
-        final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+    /** Counts invocations, records and wall time of the batch it wraps (what Lambda bills: the invocation). */
+    private static final class Invocations implements BatchHandler {
+        final BatchHandler batch;
         final LongAdder invocations = new LongAdder();
         final LongAdder records = new LongAdder();
         final LongAdder wallNanos = new LongAdder();
 
-        Invocations(RequestHandler<SQSEvent, SQSBatchResponse> handler) {
-            this.handler = handler;
+        Invocations(BatchHandler batch) {
+            this.batch = batch;
         }
 
         @Override
-        public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        public List<String> run(List<QueueMessage> messages, Instant end) {
             long wall = System.nanoTime();
             try {
-                return handler.handleRequest(event, context);
+                return batch.run(messages, end);
             } finally {
                 wallNanos.add(System.nanoTime() - wall);
                 invocations.increment();
-                records.add(event.getRecords().size());
+                records.add(messages.size());
             }
         }
     }
 
-    /** The CPU time of the calling thread inside the wrapped handler. */
-    private static final class CpuMeter implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    /** The CPU time of the thread running each record's step (the batch's or one of its record threads). */
+    private static final class CpuMeter implements RecordStep {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-        final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+        final RecordStep step;
         final LongAdder cpuNanos = new LongAdder();
 
-        CpuMeter(RequestHandler<SQSEvent, SQSBatchResponse> handler) {
-            this.handler = handler;
+        CpuMeter(RecordStep step) {
+            this.step = step;
         }
 
         @Override
-        public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        public boolean acknowledge(QueueMessage message, Instant end) {
             long cpu = THREADS.getCurrentThreadCpuTime();
             try {
-                return handler.handleRequest(event, context);
+                return step.acknowledge(message, end);
             } finally {
                 cpuNanos.add(THREADS.getCurrentThreadCpuTime() - cpu);
             }
-        }
-    }
-
-    /**
-     * Prototype (bench only): the records of one batch handled concurrently, each as a one-record
-     * event through the same SendHandler, failures merged — SendHandler itself handles them one
-     * after the other.
-     */
-    private static final class ParallelRecords implements RequestHandler<SQSEvent, SQSBatchResponse> {
-        final RequestHandler<SQSEvent, SQSBatchResponse> handler;
-        final java.util.concurrent.ExecutorService pool;
-
-        ParallelRecords(RequestHandler<SQSEvent, SQSBatchResponse> handler, int threads) {
-            this.handler = handler;
-            this.pool = java.util.concurrent.Executors.newFixedThreadPool(threads, runnable -> {
-                Thread thread = new Thread(runnable, "bench-record");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-
-        @Override
-        public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-            List<java.util.concurrent.Future<SQSBatchResponse>> running = new ArrayList<>();
-            for (SQSEvent.SQSMessage record : event.getRecords()) {
-                SQSEvent single = new SQSEvent();
-                single.setRecords(List.of(record));
-                running.add(pool.submit(() -> handler.handleRequest(single, context)));
-            }
-            List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-            for (int i = 0; i < running.size(); i++) {
-                try {
-                    failures.addAll(running.get(i).get().getBatchItemFailures());
-                } catch (Exception e) {
-                    failures.add(SQSBatchResponse.BatchItemFailure.builder()
-                            .withItemIdentifier(event.getRecords().get(i).getMessageId()).build());
-                }
-            }
-            return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
         }
     }
 
@@ -391,28 +359,22 @@ public final class PipelineThroughputBench {
         AtomicLong delivered = new AtomicLong();
         List<Invocations> handlers = new ArrayList<>();
         List<CpuMeter> meters = new ArrayList<>();
-        List<ParallelRecords> parallels = new ArrayList<>();
-        List<Mailroom> mailrooms = new ArrayList<>();
+        List<SendWiring> wirings = new ArrayList<>();
         List<SqsPoller> pollerList = new ArrayList<>();
         for (int i = 0; i < pollers; i++) {
-            Mailroom mailroom = new Mailroom(setup.config(), setup.instrumentedClients(), new JsonLines(line -> {
+            SendWiring wiring = new SendWiring(setup.config(parallel), setup.instrumentedClients(), new JsonLines(line -> {
                 if (line.contains("\"job.attempt\"") && line.contains("\"DELIVERED\"")) {
                     delivered.incrementAndGet();
                 }
             }), Clock.systemUTC());
-            CpuMeter meter = new CpuMeter(new SendHandler(mailroom));
+            // The wiring's own driver, over its own step, metered.
+            CpuMeter meter = new CpuMeter(wiring.step());
             meters.add(meter);
-            RequestHandler<SQSEvent, SQSBatchResponse> inner = meter;
-            if (parallel > 1) {
-                ParallelRecords records = new ParallelRecords(meter, parallel);
-                parallels.add(records);
-                inner = records;
-            }
-            Invocations handler = new Invocations(inner);
-            mailrooms.add(mailroom);
+            Invocations handler = new Invocations(new BatchDriver(meter, parallel));
+            wirings.add(wiring);
             handlers.add(handler);
             pollerList.add(new SqsPoller(setup.eventSourceSqs(), setup.queueUrl(), handler, Duration.ofSeconds(90),
-                    Clock.systemUTC(), mailroom.log()));
+                    Clock.systemUTC(), wiring.log()));
         }
         setup.handlerCalls().reset();
         setup.eventSourceCalls().reset();
@@ -455,11 +417,10 @@ public final class PipelineThroughputBench {
         }
         long engineCpu = engineThreadCpuNanos() - engineCpuBefore;
         long handlerCpu = meters.stream().mapToLong(m -> m.cpuNanos.sum()).sum();
-        parallels.forEach(p -> p.pool.shutdownNow());
         long handlerWall = handlers.stream().mapToLong(h -> h.wallNanos.sum()).sum();
         long invocations = handlers.stream().mapToLong(h -> h.invocations.sum()).sum();
         long records = handlers.stream().mapToLong(h -> h.records.sum()).sum();
-        mailrooms.forEach(Mailroom::close);
+        wirings.forEach(SendWiring::close);
         return new RoundFigures(parallel, jobs, seconds, enqueueSeconds, (handlerCpu + engineCpu) / 1e6 / jobs,
                 handlerWall / 1e6 / records, (double) records / invocations, setup.handlerCalls().calls(),
                 setup.eventSourceCalls().calls(), setup.handlerCalls().millis(), setup.handlerCalls().writeUnits(),

@@ -4,11 +4,11 @@ import dev.mailroom.client.SendStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mailroom status JOB_ID}: the job and each recipient, as the ledger holds them. */
 @Command(name = "status", mixinStandardHelpOptions = true,

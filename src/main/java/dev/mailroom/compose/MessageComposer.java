@@ -2,8 +2,8 @@ package dev.mailroom.compose;
 
 import dev.mailroom.MailroomException;
 import dev.mailroom.job.Attachment;
-import dev.mailroom.job.S3Location;
 import dev.mailroom.job.ParsedJob;
+import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
 import dev.mailroom.wiring.DeadLetterWiring;
 import java.time.Clock;
 
@@ -15,7 +15,7 @@ import java.time.Clock;
  */
 public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
-    private final BatchDriver batch;
+    private final BatchHandler batch;
     private final Clock clock;
 
     /** Lambda's entry: the dead-letter role's own wiring, once per container. */
@@ -27,7 +27,7 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
         this(wiring.batch(), wiring.clock());
     }
 
-    public DeadLetterHandler(BatchDriver batch, Clock clock) {
+    public DeadLetterHandler(BatchHandler batch, Clock clock) {
         this.batch = batch;
         this.clock = clock;
     }

@@ -4,13 +4,13 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
 import dev.mailroom.wiring.SendWiring;
 import java.time.Clock;
 
 /**
  * The send function: an SQS-triggered Lambda with ReportBatchItemFailures, a thin adapter over the
- * runtime-neutral runner the worker uses too ({@link BatchDriver} over a
+ * runtime-neutral runner the worker uses too ({@link dev.mailroom.run.BatchDriver} over a
  * {@link dev.mailroom.run.SendStep}). Each record is one job, and the records of a batch run in
  * parallel; a record's failure never fails another, and nothing escapes a record.
  *
@@ -20,7 +20,7 @@ import java.time.Clock;
  */
 public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
-    private final BatchDriver batch;
+    private final BatchHandler batch;
     private final Clock clock;
     private final SnapStartPriming priming;
 
@@ -39,7 +39,7 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     }
 
     /** @param clock the clock the invocation's remaining time is measured from */
-    public SendHandler(BatchDriver batch, Clock clock) {
+    public SendHandler(BatchHandler batch, Clock clock) {
         this.batch = batch;
         this.clock = clock;
         this.priming = null;

@@ -3,7 +3,7 @@ package dev.mailroom.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
 import dev.mailroom.run.QueueMessage;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,7 +22,7 @@ final class SqsRecords {
     }
 
     /** Runs the event's records through {@code batch}, with the invocation's remaining time as the runner's. */
-    static SQSBatchResponse handle(BatchDriver batch, SQSEvent event, Context context, Clock clock) {
+    static SQSBatchResponse handle(BatchHandler batch, SQSEvent event, Context context, Clock clock) {
         Instant end = clock.instant().plusMillis(context.getRemainingTimeInMillis());
         List<String> kept = batch.run(event.getRecords().stream().map(SqsRecords::message).toList(), end);
         return SQSBatchResponse.builder().withBatchItemFailures(kept.stream()

@@ -4,8 +4,8 @@ import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.Ledger;
 import java.time.Clock;
 import java.util.Map;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * Sends a dead-lettered job again: its archived payload goes back on the send queue and its ledger

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ones to keep, as SQS partial batch failures. A record's failure never fails another. Both
  * runners use it: the Lambda handlers and the worker's poller.
  */
-public final class BatchDriver {
+public final class BatchDriver implements BatchHandler {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -43,10 +43,7 @@ public final class BatchDriver {
         return pool;
     }
 
-    /**
-     * @param end when the runner must be done (see {@link RecordStep#acknowledge})
-     * @return the message ids to leave on the queue, in batch order
-     */
+    @Override
     public List<String> run(List<QueueMessage> messages, Instant end) {
         List<Future<Boolean>> handled = new ArrayList<>();
         if (records != null && messages.size() > 1) {

@@ -7,6 +7,7 @@ import dev.mailroom.observe.JobLog;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.retry.SqsS3DeadLetters;
 import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
 import dev.mailroom.run.DeadLetterStep;
 import java.time.Clock;
 import java.util.Map;
@@ -20,7 +21,7 @@ public final class DeadLetterWiring {
 
     private final Ledger ledger;
     private final JobLog log;
-    private final BatchDriver batch;
+    private final BatchHandler batch;
     private final Clock clock;
 
     public DeadLetterWiring(StoreConfig config, AwsClients aws, JsonLines out, Clock clock) {
@@ -43,7 +44,7 @@ public final class DeadLetterWiring {
                 JsonLines.stdout(), Clock.systemUTC());
     }
 
-    public BatchDriver batch() {
+    public BatchHandler batch() {
         return batch;
     }
 

@@ -16,6 +16,7 @@ import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.SqsS3DeadLetters;
 import dev.mailroom.run.AttemptRules;
 import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
 import dev.mailroom.run.JobProcessor;
 import dev.mailroom.run.PrimingJob;
 import dev.mailroom.run.SendStep;
@@ -44,7 +45,8 @@ public final class SendWiring implements AutoCloseable {
     private final DeliveryEngine engine;
     private final JobLog log;
     private final Clock clock;
-    private final BatchDriver batch;
+    private final SendStep step;
+    private final BatchHandler batch;
 
     public SendWiring(MailroomConfig config, AwsClients aws, JsonLines out, Clock clock) {
         this.config = config;
@@ -63,7 +65,7 @@ public final class SendWiring implements AutoCloseable {
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
                         new SecureRandom(), clock),
                 log, new Metrics(out, clock));
-        SendStep step = new SendStep(processor, new SqsQueueControl(aws.sqs(), config.queueUrl()),
+        this.step = new SendStep(processor, new SqsQueueControl(aws.sqs(), config.queueUrl()),
                 config.smtp().minimumAttemptTime(), log, clock);
         this.batch = new BatchDriver(step, config.parallelJobs());
     }
@@ -81,8 +83,13 @@ public final class SendWiring implements AutoCloseable {
     }
 
     /** What both runners hand their records to. */
-    public BatchDriver batch() {
+    public BatchHandler batch() {
         return batch;
+    }
+
+    /** The per-record step the batch runs, for a runner that drives records itself (the benchmarks meter it). */
+    public SendStep step() {
+        return step;
     }
 
     public MailroomConfig config() {

@@ -1,7 +1,7 @@
 package dev.mailroom.worker;
 
 import dev.mailroom.observe.JobLog;
-import dev.mailroom.run.BatchDriver;
+import dev.mailroom.run.BatchHandler;
 import dev.mailroom.run.QueueMessage;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * An SQS event source that behaves like Lambda's: long-polls batches of up to 10 messages, runs
- * them through the same runner as the Lambda handler ({@link BatchDriver}), deletes the ones it did
+ * them through the same runner as the Lambda handler ({@link dev.mailroom.run.BatchDriver}), deletes the ones it did
  * not keep, and leaves those to reappear when their visibility timeout ends (or when the step moved
  * it). A runner that throws fails the whole batch, as in Lambda.
  *
@@ -33,7 +33,7 @@ public final class SqsPoller {
 
     private final SqsClient sqs;
     private final String queueUrl;
-    private final BatchDriver batch;
+    private final BatchHandler batch;
     private final Duration batchTimeout;
     private final Clock clock;
     private final JobLog log;
@@ -46,7 +46,7 @@ public final class SqsPoller {
      *                     visibility timeout
      * @param log          where trouble with the queue itself is reported
      */
-    public SqsPoller(SqsClient sqs, String queueUrl, BatchDriver batch, Duration batchTimeout, Clock clock,
+    public SqsPoller(SqsClient sqs, String queueUrl, BatchHandler batch, Duration batchTimeout, Clock clock,
                      JobLog log) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
