@@ -7,6 +7,7 @@ import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.RecordingSmtpServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import dev.mailroom.testing.TestPki;
@@ -279,7 +280,7 @@ class ConnectionReuseTest {
         assertThat(mx.sessionsAccepted()).isEqualTo(2);
     }
 
-    private SmtpTestServer server(SmtpTestServer.Builder builder) {
+    private SmtpTestServer server(SmtpTestServerBuilder builder) {
         SmtpTestServer server = builder.start();
         closeAfter.add(server);
         return server;
