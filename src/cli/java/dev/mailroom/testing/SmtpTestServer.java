@@ -1,51 +1,35 @@
 package dev.mailroom.testing;
 
-import java.io.BufferedOutputStream;
+import dev.mailroom.testing.SmtpTestServerFaults.Reply;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 
-import org.subethamail.smtp.AuthenticationHandler;
-import org.subethamail.smtp.AuthenticationHandlerFactory;
-import org.subethamail.smtp.DropConnectionException;
-import org.subethamail.smtp.MessageContext;
-import org.subethamail.smtp.MessageHandler;
-import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
 import org.subethamail.smtp.auth.LoginFailedException;
-import org.subethamail.smtp.internal.server.BaseCommand;
-import org.subethamail.smtp.internal.server.Command;
-import org.subethamail.smtp.internal.server.CommandException;
-import org.subethamail.smtp.internal.server.CommandHandler;
-import org.subethamail.smtp.internal.server.HelpMessage;
 import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
@@ -58,7 +42,8 @@ import jakarta.mail.util.SharedFileInputStream;
 /**
  * A real SMTP server (SubEthaSMTP) running in-process on a loopback address, scriptable for failure
  * cases. Every accepted message is streamed to a {@code .eml} file in a per-server temp directory that
- * {@link #close()} deletes.
+ * {@link #close()} deletes (or, with {@link SmtpTestServerBuilder#discardMessages}, read and dropped but for its
+ * header block).
  *
  * <pre>{@code
  * try (SmtpTestServer smtp = SmtpTestServer.builder()
@@ -69,16 +54,18 @@ import jakarta.mail.util.SharedFileInputStream;
  * }
  * }</pre>
  *
- * <p>Scripted failures: {@link Builder#rejectSessions}, {@link Builder#stallOnGreeting} act per TCP
- * session; {@link Builder#rejectData}, {@link Builder#dropDuringData}, {@link Builder#stallOnData} act
- * per DATA phase; {@link Builder#failFirst(int)} limits both kinds to the first N sessions / DATA
+ * <p>Scripted failures: {@link SmtpTestServerBuilder#rejectSessions}, {@link SmtpTestServerBuilder#stallOnGreeting} act per TCP
+ * session; {@link SmtpTestServerBuilder#rejectData}, {@link SmtpTestServerBuilder#dropDuringData}, {@link SmtpTestServerBuilder#stallOnData} act
+ * per DATA phase; {@link SmtpTestServerBuilder#failFirst(int)} limits both kinds to the first N sessions / DATA
  * phases (then the server behaves normally) for retry tests. Recipient and sender rejections always
- * apply.
+ * apply, and so does {@link SmtpTestServerBuilder#trickleAfter}. Besides this fixed script, faults may be drawn per
+ * event ({@link SmtpTestServerBuilder#faults}, {@link SmtpTestServerFaults}), and {@link SmtpTestServerBuilder#phases} calls a
+ * test back at the moments of a session where a crash test kills the sender.
  *
  * <p>Wire notes (SubEthaSMTP 7.1.7): a rejected session gets the single line {@code <code> <text>}
  * instead of the 220 greeting, then the server closes the connection (FIN). EHLO always advertises
- * 8BITMIME (unless {@link Builder#without8BitMime}), CHUNKING and SMTPUTF8; SIZE only when
- * {@link Builder#maxMessageSize} is set. A refused login gets {@code 535 5.7.8} (RFC 4954 §6).
+ * 8BITMIME (unless {@link SmtpTestServerBuilder#without8BitMime}), CHUNKING and SMTPUTF8; SIZE only when
+ * {@link SmtpTestServerBuilder#maxMessageSize} is set. A refused login gets {@code 535 5.7.8} (RFC 4954 §6).
  * {@link #commandLines()} has every command line as received. A dropped DATA
  * is an abortive close (RST, SO_LINGER=0) of the TCP socket under any TLS layer, so the client sees an
  * I/O error ("Connection reset" / "Broken pipe"), never a reply, EOF or TLS close_notify.
@@ -86,12 +73,20 @@ import jakarta.mail.util.SharedFileInputStream;
 public final class SmtpTestServer implements AutoCloseable {
 
     static {
-        quietSubethaLogging();
+        SmtpTestServerSockets.quietSubethaLogging();
     }
 
-    /** One message accepted with a 250 reply at the end of DATA. */
+    /**
+     * One message accepted with a 250 reply at the end of DATA.
+     *
+     * @param eml         the stored message; null with {@link SmtpTestServerBuilder#discardMessages}
+     * @param helo        the name the client gave in EHLO or HELO ({@code "?"} if none)
+     * @param receivedAt  when the server had the whole message, just before its 250
+     * @param headerBlock the message's header block up to and including the blank line (at most 64 KiB),
+     *                    as ISO-8859-1
+     */
     public record ReceivedMessage(String envelopeFrom, List<String> recipients, Path eml, long size,
-            boolean overTls, String authenticatedUser) {
+            boolean overTls, String authenticatedUser, String helo, Instant receivedAt, String headerBlock) {
 
         public ReceivedMessage {
             recipients = List.copyOf(recipients);
@@ -104,7 +99,7 @@ public final class SmtpTestServer implements AutoCloseable {
         public MimeMessage parse() {
             try {
                 jakarta.mail.Session session = jakarta.mail.Session.getInstance(new Properties());
-                return new MimeMessage(session, new SharedFileInputStream(eml.toFile()));
+                return new MimeMessage(session, new SharedFileInputStream(stored().toFile()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (MessagingException e) {
@@ -115,225 +110,61 @@ public final class SmtpTestServer implements AutoCloseable {
         /** The raw message as text (UTF-8); for small messages only. */
         public String content() {
             try {
-                return Files.readString(eml, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    public static final class Builder {
-        private String bind = "127.0.0.1";
-        private int port = 0;
-        private String hostName = "mx.mailroom.test";
-        private int rejectSessionCode;
-        private String rejectSessionText;
-        private final Map<String, Reply> rejectRecipients = new HashMap<>();
-        private Path keepIn;
-        private final Map<String, java.util.concurrent.atomic.AtomicInteger> greylist = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Map<String, Reply> rejectSenders = new HashMap<>();
-        private Reply rejectData;
-        private long dropAfterBytes = -1;
-        private Duration stallOnData;
-        private Duration stallOnGreeting;
-        private int maxMessageSize;
-        private SSLContext startTls;
-        private boolean requireStartTls;
-        private SSLContext implicitTls;
-        private String authUser;
-        private String authSecret;
-        private int failFirst = -1;
-        private boolean receivedHeader;
-        private Duration idleTimeout = Duration.ofSeconds(60);
-        private boolean offer8BitMime = true;
-
-        private Builder() {
-        }
-
-        /** Address to listen on; default 127.0.0.1. Any 127.x.y.z works on Linux without setup. */
-        public Builder bind(String address) {
-            this.bind = Objects.requireNonNull(address);
-            return this;
-        }
-
-        /** Port; default 0 = a free one. To share a port across 127.0.0.x servers pass {@code first.port()}. */
-        public Builder port(int port) {
-            this.port = port;
-            return this;
-        }
-
-        /** Name in the greeting and EHLO reply; default {@code mx.mailroom.test}. */
-        public Builder hostName(String hostName) {
-            this.hostName = Objects.requireNonNull(hostName);
-            return this;
-        }
-
-        /** Answer the connection with {@code code text} instead of the 220 greeting, then close. */
-        public Builder rejectSessions(int code, String text) {
-            checkCode(code, 400, 599);
-            this.rejectSessionCode = code;
-            this.rejectSessionText = text;
-            return this;
-        }
-
-        /** Reply {@code code text} to RCPT TO for this address (case-insensitive). Repeatable. */
-        public Builder rejectRecipient(String address, int code, String text) {
-            checkCode(code, 400, 599);
-            rejectRecipients.put(address.toLowerCase(Locale.ROOT), new Reply(code, text));
-            return this;
-        }
-
-        /** Write received messages as .eml files into this directory and keep them after close. */
-        public Builder keepMessagesIn(Path directory) {
-            this.keepIn = directory;
-            return this;
-        }
-
-        /**
-         * Greylisting: answer RCPT TO for this address with {@code 450 4.2.0} the first
-         * {@code times} times it is offered, then accept it.
-         */
-        public Builder greylist(String address, int times) {
-            greylist.put(address.toLowerCase(Locale.ROOT), new java.util.concurrent.atomic.AtomicInteger(times));
-            return this;
-        }
-
-        /** Reply {@code code text} to MAIL FROM for this address (case-insensitive; "" = null sender). */
-        public Builder rejectSender(String address, int code, String text) {
-            checkCode(code, 400, 599);
-            rejectSenders.put(address.toLowerCase(Locale.ROOT), new Reply(code, text));
-            return this;
-        }
-
-        /** Read the whole message, then reply {@code code text} to the end of DATA (nothing is recorded). */
-        public Builder rejectData(int code, String text) {
-            checkCode(code, 400, 599);
-            this.rejectData = new Reply(code, text);
-            return this;
-        }
-
-        /** Read about 1 KiB of the message (or all of it, if shorter), then reset the connection without a reply. */
-        public Builder dropDuringData() {
-            return dropDuringData(1024);
-        }
-
-        /** Read at least {@code afterBytes} (min 1) of the message or all of it, then reset the connection. */
-        public Builder dropDuringData(long afterBytes) {
-            this.dropAfterBytes = Math.max(1, afterBytes);
-            return this;
-        }
-
-        /**
-         * After the message has been received, wait this long before replying (then behave normally:
-         * record + 250, or the {@link #rejectData} reply). {@link #close()} ends the wait at once.
-         * Note the message is still recorded if the client gave up meanwhile (like a real server).
-         */
-        public Builder stallOnData(Duration stall) {
-            this.stallOnData = Objects.requireNonNull(stall);
-            return this;
-        }
-
-        /** Accept the TCP connection but send no greeting for this long. {@link #close()} ends the wait. */
-        public Builder stallOnGreeting(Duration stall) {
-            this.stallOnGreeting = Objects.requireNonNull(stall);
-            return this;
-        }
-
-        /**
-         * Advertise {@code SIZE bytes} in EHLO; a larger declared SIZE gets 552 at MAIL FROM, a larger
-         * actual message is read to its end and gets {@code 552 5.3.4} at end of DATA.
-         */
-        public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = bytes;
-            return this;
-        }
-
-        /** Offer STARTTLS with this context (e.g. {@link TestPki#serverContext}). TLSv1.2/1.3 only. */
-        public Builder startTls(SSLContext context) {
-            this.startTls = Objects.requireNonNull(context);
-            return this;
-        }
-
-        /** With {@link #startTls}: refuse mail commands (530) until STARTTLS was done. */
-        public Builder requireStartTls() {
-            this.requireStartTls = true;
-            return this;
-        }
-
-        /** Speak TLS from the first byte (port-465 style). TLSv1.2/1.3 only. */
-        public Builder implicitTls(SSLContext context) {
-            this.implicitTls = Objects.requireNonNull(context);
-            return this;
-        }
-
-        /** Advertise AUTH PLAIN LOGIN and require it before MAIL FROM (530); wrong credentials get 535. */
-        public Builder requireAuth(String user, String secret) {
-            this.authUser = Objects.requireNonNull(user);
-            this.authSecret = Objects.requireNonNull(secret);
-            return this;
-        }
-
-        /**
-         * Apply the scripted session failures (rejectSessions, stallOnGreeting) only to the first
-         * {@code n} TCP sessions, and the DATA failures (rejectData, dropDuringData, stallOnData) only to
-         * the first {@code n} DATA phases; afterwards the server accepts normally. Default: always.
-         */
-        public Builder failFirst(int n) {
-            this.failFirst = n;
-            return this;
-        }
-
-        /** Let SubEthaSMTP prepend a Received: header to stored messages; default off (byte-exact storage). */
-        public Builder receivedHeader(boolean on) {
-            this.receivedHeader = on;
-            return this;
-        }
-
-        /** Leave 8BITMIME (RFC 6152) out of the EHLO reply; SubEthaSMTP otherwise always offers it. */
-        public Builder without8BitMime() {
-            this.offer8BitMime = false;
-            return this;
-        }
-
-        /** Server-side read timeout per connection (421 after it); default 60 s. */
-        public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = Objects.requireNonNull(timeout);
-            return this;
-        }
-
-        public SmtpTestServer start() {
-            if (startTls != null && implicitTls != null) {
-                throw new IllegalStateException("startTls and implicitTls are exclusive");
-            }
-            if (requireStartTls && startTls == null) {
-                throw new IllegalStateException("requireStartTls needs startTls(...)");
-            }
-            try {
-                SmtpTestServer s = new SmtpTestServer(this);
-                s.startServer();
-                return s;
+                return Files.readString(stored(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
 
-        private static void checkCode(int code, int min, int max) {
-            if (code < min || code > max) {
-                throw new IllegalArgumentException("SMTP reply code out of range " + min + ".." + max + ": " + code);
+        /** The unfolded value of the first header field called {@code name} (case-insensitive). */
+        public Optional<String> header(String name) {
+            String unfolded = headerBlock.replaceAll("\r\n[ \t]+", " ");
+            for (String line : unfolded.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                    return Optional.of(line.substring(colon + 1).strip());
+                }
             }
+            return Optional.empty();
+        }
+
+        private Path stored() {
+            if (eml == null) {
+                throw new IllegalStateException("not stored: the server was built with discardMessages()");
+            }
+            return eml;
         }
     }
 
-    private record Reply(int code, String text) {
+    /**
+     * The moments of a session where a test may act, e.g. kill the sender. The callbacks run on the
+     * session's thread, and the session waits for them.
+     */
+    public interface Phases {
+        /** No callbacks. */
+        Phases NONE = new Phases() {
+        };
+
+        /** A RCPT TO arrived; the server has not answered it yet. */
+        default void recipient(String helo, String address) {
+        }
+
+        /** The header block of a message arrived; the rest is still on its way. */
+        default void dataStarted(String helo, List<String> recipients) {
+        }
+
+        /** The server stored the message and has just sent its 250. */
+        default void accepted(ReceivedMessage message) {
+        }
+    }
+
+    public static SmtpTestServerBuilder builder() {
+        return new SmtpTestServerBuilder();
     }
 
     // ------------------------------------------------------------------------------------------
 
-    private final Builder cfg;
+    final SmtpTestServerBuilder cfg;
     private final Path dir;
     private final InetAddress bindAddress;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -342,15 +173,28 @@ public final class SmtpTestServer implements AutoCloseable {
     private final AtomicInteger mostOpenSessions = new AtomicInteger();
     private final AtomicInteger dataPhases = new AtomicInteger();
     private final AtomicInteger fileSeq = new AtomicInteger();
-    private final List<String> commandLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Queue<String> commandLines = new ConcurrentLinkedQueue<>();
     /** Accepted socket (maybe a TLS layer) -> the plain TCP socket under it; consumed at session start. */
     private final Map<Socket, Socket> rawByAccepted = new ConcurrentHashMap<>();
     /** Live session -> its plain TCP socket (survives STARTTLS replacing Session.getSocket()). */
     private final Map<Session, Socket> rawBySession = new ConcurrentHashMap<>();
+    /** Live session -> the ends of DATA it has reached, for {@link SmtpTestServerBuilder#trickleAfter}. */
+    private final Map<Session, AtomicInteger> dataEndsBySession = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private SMTPServer server;
 
-    private SmtpTestServer(Builder b) throws IOException {
+    /** Starts a server with these options: {@link SmtpTestServerBuilder#start()}. */
+    static SmtpTestServer start(SmtpTestServerBuilder options) {
+        try {
+            SmtpTestServer s = new SmtpTestServer(options);
+            s.startServer();
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private SmtpTestServer(SmtpTestServerBuilder b) throws IOException {
         this.cfg = b;
         this.bindAddress = InetAddress.getByName(b.bind);
         if (b.keepIn != null) {
@@ -374,31 +218,28 @@ public final class SmtpTestServer implements AutoCloseable {
                 .hostName(cfg.hostName)
                 .executorService(executor)
                 .sessionHandler(new Sessions())
-                .messageHandlerFactory(ctx -> new Transaction((Session) ctx))
-                .serverSocketFactory(() -> new RecordingServerSocket(cfg.implicitTls))
+                .messageHandlerFactory(ctx -> new SmtpTestServerTransaction(this, (Session) ctx))
+                .serverSocketFactory(() -> new SmtpTestServerSockets.RecordingServerSocket(cfg.implicitTls, rawByAccepted))
                 .insertReceivedHeaders(cfg.receivedHeader)
                 .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, cfg.idleTimeout.toMillis()))
                 .maxMessageSize(cfg.maxMessageSize)
                 .serverThreadName("smtp-test-accept-" + cfg.bind);
+        if (cfg.maxConnections > 0) {
+            b.maxConnections(cfg.maxConnections);
+        }
         if (cfg.startTls != null) {
             SSLContext ctx = cfg.startTls;
-            b.enableTLS(true).requireTLS(cfg.requireStartTls).startTlsSocketFactory(raw -> serverTls(ctx, raw));
+            b.enableTLS(true).requireTLS(cfg.requireStartTls).startTlsSocketFactory(raw -> SmtpTestServerSockets.serverTls(ctx, raw));
         }
         if (cfg.authUser != null) {
-            b.authenticationHandlerFactory(new Rfc4954Replies(new EasyAuthenticationHandlerFactory((user, password, context) -> {
+            b.authenticationHandlerFactory(new SmtpTestServerCommands.Rfc4954Replies(new EasyAuthenticationHandlerFactory((user, password, context) -> {
                 if (!cfg.authUser.equals(user) || !cfg.authSecret.equals(password)) {
                     throw new LoginFailedException();
                 }
             }))).requireAuth(true);
         }
         server = b.build();
-        CommandHandler commands = server.getCommandHandler();
-        if (!cfg.offer8BitMime) {
-            commands.addCommand(new EhloWithout8BitMime());
-        }
-        for (String verb : List.copyOf(commands.getVerbs())) {
-            commands.addCommand(new Recorded(commands.getCommand(verb)));
-        }
+        SmtpTestServerCommands.install(server.getCommandHandler(), cfg.offer8BitMime, commandLines);
         server.start();
     }
 
@@ -441,6 +282,11 @@ public final class SmtpTestServer implements AutoCloseable {
      */
     public List<String> commandLines() {
         return List.copyOf(commandLines);
+    }
+
+    /** The verbs of {@link #commandLines()}, upper case ({@code "EHLO"}, {@code "MAIL"}…). */
+    public List<String> commands() {
+        return commandLines.stream().map(line -> line.split(" ", 2)[0].toUpperCase(Locale.ROOT)).toList();
     }
 
     /** The command lines of one verb ({@code "MAIL"}, {@code "RCPT"}, {@code "QUIT"}…). */
@@ -493,7 +339,7 @@ public final class SmtpTestServer implements AutoCloseable {
             watchdog.interrupt();
             executor.shutdownNow();
             if (cfg.keepIn == null) {
-                deleteTree(dir);
+                SmtpTestServerSockets.deleteTree(dir);
             }
         }
     }
@@ -503,14 +349,14 @@ public final class SmtpTestServer implements AutoCloseable {
         return "SmtpTestServer[" + host() + ":" + port() + "]";
     }
 
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------ for the session's script
 
-    private boolean scripted(int ordinal) {
+    boolean scripted(int ordinal) {
         return cfg.failFirst < 0 || ordinal <= cfg.failFirst;
     }
 
     /** Waits up to {@code d}; true if the server was closed meanwhile. */
-    private boolean stall(Duration d) {
+    boolean stall(Duration d) {
         try {
             return closed.await(d.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -520,17 +366,29 @@ public final class SmtpTestServer implements AutoCloseable {
     }
 
     /** Abortive close of the plain TCP socket: RST, no SMTP reply, no TLS close_notify. */
-    private void reset(Session session) {
-        Socket raw = rawBySession.getOrDefault(session, session.getSocket());
-        try {
-            raw.setSoLinger(true, 0);
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        try {
-            raw.close();
-        } catch (IOException ignored) {
-            // already closed
+    void reset(Session session) {
+        SmtpTestServerSockets.reset(rawBySession.getOrDefault(session, session.getSocket()));
+    }
+
+    /** The ordinal of a DATA phase that starts now, from 1. */
+    int dataPhaseStarted() {
+        return dataPhases.incrementAndGet();
+    }
+
+    /** How many ends of DATA this session reached before the one now. */
+    int dataEndsBefore(Session session) {
+        return dataEndsBySession.computeIfAbsent(session, s -> new AtomicInteger()).getAndIncrement();
+    }
+
+    /** Where the next message is stored, or null with {@link SmtpTestServerBuilder#discardMessages}. */
+    Path nextMessageFile() {
+        return cfg.discardMessages ? null : dir.resolve(String.format("msg-%05d.eml", fileSeq.incrementAndGet()));
+    }
+
+    void record(ReceivedMessage message) {
+        synchronized (received) {
+            received.add(message);
+            received.notifyAll();
         }
     }
 
@@ -550,279 +408,18 @@ public final class SmtpTestServer implements AutoCloseable {
                 rawBySession.remove(session);
                 return SessionAcceptance.failure(cfg.rejectSessionCode, cfg.rejectSessionText);
             }
+            Reply fault = cfg.faults.atGreeting();
+            if (fault != null) {
+                rawBySession.remove(session);
+                return SessionAcceptance.failure(fault.code(), fault.text());
+            }
             return SessionAcceptance.success();
         }
 
         @Override
         public void onSessionEnd(Session session) {
             rawBySession.remove(session);
-        }
-    }
-
-    /** One mail transaction (MAIL FROM .. end of DATA). */
-    private final class Transaction implements MessageHandler {
-        private final Session session;
-        private String from;
-        private final List<String> recipients = new ArrayList<>();
-
-        Transaction(Session session) {
-            this.session = session;
-        }
-
-        @Override
-        public void from(String from) throws RejectException {
-            Reply r = cfg.rejectSenders.get(from.toLowerCase(Locale.ROOT));
-            if (r != null) {
-                throw new RejectException(r.code(), r.text());
-            }
-            this.from = from;
-        }
-
-        @Override
-        public void recipient(String recipient) throws RejectException {
-            Reply r = cfg.rejectRecipients.get(recipient.toLowerCase(Locale.ROOT));
-            if (r != null) {
-                throw new RejectException(r.code(), r.text());
-            }
-            java.util.concurrent.atomic.AtomicInteger grey = cfg.greylist.get(recipient.toLowerCase(Locale.ROOT));
-            if (grey != null && grey.getAndDecrement() > 0) {
-                throw new RejectException(450, "4.2.0 greylisted, try again later");
-            }
-            recipients.add(recipient);
-        }
-
-        @Override
-        public String data(InputStream in) throws RejectException, IOException {
-            boolean scripted = scripted(dataPhases.incrementAndGet());
-            if (scripted && cfg.dropAfterBytes > 0) {
-                byte[] buf = new byte[8192];
-                long read = 0;
-                while (read < cfg.dropAfterBytes) {
-                    int n = in.read(buf, 0, (int) Math.min(buf.length, cfg.dropAfterBytes - read));
-                    if (n < 0) {
-                        break;
-                    }
-                    read += n;
-                }
-                reset(session);
-                // The socket is gone: SubEthaSMTP's attempt to send this reply fails silently.
-                throw new DropConnectionException(421, "4.3.0 test server dropped the connection");
-            }
-
-            Path file = dir.resolve(String.format("msg-%05d.eml", fileSeq.incrementAndGet()));
-            long size = 0;
-            boolean tooBig = false;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
-                byte[] buf = new byte[64 * 1024];
-                int n;
-                while ((n = in.read(buf)) != -1) {
-                    size += n;
-                    if (cfg.maxMessageSize > 0 && size > cfg.maxMessageSize) {
-                        tooBig = true; // keep reading to the terminating dot, store nothing more
-                    } else if (!tooBig) {
-                        out.write(buf, 0, n);
-                    }
-                }
-            }
-            if (tooBig) {
-                Files.deleteIfExists(file);
-                abortTransaction(new Reply(552, "5.3.4 Message size exceeds fixed limit"));
-            }
-            if (scripted && cfg.stallOnData != null && stall(cfg.stallOnData)) {
-                Files.deleteIfExists(file);
-                throw new DropConnectionException(421, "4.3.2 test server shutting down");
-            }
-            if (scripted && cfg.rejectData != null) {
-                Files.deleteIfExists(file);
-                abortTransaction(cfg.rejectData);
-            }
-            String user = session.getAuthenticationHandler().map(h -> String.valueOf(h.getIdentity())).orElse(null);
-            ReceivedMessage m = new ReceivedMessage(from, recipients, file, size, session.isTLSStarted(), user);
-            synchronized (received) {
-                received.add(m);
-                received.notifyAll();
-            }
-            return null;
-        }
-
-        /**
-         * SubEthaSMTP leaves the transaction open after a RejectException from data(), so a following
-         * MAIL FROM would get "503 Sender already specified". End it here, as RFC 5321 requires.
-         */
-        private void abortTransaction(Reply r) throws RejectException {
-            session.resetMailTransaction();
-            throw new RejectException(r.code(), r.text());
-        }
-
-        @Override
-        public void done() {
-            // nothing held
-        }
-    }
-
-    /** Records each command line before SubEthaSMTP runs it. */
-    private final class Recorded implements Command {
-        private final Command command;
-
-        Recorded(Command command) {
-            this.command = command;
-        }
-
-        @Override
-        public void execute(String commandString, Session session) throws IOException, DropConnectionException {
-            String[] words = commandString.split(" ", 3);
-            commandLines.add(words[0].equalsIgnoreCase("AUTH") && words.length > 1 ? "AUTH " + words[1] : commandString);
-            command.execute(commandString, session);
-        }
-
-        @Override
-        public HelpMessage getHelp() throws CommandException {
-            return command.getHelp();
-        }
-
-        @Override
-        public String getName() {
-            return command.getName();
-        }
-    }
-
-    /** SubEthaSMTP's EHLO reply (7.1.7) without 8BITMIME, for a server that takes 7-bit mail only. */
-    private static final class EhloWithout8BitMime extends BaseCommand {
-        EhloWithout8BitMime() {
-            super("EHLO", "Introduce yourself.", "<hostname>");
-        }
-
-        @Override
-        public void execute(String commandString, Session session) throws IOException {
-            String[] args = getArgs(commandString);
-            if (args.length < 2) {
-                session.sendResponse("501 Syntax: EHLO hostname");
-                return;
-            }
-            session.resetMailTransaction();
-            session.setHelo(args[1]);
-            SMTPServer server = session.getServer();
-            StringBuilder reply = new StringBuilder("250-").append(server.getHostName());
-            if (server.getMaxMessageSize() > 0) {
-                reply.append("\r\n250-SIZE ").append(server.getMaxMessageSize());
-            }
-            if (server.getEnableTLS() && !server.getHideTLS()) {
-                reply.append("\r\n250-STARTTLS");
-            }
-            reply.append("\r\n250-CHUNKING");
-            var auth = server.getAuthenticationHandlerFactory();
-            boolean showAuth = session.isTLSStarted() ? auth.isPresent()
-                    : auth.isPresent() && (!server.getRequireTLS() || server.getShowAuthCapabilitiesBeforeSTARTTLS());
-            if (showAuth && !auth.get().getAuthenticationMechanisms().isEmpty()) {
-                reply.append("\r\n250-AUTH ").append(String.join(" ", auth.get().getAuthenticationMechanisms()));
-            }
-            session.sendResponse(reply.append("\r\n250 Ok").toString());
-        }
-    }
-
-    /** A refused login answered as RFC 4954 §6 has it: {@code 535 5.7.8 Authentication credentials invalid}. */
-    private static final class Rfc4954Replies implements AuthenticationHandlerFactory {
-        private final AuthenticationHandlerFactory factory;
-
-        Rfc4954Replies(AuthenticationHandlerFactory factory) {
-            this.factory = factory;
-        }
-
-        @Override
-        public List<String> getAuthenticationMechanisms() {
-            return factory.getAuthenticationMechanisms();
-        }
-
-        @Override
-        public AuthenticationHandler create() {
-            AuthenticationHandler handler = factory.create();
-            return new AuthenticationHandler() {
-                @Override
-                public java.util.Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
-                    try {
-                        return handler.auth(clientInput, context);
-                    } catch (RejectException e) {
-                        if (e.getCode() == 535) {
-                            throw new RejectException(535, "5.7.8 Authentication credentials invalid");
-                        }
-                        throw e;
-                    }
-                }
-
-                @Override
-                public Object getIdentity() {
-                    return handler.getIdentity();
-                }
-            };
-        }
-    }
-
-    /** Plain server socket that remembers the TCP socket under each accepted (maybe TLS-wrapped) socket. */
-    private final class RecordingServerSocket extends ServerSocket {
-        private final SSLContext implicitTls;
-
-        RecordingServerSocket(SSLContext implicitTls) throws IOException {
-            super();
-            this.implicitTls = implicitTls;
-        }
-
-        @Override
-        public Socket accept() throws IOException {
-            Socket raw = super.accept();
-            Socket s = raw;
-            if (implicitTls != null) {
-                try {
-                    s = serverTls(implicitTls, raw);
-                } catch (IOException | RuntimeException e) {
-                    raw.close();
-                    throw e;
-                }
-            }
-            rawByAccepted.put(s, raw);
-            return s;
-        }
-    }
-
-    private static SSLSocket serverTls(SSLContext ctx, Socket raw) throws IOException {
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory()
-                .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
-        s.setUseClientMode(false);
-        List<String> supported = Arrays.asList(s.getSupportedProtocols());
-        s.setEnabledProtocols(Stream.of("TLSv1.3", "TLSv1.2").filter(supported::contains).toArray(String[]::new));
-        return s;
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort; deleteOnExit covers the directory
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    /**
-     * SubEthaSMTP logs through slf4j. With the pom as it is, slf4j-api 1.7 meets logback 1.5 (from
-     * s3proxy), which 1.7 cannot bind: NOP logging. Should a binding become active, keep SubEthaSMTP to
-     * errors (client drops would otherwise print stack traces at WARN, and sessions log at DEBUG).
-     */
-    private static void quietSubethaLogging() {
-        try {
-            Object logger = org.slf4j.LoggerFactory.getLogger("org.subethamail");
-            if ("ch.qos.logback.classic.Logger".equals(logger.getClass().getName())) {
-                Class<?> level = Class.forName("ch.qos.logback.classic.Level", true, logger.getClass().getClassLoader());
-                logger.getClass().getMethod("setLevel", level).invoke(logger, level.getField("ERROR").get(null));
-            }
-        } catch (Throwable ignored) {
-            // logging configuration is best effort
+            dataEndsBySession.remove(session);
         }
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
-import dev.mailroom.testing.RecordingSmtpServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import dev.mailroom.testing.TestPki;
@@ -88,8 +88,7 @@ class ConnectionReuseTest {
     @Test
     void deliverShouldRunEachTransactionOnAKeptConnectionAfterTheLastAndQuitOnClose() throws Exception {
         // Given: a server that records every command
-        RecordingSmtpServer recorder = RecordingSmtpServer.plaintext();
-        closeAfter.add(recorder);
+        SmtpTestServer recorder = server(SmtpTestServer.builder());
         dns.mx("log.test", 10, "mx.log.test").a("mx.log.test", "127.0.0.1");
         DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(recorder.port())
                 .withConnectionReuse(ConnectionReuse.idleFor(LONG_IDLE)), dns);
@@ -103,7 +102,7 @@ class ConnectionReuseTest {
         // Then: greeted once; the second MAIL follows the first end of DATA (RFC 5321 §4.1.4: no RSET
         // needed after a completed transaction); QUIT when the engine closes
         awaitTrue(() -> recorder.commands().contains("QUIT"));
-        assertThat(recorder.sessionCount()).isEqualTo(1);
+        assertThat(recorder.sessionsAccepted()).isEqualTo(1);
         assertThat(recorder.commands()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "QUIT");
     }
 
@@ -199,8 +198,7 @@ class ConnectionReuseTest {
     @Test
     void anIdleConnectionShouldBeClosedAfterTheIdleLimit() throws Exception {
         // Given: connections are kept for 200 ms
-        RecordingSmtpServer recorder = RecordingSmtpServer.plaintext();
-        closeAfter.add(recorder);
+        SmtpTestServer recorder = server(SmtpTestServer.builder());
         dns.mx("idle.test", 10, "mx.idle.test").a("mx.idle.test", "127.0.0.1");
         DeliveryEngine engine = engine(TestEngines.mxSettings(recorder.port())
                 .withConnectionReuse(ConnectionReuse.idleFor(Duration.ofMillis(200))));
@@ -211,15 +209,14 @@ class ConnectionReuseTest {
 
         // Then: the engine said goodbye by itself; the next job opens a new connection
         assertThat(deliver(engine, job("bob@idle.test", "second"))).isInstanceOf(Outcome.Delivered.class);
-        assertThat(recorder.sessionCount()).isEqualTo(2);
+        assertThat(recorder.sessionsAccepted()).isEqualTo(2);
     }
 
     @Test
     void deliverShouldCutAKeptConnectionAtTheNextTransactionsDeadline() throws Exception {
         // Given: a server that takes the first message, then answers the next end of DATA with a
         // reply that never ends (a byte every 100 ms: no read timeout ever fires)
-        RecordingSmtpServer trickler = RecordingSmtpServer.tricklingAfter(1);
-        closeAfter.add(trickler);
+        SmtpTestServer trickler = server(SmtpTestServer.builder().trickleAfter(1));
         dns.mx("slow.test", 10, "mx.slow.test").a("mx.slow.test", "127.0.0.1");
         DeliveryEngine engine = engine(TestEngines.mxSettings(trickler.port()).withConnectionReuse(ConnectionReuse.idleFor(LONG_IDLE)));
         assertThat(deliver(engine, job("ann@slow.test", "first"))).isInstanceOf(Outcome.Delivered.class);
@@ -232,7 +229,7 @@ class ConnectionReuseTest {
         // Then: cut at the deadline, on the same connection, and not sent again elsewhere
         assertThat(outcome).isInstanceOf(Outcome.Transient.class);
         assertThat(outcome.diagnosis().text()).contains("deadline");
-        assertThat(trickler.sessionCount()).isEqualTo(1);
+        assertThat(trickler.sessionsAccepted()).isEqualTo(1);
         assertThat(trickler.commands()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA");
     }
 
@@ -279,7 +276,7 @@ class ConnectionReuseTest {
         assertThat(mx.sessionsAccepted()).isEqualTo(2);
     }
 
-    private SmtpTestServer server(SmtpTestServer.Builder builder) {
+    private SmtpTestServer server(SmtpTestServerBuilder builder) {
         SmtpTestServer server = builder.start();
         closeAfter.add(server);
         return server;

@@ -6,6 +6,7 @@ import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.S3TestServer;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import java.io.IOException;
@@ -122,7 +123,7 @@ class EightBitMimeTest {
         assertThat(mx.received().get(0).content().chars().allMatch(c -> c < 0x80)).as("7-bit on the wire").isTrue();
     }
 
-    private SmtpTestServer mx(SmtpTestServer.Builder builder) {
+    private SmtpTestServer mx(SmtpTestServerBuilder builder) {
         SmtpTestServer server = builder.bind("127.0.0.2").start();
         servers.add(server);
         return server;

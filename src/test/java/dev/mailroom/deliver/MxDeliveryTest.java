@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import java.time.Duration;
@@ -343,7 +344,7 @@ class MxDeliveryTest {
         assertThat(second.received().get(0).parse().getMessageID()).isEqualTo(report.messageId());
     }
 
-    private SmtpTestServer server(SmtpTestServer.Builder builder) {
+    private SmtpTestServer server(SmtpTestServerBuilder builder) {
         SmtpTestServer server = builder.start();
         closeAfter.add(server);
         return server;

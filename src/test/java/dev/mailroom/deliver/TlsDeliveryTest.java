@@ -9,6 +9,7 @@ import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import dev.mailroom.testing.TestPki;
@@ -185,7 +186,7 @@ class TlsDeliveryTest {
     }
 
     /** An SMTP server on the MX address, on a free port. */
-    private static SmtpTestServer.Builder mx() {
+    private static SmtpTestServerBuilder mx() {
         return SmtpTestServer.builder().bind(MX_ADDRESS).hostName(MX_HOST);
     }
 

@@ -11,6 +11,7 @@ import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestContexts;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class ConcurrencyTest {
         }
     }
 
-    private void start(SmtpTestServer.Builder server, Map<String, String> env) {
+    private void start(SmtpTestServerBuilder server, Map<String, String> env) {
         world = OneMxPipeline.start(server, env);
         mx = world.mx();
         pipeline = world.pipeline();

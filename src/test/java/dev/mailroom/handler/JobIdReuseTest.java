@@ -10,6 +10,7 @@ import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestContexts;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,7 @@ class JobIdReuseTest {
         }
     }
 
-    private void start(SmtpTestServer.Builder server, Map<String, String> env) {
+    private void start(SmtpTestServerBuilder server, Map<String, String> env) {
         world = OneMxPipeline.start(server, env);
         mx = world.mx();
         pipeline = world.pipeline();

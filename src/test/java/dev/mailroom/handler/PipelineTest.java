@@ -9,6 +9,7 @@ import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class PipelineTest {
         }
     }
 
-    private void start(SmtpTestServer.Builder server, Map<String, String> env) {
+    private void start(SmtpTestServerBuilder server, Map<String, String> env) {
         world = OneMxPipeline.start(server, env);
         mx = world.mx();
         pipeline = world.pipeline();

@@ -14,6 +14,7 @@ import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,7 +52,7 @@ class RecipientAccountingTest {
         }
     }
 
-    private void start(SmtpTestServer.Builder server, Map<String, String> env) {
+    private void start(SmtpTestServerBuilder server, Map<String, String> env) {
         world = OneMxPipeline.start(server, env);
         mx = world.mx();
         pipeline = world.pipeline();

@@ -1,5 +1,7 @@
 package dev.mailroom.reliability;
 
+import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +20,7 @@ import java.util.function.Consumer;
  * the DynamoDB proxy until the kill has happened, then dropped: the kill is certain to fall between
  * the server's 250 and the ledger write, instead of racing it (the window is a few milliseconds).
  */
-final class CrashPlan implements FaultSmtpServer.Phases, FaultHttpProxy.FaultPolicy {
+final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPolicy {
 
     enum Phase {
         /** The RCPT TO arrived and is not answered yet: nothing was sent. */
@@ -74,8 +76,9 @@ final class CrashPlan implements FaultSmtpServer.Phases, FaultHttpProxy.FaultPol
     }
 
     @Override
-    public void accepted(String helo, List<DeliveredCopies.Copy> copies) {
-        copies.forEach(c -> fire(byRecipient.get(c.recipient().toLowerCase(Locale.ROOT)), Phase.AFTER_250, helo));
+    public void accepted(ReceivedMessage message) {
+        message.recipients().forEach(r -> fire(byRecipient.get(r.toLowerCase(Locale.ROOT)), Phase.AFTER_250,
+                message.helo()));
     }
 
     private void fire(Kill kill, Phase phase, String helo) {

@@ -163,7 +163,7 @@ class CrashSafetyTest {
                 + ReliabilityRig.SENDER + "\",\"to\":[");
         json.append(to.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",")));
         json.append("],\"subject\":\"Crash ").append(jobId).append("\",\"text\":\"Body of ").append(jobId)
-                .append("\",\"headers\":{\"").append(FaultSmtpServer.JOB_HEADER).append("\":\"").append(jobId)
+                .append("\",\"headers\":{\"").append(DeliveredCopies.JOB_HEADER).append("\":\"").append(jobId)
                 .append("\"}");
         if (largeAttachmentBucket != null) {
             // ~8 MB on the wire, twice what the sender's socket buffer can take (tcp_wmem max 4 MB): still

@@ -72,7 +72,7 @@ final class LoadJobs {
             (list == 0 ? to : list == 1 ? cc : bcc).add(recipients.get(i).address());
         }
         job.put("subject", "Reliability " + jobId);
-        job.putObject("headers").put(FaultSmtpServer.JOB_HEADER, jobId);
+        job.putObject("headers").put(DeliveredCopies.JOB_HEADER, jobId);
         int kind = random.nextInt(100);
         String description;
         if (kind < 50) {

@@ -2,6 +2,7 @@ package dev.mailroom.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.testing.SmtpTestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ final class LoadRun {
     private final int maxKills;
     private final Duration minKillInterval;
     private final Duration maxKillInterval;
-    private final SmtpFaults.Random[] smtpFaults;
+    private final RandomSmtpFaults[] smtpFaults;
     private final RandomAwsFaults s3Faults;
     private final RandomAwsFaults dynamoFaults;
     private final Map<String, Long> lastDump = new HashMap<>();
@@ -56,10 +57,10 @@ final class LoadRun {
         this.maxKills = maxKills;
         this.minKillInterval = minKillInterval;
         this.maxKillInterval = maxKillInterval;
-        this.smtpFaults = new SmtpFaults.Random[ReliabilityRig.MX_ADDRESSES.size()];
+        this.smtpFaults = new RandomSmtpFaults[ReliabilityRig.MX_ADDRESSES.size()];
         for (int i = 0; i < smtpFaults.length; i++) {
             // 421 greeting 4 %, 450/451 per RCPT 3 %, 451 after DATA 3 %, reset mid-DATA 2 %
-            smtpFaults[i] = new SmtpFaults.Random(0.04, 0.03, 0.03, 0.02, seed + i);
+            smtpFaults[i] = new RandomSmtpFaults(0.04, 0.03, 0.03, 0.02, seed + i);
         }
         this.s3Faults = RandomAwsFaults.s3SlowDown(0.05, seed ^ 0x53);
         // throttling of 5 % of requests (the SDK retries them), and outages
@@ -288,7 +289,7 @@ final class LoadRun {
         int data451 = 0;
         int drops = 0;
         int permanent = 0;
-        for (SmtpFaults.Random faults : smtpFaults) {
+        for (RandomSmtpFaults faults : smtpFaults) {
             greetings += faults.greetings421.get();
             rcpts += faults.recipients45x.get();
             data451 += faults.data451.get();
@@ -315,7 +316,7 @@ final class LoadRun {
                 rig.dynamoProxy.forwarded(), rig.dynamoProxy.upstreamFailures()));
         text.append(String.format("receivers: %d messages, %d recipient copies, %.1f MB; SMTP sessions %d%n",
                 rig.copies.messages(), rig.copies.size(), rig.copies.bytes() / 1e6,
-                rig.smtp.stream().mapToInt(FaultSmtpServer::sessions).sum()));
+                rig.smtp.stream().mapToInt(SmtpTestServer::sessionsAccepted).sum()));
         if (!backedOffLedgerWrites.isEmpty()) {
             text.append("workers seen 10 s+ in the SDK's backoff on a ledger write (the injected outage): ")
                     .append(backedOffLedgerWrites).append('\n');

@@ -3,11 +3,14 @@ package dev.mailroom.reliability;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
+import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerFaults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,9 +26,10 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * The pipeline of the reliability tests, every outside system on loopback and every one of them
  * able to misbehave: SQS (ElasticMQ, short visibility timeout), DynamoDB (dynalite behind a
  * {@link FaultHttpProxy}), S3 (S3Proxy behind another), DNS ({@code DnsTestServer} behind a
- * {@link FaultDnsProxy}), and the receiving MX hosts ({@link FaultSmtpServer}s on 127.0.0.2, .3, .4
- * sharing one port). Workers run as child JVMs ({@link WorkerProcess}) configured by environment
- * variables, exactly as a deployed worker is.
+ * {@link FaultDnsProxy}), and the receiving MX hosts ({@link SmtpTestServer}s on 127.0.0.2, .3, .4
+ * sharing one port, drawing {@link RandomSmtpFaults} and keeping only each message's header block).
+ * Workers run as child JVMs ({@link WorkerProcess}) configured by environment variables, exactly as
+ * a deployed worker is.
  *
  * <p>The zone: {@code alpha.test} → 127.0.0.2, {@code beta.test} → 127.0.0.3, {@code gamma.test} →
  * 127.0.0.4, {@code delta.test} → MX 10 gamma's host, MX 20 alpha's host (a 421 greeting at the first
@@ -40,8 +44,8 @@ final class ReliabilityRig implements AutoCloseable {
     /** How the rig misbehaves and how its workers are configured. */
     static final class Options {
         long seed = 1;
-        IntFunction<SmtpFaults> smtpFaults = i -> SmtpFaults.none();
-        FaultSmtpServer.Phases phases = new FaultSmtpServer.Phases() { };
+        IntFunction<SmtpTestServerFaults> smtpFaults = i -> RandomSmtpFaults.none();
+        SmtpTestServer.Phases phases = SmtpTestServer.Phases.NONE;
         int smtpServers = MX_ADDRESSES.size();
         double dnsServerFailureRate;
         double dnsDropRate;
@@ -58,10 +62,10 @@ final class ReliabilityRig implements AutoCloseable {
     }
 
     final Options options;
-    final DeliveredCopies copies = new DeliveredCopies();
+    final List<SmtpTestServer> smtp = new ArrayList<>();
+    final DeliveredCopies copies = new DeliveredCopies(smtp);
     final DnsTestServer dns;
     final FaultDnsProxy dnsProxy;
-    final List<FaultSmtpServer> smtp = new ArrayList<>();
     final PipelineHarness pipeline;
     final FaultHttpProxy s3Proxy;
     final FaultHttpProxy dynamoProxy;
@@ -83,8 +87,11 @@ final class ReliabilityRig implements AutoCloseable {
                 options.seed ^ 0xD15);
         int port = 0;
         for (int i = 0; i < options.smtpServers; i++) {
-            FaultSmtpServer server = FaultSmtpServer.start(MX_ADDRESSES.get(i), port, options.smtpFaults.apply(i),
-                    options.phases, copies);
+            String address = MX_ADDRESSES.get(i);
+            SmtpTestServer server = SmtpTestServer.builder().bind(address).port(port)
+                    .hostName("mx-" + address + ".reliability.test").idleTimeout(Duration.ofSeconds(30))
+                    .maxConnections(500).discardMessages().faults(options.smtpFaults.apply(i))
+                    .phases(options.phases).start();
             port = server.port();
             smtp.add(server);
         }
@@ -136,7 +143,7 @@ final class ReliabilityRig implements AutoCloseable {
         String queue = pipeline.stack.createQueue(pipeline.stack.uniqueName("warm-up"));
         pipeline.stack.sqs().sendMessage(b -> b.queueUrl(queue).messageBody("{\"version\":1,\"jobId\":\"warm-up\","
                 + "\"from\":\"" + SENDER + "\",\"to\":[\"warm-up@alpha.test\"],\"subject\":\"Warm-up\","
-                + "\"text\":\"Warm-up\",\"headers\":{\"" + FaultSmtpServer.JOB_HEADER + "\":\"warm-up\"}}"));
+                + "\"text\":\"Warm-up\",\"headers\":{\"" + DeliveredCopies.JOB_HEADER + "\":\"warm-up\"}}"));
         Map<String, String> env = workerEnvironment();
         env.put("MAILROOM_QUEUE_URL", queue);
         return env;
@@ -208,7 +215,7 @@ final class ReliabilityRig implements AutoCloseable {
         s3Proxy.close();
         dynamoProxy.close();
         pipeline.close();
-        smtp.forEach(FaultSmtpServer::close);
+        smtp.forEach(SmtpTestServer::close);
         dnsProxy.close();
         dns.close();
     }

@@ -29,7 +29,7 @@ class WorkerMainLeaseTest {
         try (ReliabilityRig rig = new ReliabilityRig("worker-main-lease", options)) {
             rig.enqueue(List.of("{\"version\":1,\"jobId\":\"short-lease-1\",\"from\":\"" + ReliabilityRig.SENDER
                     + "\",\"to\":[\"ann@alpha.test\"],\"subject\":\"Hello\",\"text\":\"Hi\",\"headers\":{\""
-                    + FaultSmtpServer.JOB_HEADER + "\":\"short-lease-1\"}}"));
+                    + DeliveredCopies.JOB_HEADER + "\":\"short-lease-1\"}}"));
             Map<String, String> env = rig.workerEnvironment();
             WorkerProcess worker = rig.startWorker("dev.mailroom.worker.WorkerMain", env);
 

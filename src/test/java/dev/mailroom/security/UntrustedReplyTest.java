@@ -12,6 +12,7 @@ import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
+import dev.mailroom.testing.SmtpTestServerBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class UntrustedReplyTest {
     static void aServerAnswersEveryRecipientWithHostileText() {
         dns = DnsTestServer.start();
         dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", "127.0.0.2");
-        SmtpTestServer.Builder server = SmtpTestServer.builder().bind("127.0.0.2");
+        SmtpTestServerBuilder server = SmtpTestServer.builder().bind("127.0.0.2");
         REPLIES.forEach((address, text) -> server.rejectRecipient(address, 550, text));
         mx = server.start();
         pipeline = new PipelineHarness(dns, mx.port(), Map.of());

@@ -25,7 +25,7 @@ public final class OneMxPipeline implements AutoCloseable {
      * @param server how the SMTP server behaves (its address is set here)
      * @param env    environment overrides for the pipeline, as for {@link PipelineHarness}
      */
-    public static OneMxPipeline start(UnaryOperator<SmtpTestServer.Builder> server, Map<String, String> env) {
+    public static OneMxPipeline start(UnaryOperator<SmtpTestServerBuilder> server, Map<String, String> env) {
         DnsTestServer dns = DnsTestServer.start();
         dns.mx("example.org", 10, "mx.example.org").a("mx.example.org", MX_ADDRESS);
         SmtpTestServer mx = server.apply(SmtpTestServer.builder()).bind(MX_ADDRESS).start();
@@ -33,7 +33,7 @@ public final class OneMxPipeline implements AutoCloseable {
     }
 
     /** @param server a server builder set up by the test (its address is set here) */
-    public static OneMxPipeline start(SmtpTestServer.Builder server, Map<String, String> env) {
+    public static OneMxPipeline start(SmtpTestServerBuilder server, Map<String, String> env) {
         return start(builder -> server, env);
     }
 
@@ -54,7 +54,7 @@ public final class OneMxPipeline implements AutoCloseable {
     }
 
     /** Replaces the SMTP server by one that behaves as {@code server} says, on the same address and port. */
-    public SmtpTestServer replaceMx(UnaryOperator<SmtpTestServer.Builder> server) {
+    public SmtpTestServer replaceMx(UnaryOperator<SmtpTestServerBuilder> server) {
         int port = mx.port();
         mx.close();
         mx = server.apply(SmtpTestServer.builder()).bind(MX_ADDRESS).port(port).start();

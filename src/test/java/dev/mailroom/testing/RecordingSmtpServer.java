@@ -24,6 +24,9 @@ import javax.net.ssl.SSLSocket;
  * A minimal SMTP server that records every byte a client sends once it is readable (after TLS, if
  * any): the wiretap that proves a password never went out. {@link SmtpTestServer} can tell who
  * authenticated for an accepted message, but not whether a client <em>tried</em> AUTH; this can.
+ * It is not one more option of that server, on purpose: it reads the socket itself rather than
+ * through SubEthaSMTP's parser, so nothing a client sends escapes it, and it checks nothing (any
+ * AUTH gets {@code 235}), so a client that should not authenticate has every chance to.
  *
  * <p>It speaks just enough SMTP for Angus Mail: a 220 greeting, EHLO with the extensions asked for
  * ({@code AUTH PLAIN LOGIN} always, {@code STARTTLS} when given a context), STARTTLS, AUTH (PLAIN
@@ -33,18 +36,12 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>{@link #transcript()} is the client's side of every session, decoded as ISO-8859-1 so that
  * any byte can be searched for.
- *
- * <p>{@link #tricklingAfter(int)} scripts a server that, after some messages on a connection,
- * answers the next end of DATA with a reply that never ends: one byte every 100 ms, well inside any
- * read timeout.
  */
 public final class RecordingSmtpServer implements AutoCloseable {
 
     private final ServerSocket listener;
     private final SSLContext implicitTls;
     private final SSLContext startTls;
-    /** Messages accepted on a connection before the next end of DATA trickles; -1 never. */
-    private final int trickleAfter;
     private final ExecutorService sessions = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "recording-smtp");
         thread.setDaemon(true);
@@ -54,10 +51,9 @@ public final class RecordingSmtpServer implements AutoCloseable {
     private final List<String> handshakeFailures = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private RecordingSmtpServer(SSLContext implicitTls, SSLContext startTls, int trickleAfter) {
+    private RecordingSmtpServer(SSLContext implicitTls, SSLContext startTls) {
         this.implicitTls = implicitTls;
         this.startTls = startTls;
-        this.trickleAfter = trickleAfter;
         try {
             listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -68,22 +64,17 @@ public final class RecordingSmtpServer implements AutoCloseable {
 
     /** Plaintext only: offers AUTH, never STARTTLS. */
     public static RecordingSmtpServer plaintext() {
-        return new RecordingSmtpServer(null, null, -1);
+        return new RecordingSmtpServer(null, null);
     }
 
     /** TLS from the first byte (port-465 style) with this server context. */
     public static RecordingSmtpServer implicitTls(SSLContext context) {
-        return new RecordingSmtpServer(context, null, -1);
-    }
-
-    /** Plaintext; on each connection, accepts {@code messages} messages, then trickles the next end-of-DATA reply. */
-    public static RecordingSmtpServer tricklingAfter(int messages) {
-        return new RecordingSmtpServer(null, null, messages);
+        return new RecordingSmtpServer(context, null);
     }
 
     /** Plaintext greeting, STARTTLS offered with this server context (port-587 style). */
     public static RecordingSmtpServer startTls(SSLContext context) {
-        return new RecordingSmtpServer(null, context, -1);
+        return new RecordingSmtpServer(null, context);
     }
 
     public int port() {
@@ -171,16 +162,11 @@ public final class RecordingSmtpServer implements AutoCloseable {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         boolean inData = false;
-        int accepted = 0;
         String line;
         while ((line = readLine(in, transcript)) != null) {
             if (inData) {
                 if (line.equals(".")) {
                     inData = false;
-                    if (accepted++ == trickleAfter) {
-                        trickle(out);
-                        return;
-                    }
                     reply(out, "250 2.0.0 accepted");
                 }
                 continue;
@@ -242,20 +228,6 @@ public final class RecordingSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             handshakeFailures.add(e.toString());
             return null;
-        }
-    }
-
-    /** A reply that never ends, until the client hangs up or the server closes. */
-    private void trickle(OutputStream out) throws IOException {
-        byte[] endless = "250-still thinking ".getBytes(StandardCharsets.ISO_8859_1);
-        for (int i = 0; !closed; i = (i + 1) % endless.length) {
-            out.write(endless[i]);
-            out.flush();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                return;
-            }
         }
     }
 

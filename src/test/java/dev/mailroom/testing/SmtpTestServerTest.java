@@ -39,7 +39,7 @@ class SmtpTestServerTest {
         pki = TestPki.create();
     }
 
-    private static Properties props(SmtpTestServer s) {
+    static Properties props(SmtpTestServer s) {
         Properties p = new Properties();
         p.put("mail.smtp.host", s.host());
         p.put("mail.smtp.port", String.valueOf(s.port()));
@@ -49,7 +49,7 @@ class SmtpTestServerTest {
         return p;
     }
 
-    private static MimeMessage message(Session session, String... to) throws MessagingException {
+    static MimeMessage message(Session session, String... to) throws MessagingException {
         MimeMessage m = new MimeMessage(session);
         m.setFrom(new InternetAddress("sender@origin.test"));
         for (String t : to) {
