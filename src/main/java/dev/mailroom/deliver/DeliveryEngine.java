@@ -70,9 +70,8 @@ public final class DeliveryEngine implements AutoCloseable {
             long periodMillis = Math.max(10, reuse.idleLimit().toMillis() / 2);
             timers.scheduleWithFixedDelay(connections::closeIdle, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
-        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections,
-                clock);
-        this.domains = new DomainDelivery(settings, resolver, session, clock);
+        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections);
+        this.domains = new DomainDelivery(settings, resolver, session);
     }
 
     /**
@@ -119,7 +118,7 @@ public final class DeliveryEngine implements AutoCloseable {
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (List<InternetAddress> group : groups) {
             running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline.at());
+                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline);
                 if (open.decrementAndGet() > 0) {
                     listener.ended(message.messageId(), results);
                 }
@@ -134,7 +133,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
-                                               String envelopeFrom, Instant deadline) {
+                                               String envelopeFrom, Deadline deadline) {
         Instant start = clock.instant();
         DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
         Duration latency = Duration.between(start, clock.instant());

@@ -1,13 +1,12 @@
 package dev.mailroom.deliver;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.resolve.MxHost;
 import dev.mailroom.resolve.MxResolver;
 import dev.mailroom.resolve.Route;
 import jakarta.mail.internet.InternetAddress;
 import java.net.InetAddress;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,18 +34,15 @@ final class DomainDelivery {
     private final SmtpSettings settings;
     private final MxResolver resolver;
     private final SmtpSession session;
-    private final Clock clock;
 
-    /** @param clock the clock deadlines are set on */
-    DomainDelivery(SmtpSettings settings, MxResolver resolver, SmtpSession session, Clock clock) {
+    DomainDelivery(SmtpSettings settings, MxResolver resolver, SmtpSession session) {
         this.settings = settings;
         this.resolver = resolver;
         this.session = session;
-        this.clock = clock;
     }
 
     Result deliver(String domain, List<InternetAddress> recipients, ComposedMessage message, String envelopeFrom,
-                   Instant deadline) {
+                   Deadline deadline) {
         List<SmtpSession.Target> targets;
         if (settings.relayMode()) {
             Relay relay = settings.relay();
@@ -62,13 +58,13 @@ final class DomainDelivery {
     }
 
     private Result tryInTurn(List<SmtpSession.Target> targets, List<InternetAddress> recipients,
-                             ComposedMessage message, String envelopeFrom, Instant deadline) {
+                             ComposedMessage message, String envelopeFrom, Deadline deadline) {
         List<HostFailure> trail = new ArrayList<>();
         SmtpSession.NotReady furthest = null;
         boolean anyTransient = false;
         for (SmtpSession.Target target : targets) {
             // Don't start a session that could not even connect before the deadline.
-            if (clock.instant().plus(settings.connectTimeout()).isAfter(deadline)) {
+            if (!deadline.allows(settings.connectTimeout())) {
                 Outcome late = OutcomeClassifier.ofDeadline(target.hostName());
                 trail.add(new HostFailure(target.hostName(), target.address(), late));
                 furthest = furthest == null ? new SmtpSession.NotReady(late, Progress.UNREACHABLE) : furthest;

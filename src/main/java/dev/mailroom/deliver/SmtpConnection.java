@@ -3,7 +3,6 @@ package dev.mailroom.deliver;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
-import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
@@ -20,14 +19,13 @@ final class SmtpConnection {
     private final long openedNanos = System.nanoTime();
     private int transactions;
 
-    SmtpConnection(Session session, SmtpSession.Target target, TlsPolicy policy, ScheduledExecutorService timers,
-                   Clock clock) {
+    SmtpConnection(Session session, SmtpSession.Target target, TlsPolicy policy, ScheduledExecutorService timers) {
         this.target = target;
         this.transport = new Transport(session, target);
         // Implicit TLS (port 465) is TLS from the first byte; otherwise STARTTLS per the policy.
         transport.setStartTLS(policy.startTls() && !target.implicitTls());
         transport.setRequireStartTLS(policy.mustEncrypt() && !target.implicitTls());
-        this.deadline = new ConnectionDeadline(timers, clock);
+        this.deadline = new ConnectionDeadline(timers);
     }
 
     SmtpSession.Target target() {

@@ -1,5 +1,6 @@
 package dev.mailroom.deliver;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.ComposedMessage;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -7,8 +8,6 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,19 +56,15 @@ final class SmtpSession {
     private final Session session;
     private final ScheduledExecutorService timers;
     private final ConnectionPool pool;
-    private final Clock clock;
 
     /**
      * @param timers runs write timeouts and session deadlines
      * @param pool   where connections are kept between transactions (or not, as configured)
-     * @param clock  the clock deadlines are set on
      */
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool,
-                Clock clock) {
+    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
         this.settings = settings;
         this.timers = timers;
         this.pool = pool;
-        this.clock = clock;
         this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
         this.session = AngusSession.create(settings, sockets, timers);
     }
@@ -80,7 +75,7 @@ final class SmtpSession {
      * timeout.
      */
     Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
-                   Instant deadline) {
+                   Deadline deadline) {
         SmtpConnection kept = pool.take(target);
         if (kept != null) {
             Result result = attempt(kept, composed, envelopeFrom, recipients, deadline);
@@ -91,7 +86,7 @@ final class SmtpSession {
             // so before MAIL FROM was accepted: nothing was sent. Its idle siblings are suspect too.
             pool.discard(target);
         }
-        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers, clock), composed, envelopeFrom,
+        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers), composed, envelopeFrom,
                 recipients, deadline);
     }
 
@@ -102,7 +97,7 @@ final class SmtpSession {
      * @return null when a kept connection turned out dead before its MAIL FROM was accepted
      */
     private Result attempt(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
-                           List<InternetAddress> recipients, Instant deadline) {
+                           List<InternetAddress> recipients, Deadline deadline) {
         ConnectionDeadline cut = connection.deadline();
         cut.arm(deadline);
         Result result = null;
