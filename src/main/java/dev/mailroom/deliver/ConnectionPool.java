@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Idle SMTP connections, each ready for another transaction with the server it is connected to —
@@ -45,10 +46,10 @@ final class ConnectionPool implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The most recently used idle connection to {@code target}, or null; stale ones met on the way are closed. */
-    SmtpConnection take(SmtpSession.Target target) {
+    /** The most recently used idle connection to {@code target}, if any; stale ones met on the way are closed. */
+    Optional<SmtpConnection> take(SmtpSession.Target target) {
         if (!reuse.enabled()) {
-            return null;
+            return Optional.empty();
         }
         List<SmtpConnection> stale = new ArrayList<>();
         SmtpConnection ready = null;
@@ -67,7 +68,7 @@ final class ConnectionPool implements AutoCloseable {
             }
         }
         stale.forEach(SmtpConnection::close);
-        return ready;
+        return Optional.ofNullable(ready);
     }
 
     /** Takes back a connection whose last transaction delivered to every recipient; closes it if it may not be reused. */
