@@ -16,7 +16,7 @@ import java.util.Optional;
  * Idle SMTP connections, each ready for another transaction with the server it is connected to —
  * Postfix's connection cache, inside one engine. A connection comes back only after a transaction
  * every recipient of which was delivered: never after an error, a refusal, a cut deadline or a
- * reply the engine cannot be sure of. The key is the whole {@link SmtpSession.Target} (host name,
+ * reply the engine cannot be sure of. The key is the whole {@link SmtpTransaction.Target} (host name,
  * address, port, TLS mode), so a connection verified for one host name serves no other; the relay
  * credentials are the engine's, fixed for its lifetime.
  *
@@ -36,7 +36,7 @@ final class ConnectionPool implements AutoCloseable {
     private final ConnectionReuse reuse;
     private final int maxIdlePerTarget;
     private final Clock clock;
-    private final Map<SmtpSession.Target, Deque<Idle>> idle = new HashMap<>();
+    private final Map<SmtpTransaction.Target, Deque<Idle>> idle = new HashMap<>();
     private boolean closed;
 
     /** @param maxIdlePerTarget more could never be used at once: the engine's parallel transactions */
@@ -47,7 +47,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** The most recently used idle connection to {@code target}, if any; stale ones met on the way are closed. */
-    Optional<SmtpConnection> take(SmtpSession.Target target) {
+    Optional<SmtpConnection> take(SmtpTransaction.Target target) {
         if (!reuse.enabled()) {
             return Optional.empty();
         }
@@ -90,7 +90,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** Closes every idle connection to {@code target}: one of them turned out dead, the others are likely too. */
-    void discard(SmtpSession.Target target) {
+    void discard(SmtpTransaction.Target target) {
         Deque<Idle> connections;
         synchronized (this) {
             connections = idle.remove(target);
@@ -116,7 +116,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** Idle connections to {@code target} right now. */
-    synchronized int idleCount(SmtpSession.Target target) {
+    synchronized int idleCount(SmtpTransaction.Target target) {
         Deque<Idle> connections = idle.get(target);
         return connections == null ? 0 : connections.size();
     }

@@ -70,8 +70,9 @@ public final class DeliveryEngine implements AutoCloseable {
             long periodMillis = Math.max(10, reuse.idleLimit().toMillis() / 2);
             timers.scheduleWithFixedDelay(connections::closeIdle, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
-        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections);
-        this.domains = new DomainDelivery(settings, resolver, session);
+        SmtpTransaction transaction = new SmtpTransaction(settings, new TlsContexts(settings.trustStore()), timers,
+                connections);
+        this.domains = new DomainDelivery(settings, resolver, transaction);
     }
 
     /**

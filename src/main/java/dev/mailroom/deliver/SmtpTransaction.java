@@ -21,9 +21,10 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * One mail transaction for a group of recipients with one server, on a connection kept from an
- * earlier transaction with that server ({@link ConnectionPool}) or on a new one (connect, TLS and
- * AUTH as configured). Built on Angus Mail's {@link SMTPTransport}.
+ * Runs SMTP mail transactions (MAIL FROM, RCPT TO, DATA), one per {@link #run} call, for a group of
+ * recipients with one server: on a connection kept from an earlier transaction with that server
+ * ({@link ConnectionPool}) or on a new one (connect, TLS and AUTH as configured). Built on Angus
+ * Mail's {@link SMTPTransport}; one per engine, used by its transaction threads in parallel.
  *
  * <p>A kept connection that turns out dead before its MAIL FROM is accepted — closed by the server
  * while idle, or lost while a Lambda container was frozen — is replaced by a new connection to
@@ -35,7 +36,7 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * a connection lost mid-DATA is final for this attempt, since the server may already hold the
  * message (RFC 5321 §6.1).
  */
-final class SmtpSession {
+final class SmtpTransaction {
 
     /** Where to connect: the host's name (TLS identity, logs) and the address to dial. */
     record Target(String hostName, String address, int port, boolean implicitTls) {
@@ -75,10 +76,10 @@ final class SmtpSession {
     private final ConnectionPool pool;
 
     /**
-     * @param timers runs write timeouts and session deadlines
+     * @param timers runs write timeouts and connection deadlines
      * @param pool   where connections are kept between transactions (or not, as configured)
      */
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
+    SmtpTransaction(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
         this.settings = settings;
         this.timers = timers;
         this.pool = pool;
@@ -91,15 +92,15 @@ final class SmtpSession {
      * is one, else on a new one. At {@code deadline} the connection is cut and the result is a
      * timeout.
      */
-    Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
-                   Deadline deadline) {
+    Result run(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
+               Deadline deadline) {
         SmtpConnection connection = pool.take(target).orElseGet(() -> newConnection(target));
-        return transactOn(connection, composed, envelopeFrom, recipients, deadline);
+        return runOn(connection, composed, envelopeFrom, recipients, deadline);
     }
 
-    private Result transactOn(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
-                              List<InternetAddress> recipients, Deadline deadline) {
-        Attempt attempt = attempt(connection, composed, envelopeFrom, recipients, deadline);
+    private Result runOn(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                         List<InternetAddress> recipients, Deadline deadline) {
+        Attempt attempt = underDeadline(connection, composed, envelopeFrom, recipients, deadline);
         if (attempt instanceof Result result) {
             return result;
         }
@@ -107,7 +108,7 @@ final class SmtpSession {
         // place, transparently (it is no failover); a new connection is never found dead.
         Target target = connection.target();
         pool.discard(target);
-        return transactOn(newConnection(target), composed, envelopeFrom, recipients, deadline);
+        return runOn(newConnection(target), composed, envelopeFrom, recipients, deadline);
     }
 
     private SmtpConnection newConnection(Target target) {
@@ -118,13 +119,13 @@ final class SmtpSession {
      * One transaction on {@code connection}, under {@code deadline}; the connection goes back to
      * the pool only when every recipient was delivered and the deadline did not cut it.
      */
-    private Attempt attempt(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
-                            List<InternetAddress> recipients, Deadline deadline) {
+    private Attempt underDeadline(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                                  List<InternetAddress> recipients, Deadline deadline) {
         ConnectionDeadline cut = connection.deadline();
         cut.arm(deadline);
-        Attempt attempt = null; // stays null only when run throws
+        Attempt attempt = null; // stays null only when openAndSend throws
         try {
-            attempt = run(connection, composed, envelopeFrom, recipients);
+            attempt = openAndSend(connection, composed, envelopeFrom, recipients);
         } finally {
             boolean intact = cut.disarm();
             if (intact && attempt instanceof Completed completed && deliveredToAll(completed)) {
@@ -152,8 +153,9 @@ final class SmtpSession {
         return new Completed(outcomes);
     }
 
-    private Attempt run(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
-                        List<InternetAddress> recipients) {
+    /** Connects (unless the connection was kept), checks what the server announced, then the transaction itself. */
+    private Attempt openAndSend(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                                List<InternetAddress> recipients) {
         Target target = connection.target();
         SMTPTransport transport = connection.transport();
         boolean reused = connection.transactions() > 0;
