@@ -101,8 +101,8 @@ public final class DeliveryEngine implements AutoCloseable {
      * @param composition the job's message, from {@link #compose}
      * @param envelope    the sender, and the recipients still to deliver (a subset of the job's on
      *                    retries), as intake normalised them
-     * @param deadline    no SMTP session outlives it: sessions still running are cut (transient
-     *                    outcomes), hosts not yet tried are not tried
+     * @param deadline    neither MX resolution nor any SMTP session outlives it: sessions still
+     *                    running are cut (transient outcomes), hosts not yet tried are not tried
      * @param listener    told of each transaction that ends while others of the message still run
      *                    (the last one's results are in the report only)
      */

@@ -48,7 +48,7 @@ final class DomainDelivery {
             Relay relay = settings.relay();
             targets = List.of(new SmtpTransaction.Target(relay.host(), relay.host(), relay.port(), relay.implicitTls()));
         } else {
-            Route route = resolver.resolve(domain);
+            Route route = resolver.resolve(domain, deadline);
             if (!(route instanceof Route.Hosts hosts)) {
                 return new Result(SmtpTransaction.sameFor(recipients, OutcomeClassifier.ofUnroutable(route)), List.of());
             }

@@ -3,6 +3,8 @@ package dev.mailroom.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.job.SendJob;
+import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.resolve.MxResolver;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestEngines;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,30 @@ class DeadlineTest {
         assertThat(outcome).isInstanceOf(Outcome.Transient.class);
         assertThat(outcome.diagnosis().text()).contains("deadline");
         assertThat(took).isBetween(Duration.ofMillis(2_900), Duration.ofMillis(4_500));
+    }
+
+    @Test
+    void deliverShouldNotWaitForASilentDnsServerPastTheDeadline() {
+        // Given: a DNS server that never answers for the domain, and a resolver that would wait for it
+        // at least 10 s
+        dns.silent("quiet.test");
+        SendJob job = TestJobs.from("sender@mailroom.test").to("ann@quiet.test").text("hello").build();
+        MxResolver patient = DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(10));
+
+        // When: the attempt must be over in 2 s
+        Outcome outcome;
+        Instant start;
+        try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(trickler.getLocalPort()), patient)) {
+            start = Instant.now();
+            outcome = engine.deliver(job, TestJobs.envelopeOf(job), start.plusSeconds(2))
+                    .resultFor("ann@quiet.test").outcome();
+        }
+
+        // Then: deferred at the deadline, saying it cut the resolution of the domain
+        assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+        assertThat(outcome.diagnosis().enhancedCode()).isEqualTo("4.4.3");
+        assertThat(outcome.diagnosis().text()).contains("quiet.test").contains("deadline");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(8));
     }
 
     /** Deadlines come from the injected clock; the engine must measure them on that clock, not the system's. */

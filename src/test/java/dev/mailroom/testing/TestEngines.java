@@ -10,6 +10,7 @@ import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.resolve.MxResolver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -59,13 +60,26 @@ public final class TestEngines {
 
     /** An engine reading stored attachments and raw messages from {@code store}. */
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, AttachmentStore store) {
-        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
-                new MessageComposer(store, Clock.systemUTC()), Clock.systemUTC());
+        return new DeliveryEngine(settings, resolver(dns), new MessageComposer(store, Clock.systemUTC()),
+                Clock.systemUTC());
     }
 
-    /** An engine whose deadlines and timestamps are all on {@code clock}. */
+    /** An engine whose timestamps are all on {@code clock}. */
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, Clock clock) {
-        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
-                new MessageComposer(new LazyS3Store(), clock), clock);
+        return engine(settings, resolver(dns), clock);
+    }
+
+    /** An engine that finds MX hosts with {@code resolver}. */
+    public static DeliveryEngine engine(SmtpSettings settings, MxResolver resolver) {
+        return engine(settings, resolver, Clock.systemUTC());
+    }
+
+    private static DeliveryEngine engine(SmtpSettings settings, MxResolver resolver, Clock clock) {
+        return new DeliveryEngine(settings, resolver, new MessageComposer(new LazyS3Store(), clock), clock);
+    }
+
+    /** The production resolver, asking {@code dns} with a 2 s timeout. */
+    private static MxResolver resolver(DnsTestServer dns) {
+        return DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2));
     }
 }
