@@ -158,7 +158,7 @@ class TlsDeliveryTest {
         try (SmtpTestServer smtp = mx().start()) {
 
             // When
-            Outcome outcome = deliver(smtp, TlsPolicy.REQUIRED, null);
+            Outcome outcome = deliver(smtp, TlsPolicy.REQUIRED_INSECURE, null);
 
             // Then: RFC 3463 X.7.10 "encryption needed"; nothing sent in the clear
             assertThat(outcome).isInstanceOf(Outcome.Transient.class);
