@@ -87,16 +87,6 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    /** Composes and delivers, with no deadline beyond the SMTP timeouts (a day, in practice). */
-    public DeliveryReport deliver(SendJob job, Envelope envelope) {
-        return deliver(job, envelope, clock.instant().plus(Duration.ofDays(1)));
-    }
-
-    /** Composes and delivers; see {@link #deliver(Composition, Envelope, Deadline, TransactionListener)}. */
-    public DeliveryReport deliver(SendJob job, Envelope envelope, Instant deadline) {
-        return deliver(compose(job), envelope, new Deadline(deadline, clock), TransactionListener.NONE);
-    }
-
     /**
      * @param composition the job's message, from {@link #compose}
      * @param envelope    the sender, and the recipients still to deliver (a subset of the job's on

@@ -131,7 +131,7 @@ class TlsDeliveryTest {
             // When
             RecipientResult result;
             try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-                result = engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("bo@" + FAILOVER_DOMAIN);
+                result = TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("bo@" + FAILOVER_DOMAIN);
             }
 
             // Then: the cause is the certificate at mx2 (it got furthest), not the refusal at mx1
@@ -194,7 +194,7 @@ class TlsDeliveryTest {
         SmtpSettings settings = TestEngines.mxSettings(smtp.port()).withTls(policy, trustStore);
         SendJob job = TestJobs.from("sender@origin.test").to(RECIPIENT).text("over the wire").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(RECIPIENT).outcome();
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor(RECIPIENT).outcome();
         }
     }
 }

@@ -293,7 +293,7 @@ class RelayTlsTest {
     private static Outcome deliver(SmtpSettings settings) {
         SendJob job = TestJobs.from("billing@mailroom.test").to("ann@example.org").text("via the relay").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@example.org").outcome();
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("ann@example.org").outcome();
         }
     }
 

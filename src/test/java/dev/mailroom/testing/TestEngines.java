@@ -1,16 +1,21 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentStore;
 import dev.mailroom.compose.MessageComposer;
-import dev.mailroom.job.S3Location;
-import java.io.IOException;
-import java.io.InputStream;
 import dev.mailroom.compose.S3AttachmentStore;
 import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
+import dev.mailroom.deliver.TransactionListener;
+import dev.mailroom.job.Envelope;
+import dev.mailroom.job.S3Location;
+import dev.mailroom.job.SendJob;
 import dev.mailroom.resolve.DnsMxResolver;
 import dev.mailroom.resolve.MxResolver;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -76,6 +81,19 @@ public final class TestEngines {
 
     private static DeliveryEngine engine(SmtpSettings settings, MxResolver resolver, Clock clock) {
         return new DeliveryEngine(settings, resolver, new MessageComposer(new LazyS3Store(), clock), clock);
+    }
+
+    /**
+     * Composes {@code job} and delivers it to {@code envelope}, with a day to do it in: no deadline
+     * beyond the SMTP timeouts, in practice.
+     */
+    public static DeliveryReport send(DeliveryEngine engine, SendJob job, Envelope envelope) {
+        return send(engine, job, envelope, Deadline.in(Duration.ofDays(1), Clock.systemUTC()));
+    }
+
+    /** Composes {@code job} and delivers it to {@code envelope} under {@code deadline}, as the job processor does. */
+    public static DeliveryReport send(DeliveryEngine engine, SendJob job, Envelope envelope, Deadline deadline) {
+        return engine.deliver(engine.compose(job), envelope, deadline, TransactionListener.NONE);
     }
 
     /** The production resolver, asking {@code dns} with a 2 s timeout. */
