@@ -115,12 +115,6 @@ final class ConnectionPool implements AutoCloseable {
         stale.forEach(SmtpConnection::close);
     }
 
-    /** Idle connections to {@code target} right now. */
-    synchronized int idleCount(SmtpTransaction.Target target) {
-        Deque<Idle> connections = idle.get(target);
-        return connections == null ? 0 : connections.size();
-    }
-
     /** Closes every idle connection; connections released afterwards are closed at once. */
     @Override
     public void close() {
