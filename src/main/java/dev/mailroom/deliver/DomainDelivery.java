@@ -46,11 +46,13 @@ final class DomainDelivery {
         List<SmtpTransaction.Target> targets;
         if (settings.relayMode()) {
             Relay relay = settings.relay();
-            targets = List.of(new SmtpTransaction.Target(relay.host(), relay.host(), relay.port(), relay.implicitTls()));
+            targets = List.of(new SmtpTransaction.Target(relay.host(), relay.host(), relay.port(),
+                    relay.implicitTls()));
         } else {
             Route route = resolver.resolve(domain, deadline);
             if (!(route instanceof Route.Hosts hosts)) {
-                return new Result(SmtpTransaction.sameFor(recipients, OutcomeClassifier.ofUnroutable(route)), List.of());
+                Outcome unroutable = OutcomeClassifier.ofUnroutable(route);
+                return new Result(SmtpTransaction.sameFor(recipients, unroutable), List.of());
             }
             targets = targets(hosts.hosts());
         }

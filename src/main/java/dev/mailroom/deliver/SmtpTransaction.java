@@ -134,7 +134,10 @@ final class SmtpTransaction {
                 connection.close();
             }
         }
-        return cut.expired() && attempt instanceof Result result ? deadlineReached(result, connection.target()) : attempt;
+        if (cut.expired() && attempt instanceof Result result) {
+            return deadlineReached(result, connection.target());
+        }
+        return attempt;
     }
 
     private static boolean deliveredToAll(Completed result) {
