@@ -11,6 +11,7 @@ import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import jakarta.mail.internet.InternetAddress;
 import java.io.BufferedReader;
@@ -78,7 +79,7 @@ public final class EngineWorker {
                 running.add(workers.submit(() -> {
                     if (engine != null) {
                         while (next.getAndIncrement() < messages) {
-                            DeliveryReport report = engine.deliver(job, envelope);
+                            DeliveryReport report = TestEngines.send(engine, job, envelope);
                             if (!(report.results().get(0).outcome() instanceof Outcome.Delivered)) {
                                 failures.incrementAndGet();
                             }

@@ -38,11 +38,6 @@ final class NoDelayShadow {
     private NoDelayShadow() {
     }
 
-    /** Back-compatible: the TCP_NODELAY patch alone. */
-    static Path build(Path outputDir) {
-        return build(outputDir, List.of("nodelay"));
-    }
-
     /** @return the directory holding the patched classes */
     static Path build(Path outputDir, List<String> names) {
         try {

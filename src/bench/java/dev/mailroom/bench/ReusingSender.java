@@ -19,7 +19,7 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * A prototype, in the benchmark only: what the engine's SMTP step costs with Angus Mail alone, and
  * with the connection kept open across jobs to the same destination (one transport per worker
  * thread; MAIL FROM … DATA repeated on it, as Postfix's connection cache and {@code smtp-source -d}
- * do). Same Angus properties as {@code SmtpSession} for a plain-text session (no TLS, no AUTH).
+ * do). Same Angus properties as {@code AngusSession} for a plain-text session (no TLS, no AUTH).
  * Not thread-safe: one per thread.
  */
 final class ReusingSender implements AutoCloseable {

@@ -127,8 +127,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
 
     private static SmtpSettings smtp(Environment env, DeliveryMode mode) {
         String helo = env.required("MAILROOM_HELO_NAME");
-        TlsPolicy tls = env.choice("MAILROOM_TLS", TlsPolicy.class,
-                mode == DeliveryMode.RELAY ? TlsPolicy.VERIFY : TlsPolicy.OPPORTUNISTIC);
+        TlsPolicy tls = env.optional("MAILROOM_TLS").map(MailroomConfig::tlsPolicy)
+                .orElse(mode == DeliveryMode.RELAY ? TlsPolicy.VERIFY : TlsPolicy.OPPORTUNISTIC);
         Relay relay = mode == DeliveryMode.RELAY ? relay(env) : null;
         ConnectionReuse reuse = connectionReuse(env);
         try {
@@ -143,6 +143,12 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
         } catch (IllegalArgumentException e) {
             throw new ConfigException("MAILROOM_TLS", e.getMessage());
         }
+    }
+
+    /** By the policy's setting, not its constant: {@code required} selects {@link TlsPolicy#REQUIRED_INSECURE}. */
+    private static TlsPolicy tlsPolicy(String value) {
+        return TlsPolicy.ofSetting(value).orElseThrow(() -> new ConfigException("MAILROOM_TLS",
+                "must be one of " + TlsPolicy.settings() + ", was '" + value + "'"));
     }
 
     private static ConnectionReuse connectionReuse(Environment env) {

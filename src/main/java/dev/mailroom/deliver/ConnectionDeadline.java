@@ -1,10 +1,8 @@
 package dev.mailroom.deliver;
 
+import dev.mailroom.budget.Deadline;
 import java.io.IOException;
 import java.net.Socket;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,20 +22,16 @@ final class ConnectionDeadline {
 
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timers;
-    private final Clock clock;
     private volatile boolean expired;
     private ScheduledFuture<?> guard;
 
-    /** @param clock the clock deadlines are set on */
-    ConnectionDeadline(ScheduledExecutorService timers, Clock clock) {
+    ConnectionDeadline(ScheduledExecutorService timers) {
         this.timers = timers;
-        this.clock = clock;
     }
 
-    /** From now until {@link #disarm()}, the connection is cut at {@code deadline}. */
-    void arm(Instant deadline) {
-        long delayMillis = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
-        guard = timers.schedule(this::expire, delayMillis, TimeUnit.MILLISECONDS);
+    /** From now until {@link #disarm()}, the connection is cut when {@code deadline} has passed (on its clock). */
+    void arm(Deadline deadline) {
+        guard = timers.schedule(this::expire, deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** @return true when the deadline had not fired (nor started to): the connection is intact */

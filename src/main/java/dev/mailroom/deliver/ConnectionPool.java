@@ -10,12 +10,13 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Idle SMTP connections, each ready for another transaction with the server it is connected to —
  * Postfix's connection cache, inside one engine. A connection comes back only after a transaction
  * every recipient of which was delivered: never after an error, a refusal, a cut deadline or a
- * reply the engine cannot be sure of. The key is the whole {@link SmtpSession.Target} (host name,
+ * reply the engine cannot be sure of. The key is the whole {@link SmtpTransaction.Target} (host name,
  * address, port, TLS mode), so a connection verified for one host name serves no other; the relay
  * credentials are the engine's, fixed for its lifetime.
  *
@@ -35,7 +36,7 @@ final class ConnectionPool implements AutoCloseable {
     private final ConnectionReuse reuse;
     private final int maxIdlePerTarget;
     private final Clock clock;
-    private final Map<SmtpSession.Target, Deque<Idle>> idle = new HashMap<>();
+    private final Map<SmtpTransaction.Target, Deque<Idle>> idle = new HashMap<>();
     private boolean closed;
 
     /** @param maxIdlePerTarget more could never be used at once: the engine's parallel transactions */
@@ -45,10 +46,10 @@ final class ConnectionPool implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The most recently used idle connection to {@code target}, or null; stale ones met on the way are closed. */
-    SmtpConnection take(SmtpSession.Target target) {
+    /** The most recently used idle connection to {@code target}, if any; stale ones met on the way are closed. */
+    Optional<SmtpConnection> take(SmtpTransaction.Target target) {
         if (!reuse.enabled()) {
-            return null;
+            return Optional.empty();
         }
         List<SmtpConnection> stale = new ArrayList<>();
         SmtpConnection ready = null;
@@ -67,7 +68,7 @@ final class ConnectionPool implements AutoCloseable {
             }
         }
         stale.forEach(SmtpConnection::close);
-        return ready;
+        return Optional.ofNullable(ready);
     }
 
     /** Takes back a connection whose last transaction delivered to every recipient; closes it if it may not be reused. */
@@ -89,7 +90,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** Closes every idle connection to {@code target}: one of them turned out dead, the others are likely too. */
-    void discard(SmtpSession.Target target) {
+    void discard(SmtpTransaction.Target target) {
         Deque<Idle> connections;
         synchronized (this) {
             connections = idle.remove(target);
@@ -112,12 +113,6 @@ final class ConnectionPool implements AutoCloseable {
             }
         }
         stale.forEach(SmtpConnection::close);
-    }
-
-    /** Idle connections to {@code target} right now. */
-    synchronized int idleCount(SmtpSession.Target target) {
-        Deque<Idle> connections = idle.get(target);
-        return connections == null ? 0 : connections.size();
     }
 
     /** Closes every idle connection; connections released afterwards are closed at once. */

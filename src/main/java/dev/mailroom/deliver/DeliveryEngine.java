@@ -70,9 +70,9 @@ public final class DeliveryEngine implements AutoCloseable {
             long periodMillis = Math.max(10, reuse.idleLimit().toMillis() / 2);
             timers.scheduleWithFixedDelay(connections::closeIdle, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
-        SmtpSession session = new SmtpSession(settings, new TlsContexts(settings.trustStore()), timers, connections,
-                clock);
-        this.domains = new DomainDelivery(settings, resolver, session, clock);
+        SmtpTransaction transaction = new SmtpTransaction(settings, new TlsContexts(settings.trustStore()), timers,
+                connections);
+        this.domains = new DomainDelivery(settings, resolver, transaction);
     }
 
     /**
@@ -87,22 +87,12 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    /** Composes and delivers, with no deadline beyond the SMTP timeouts (a day, in practice). */
-    public DeliveryReport deliver(ParsedJob job, Envelope envelope) {
-        return deliver(job, envelope, clock.instant().plus(Duration.ofDays(1)));
-    }
-
-    /** Composes and delivers; see {@link #deliver(Composition, Envelope, Deadline, TransactionListener)}. */
-    public DeliveryReport deliver(ParsedJob job, Envelope envelope, Instant deadline) {
-        return deliver(compose(job), envelope, new Deadline(deadline, clock), TransactionListener.NONE);
-    }
-
     /**
      * @param composition the job's message, from {@link #compose}
      * @param envelope    the sender, and the recipients still to deliver (a subset of the job's on
      *                    retries), as intake normalised them
-     * @param deadline    no SMTP session outlives it: sessions still running are cut (transient
-     *                    outcomes), hosts not yet tried are not tried
+     * @param deadline    neither MX resolution nor any SMTP session outlives it: sessions still
+     *                    running are cut (transient outcomes), hosts not yet tried are not tried
      * @param listener    told of each transaction that ends while others of the message still run
      *                    (the last one's results are in the report only)
      */
@@ -119,7 +109,7 @@ public final class DeliveryEngine implements AutoCloseable {
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (List<InternetAddress> group : groups) {
             running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline.at());
+                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline);
                 if (open.decrementAndGet() > 0) {
                     listener.ended(message.messageId(), results);
                 }
@@ -134,7 +124,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
-                                               String envelopeFrom, Instant deadline) {
+                                               String envelopeFrom, Deadline deadline) {
         Instant start = clock.instant();
         DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
         Duration latency = Duration.between(start, clock.instant());

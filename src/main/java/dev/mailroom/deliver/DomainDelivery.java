@@ -1,13 +1,12 @@
 package dev.mailroom.deliver;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.resolve.MxHost;
 import dev.mailroom.resolve.MxResolver;
 import dev.mailroom.resolve.Route;
 import jakarta.mail.internet.InternetAddress;
 import java.net.InetAddress;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,52 +33,51 @@ final class DomainDelivery {
 
     private final SmtpSettings settings;
     private final MxResolver resolver;
-    private final SmtpSession session;
-    private final Clock clock;
+    private final SmtpTransaction transaction;
 
-    /** @param clock the clock deadlines are set on */
-    DomainDelivery(SmtpSettings settings, MxResolver resolver, SmtpSession session, Clock clock) {
+    DomainDelivery(SmtpSettings settings, MxResolver resolver, SmtpTransaction transaction) {
         this.settings = settings;
         this.resolver = resolver;
-        this.session = session;
-        this.clock = clock;
+        this.transaction = transaction;
     }
 
     Result deliver(String domain, List<InternetAddress> recipients, ComposedMessage message, String envelopeFrom,
-                   Instant deadline) {
-        List<SmtpSession.Target> targets;
+                   Deadline deadline) {
+        List<SmtpTransaction.Target> targets;
         if (settings.relayMode()) {
             Relay relay = settings.relay();
-            targets = List.of(new SmtpSession.Target(relay.host(), relay.host(), relay.port(), relay.implicitTls()));
+            targets = List.of(new SmtpTransaction.Target(relay.host(), relay.host(), relay.port(),
+                    relay.implicitTls()));
         } else {
-            Route route = resolver.resolve(domain);
+            Route route = resolver.resolve(domain, deadline);
             if (!(route instanceof Route.Hosts hosts)) {
-                return new Result(SmtpSession.sameFor(recipients, OutcomeClassifier.ofUnroutable(route)), List.of());
+                Outcome unroutable = OutcomeClassifier.ofUnroutable(route);
+                return new Result(SmtpTransaction.sameFor(recipients, unroutable), List.of());
             }
             targets = targets(hosts.hosts());
         }
         return tryInTurn(targets, recipients, message, envelopeFrom, deadline);
     }
 
-    private Result tryInTurn(List<SmtpSession.Target> targets, List<InternetAddress> recipients,
-                             ComposedMessage message, String envelopeFrom, Instant deadline) {
+    private Result tryInTurn(List<SmtpTransaction.Target> targets, List<InternetAddress> recipients,
+                             ComposedMessage message, String envelopeFrom, Deadline deadline) {
         List<HostFailure> trail = new ArrayList<>();
-        SmtpSession.NotReady furthest = null;
+        SmtpTransaction.NotReady furthest = null;
         boolean anyTransient = false;
-        for (SmtpSession.Target target : targets) {
-            // Don't start a session that could not even connect before the deadline.
-            if (clock.instant().plus(settings.connectTimeout()).isAfter(deadline)) {
+        for (SmtpTransaction.Target target : targets) {
+            // Don't try a host that could not even be connected to before the deadline.
+            if (!deadline.allows(settings.connectTimeout())) {
                 Outcome late = OutcomeClassifier.ofDeadline(target.hostName());
                 trail.add(new HostFailure(target.hostName(), target.address(), late));
-                furthest = furthest == null ? new SmtpSession.NotReady(late, Progress.UNREACHABLE) : furthest;
+                furthest = furthest == null ? new SmtpTransaction.NotReady(late, Progress.UNREACHABLE) : furthest;
                 anyTransient = true;
                 break;
             }
-            SmtpSession.Result result = session.deliver(target, message, envelopeFrom, recipients, deadline);
-            if (result instanceof SmtpSession.Completed completed) {
+            SmtpTransaction.Result result = transaction.run(target, message, envelopeFrom, recipients, deadline);
+            if (result instanceof SmtpTransaction.Completed completed) {
                 return new Result(completed.outcomes(), trail);
             }
-            SmtpSession.NotReady failure = (SmtpSession.NotReady) result;
+            SmtpTransaction.NotReady failure = (SmtpTransaction.NotReady) result;
             trail.add(new HostFailure(target.hostName(), target.address(), failure.failure()));
             anyTransient |= failure.failure() instanceof Outcome.Transient;
             // The furthest in the protocol says most; on a tie, the later one.
@@ -91,17 +89,17 @@ final class DomainDelivery {
             // the furthest host's words as the reason.
             outcome = OutcomeClassifier.deferredDespite(permanent);
         }
-        return new Result(SmtpSession.sameFor(recipients, outcome), trail);
+        return new Result(SmtpTransaction.sameFor(recipients, outcome), trail);
     }
 
-    private List<SmtpSession.Target> targets(List<MxHost> hosts) {
-        List<SmtpSession.Target> targets = new ArrayList<>();
+    private List<SmtpTransaction.Target> targets(List<MxHost> hosts) {
+        List<SmtpTransaction.Target> targets = new ArrayList<>();
         for (MxHost host : hosts) {
             for (InetAddress address : host.addresses()) {
                 if (targets.size() == MAX_ADDRESSES_TRIED) {
                     return targets;
                 }
-                targets.add(new SmtpSession.Target(host.name(), address.getHostAddress(), settings.port(), false));
+                targets.add(new SmtpTransaction.Target(host.name(), address.getHostAddress(), settings.port(), false));
             }
         }
         return targets;

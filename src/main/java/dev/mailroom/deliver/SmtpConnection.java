@@ -3,34 +3,32 @@ package dev.mailroom.deliver;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
-import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * One SMTP connection to one {@link SmtpSession.Target}: the Angus transport, the deadline that
+ * One SMTP connection to one {@link SmtpTransaction.Target}: the Angus transport, the deadline that
  * can cut its sockets, and what a connection cache needs to know about it. Used by one
  * transaction at a time.
  */
 final class SmtpConnection {
 
-    private final SmtpSession.Target target;
+    private final SmtpTransaction.Target target;
     private final Transport transport;
     private final ConnectionDeadline deadline;
     private final long openedNanos = System.nanoTime();
     private int transactions;
 
-    SmtpConnection(Session session, SmtpSession.Target target, TlsPolicy policy, ScheduledExecutorService timers,
-                   Clock clock) {
+    SmtpConnection(Session session, SmtpTransaction.Target target, TlsPolicy policy, ScheduledExecutorService timers) {
         this.target = target;
         this.transport = new Transport(session, target);
         // Implicit TLS (port 465) is TLS from the first byte; otherwise STARTTLS per the policy.
         transport.setStartTLS(policy.startTls() && !target.implicitTls());
         transport.setRequireStartTLS(policy.mustEncrypt() && !target.implicitTls());
-        this.deadline = new ConnectionDeadline(timers, clock);
+        this.deadline = new ConnectionDeadline(timers);
     }
 
-    SmtpSession.Target target() {
+    SmtpTransaction.Target target() {
         return target;
     }
 
@@ -106,7 +104,7 @@ final class SmtpConnection {
         private boolean authenticating;
         private Reply authentication;
 
-        Transport(Session session, SmtpSession.Target target) {
+        Transport(Session session, SmtpTransaction.Target target) {
             super(session, new URLName("smtp", target.address(), target.port(), null, null, null), "smtp",
                     target.implicitTls());
         }

@@ -10,9 +10,6 @@ import java.util.List;
 @FunctionalInterface
 public interface TransactionListener {
 
-    TransactionListener NONE = (messageId, results) -> {
-    };
-
     /**
      * @param messageId the message's Message-ID
      * @param results   what happened to the transaction's recipients

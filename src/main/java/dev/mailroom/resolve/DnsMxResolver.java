@@ -1,6 +1,11 @@
 package dev.mailroom.resolve;
 
-import java.net.InetAddress;
+import static dev.mailroom.resolve.DnsLookups.hostName;
+
+import dev.mailroom.budget.Deadline;
+import dev.mailroom.resolve.DnsLookups.Addresses;
+import dev.mailroom.resolve.DnsLookups.DeadlineCut;
+import dev.mailroom.resolve.DnsLookups.LookupTrouble;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,18 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.ToIntFunction;
-import java.util.stream.Stream;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.Cache;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
@@ -31,7 +26,6 @@ import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.lookup.LookupSession;
 import org.xbill.DNS.lookup.NoSuchDomainException;
 import org.xbill.DNS.lookup.NoSuchRRSetException;
 
@@ -47,7 +41,13 @@ import org.xbill.DNS.lookup.NoSuchRRSetException;
  * </ul>
  *
  * <p>Host addresses are resolved through the same servers (IPv4 first), so one resolver
- * configuration governs every lookup a delivery makes.
+ * configuration governs every lookup a delivery makes. The A and AAAA lookups of all of a domain's
+ * MX hosts run at once, so that several slow hosts cost the wait for one, not its sum; the hosts
+ * keep their preference order.
+ *
+ * <p>The attempt's deadline bounds the resolution ({@link DnsLookups}): no lookup starts once it has
+ * passed, and no answer is waited for beyond it. A resolution it cuts short is a transient
+ * {@link Route.LookupFailed}.
  */
 public final class DnsMxResolver implements MxResolver {
 
@@ -64,9 +64,8 @@ public final class DnsMxResolver implements MxResolver {
     }
 
     private final Map<String, Memo> memo = new ConcurrentHashMap<>();
-    private final LookupSession lookups;
+    private final DnsLookups lookups;
     private final Random random;
-    private final Duration timeout;
 
     /**
      * @param servers DNS servers to ask, in order; empty means the system's (resolv.conf)
@@ -85,13 +84,12 @@ public final class DnsMxResolver implements MxResolver {
     }
 
     DnsMxResolver(Resolver resolver, Duration timeout, Random random) {
-        this.lookups = LookupSession.builder().resolver(resolver).cache(new Cache(DClass.IN)).build();
-        this.timeout = timeout;
+        this.lookups = new DnsLookups(resolver, timeout);
         this.random = random;
     }
 
     @Override
-    public Route resolve(String domain) {
+    public Route resolve(String domain, Deadline deadline) {
         Memo known = memo.get(domain);
         if (known != null && System.nanoTime() - known.expiresNanos() < 0) {
             return new Route.Hosts(inPreferenceOrder(known.hosts(), MxHost::preference, Comparator.comparing(MxHost::name)));
@@ -103,16 +101,26 @@ public final class DnsMxResolver implements MxResolver {
             return new Route.NoSuchDomain("invalid domain name: " + domain);
         }
         try {
-            List<MXRecord> mxs = lookup(name, Type.MX).stream()
+            return resolve(name, domain, deadline);
+        } catch (DeadlineCut e) {
+            return new Route.LookupFailed("DNS resolution for " + domain + " cut by the attempt's deadline ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    private Route resolve(Name name, String domain, Deadline deadline) throws DeadlineCut {
+        List<MXRecord> mxs;
+        try {
+            mxs = lookups.records(name, Type.MX, deadline, "MX lookup").stream()
                     .filter(MXRecord.class::isInstance).map(MXRecord.class::cast).toList();
-            return mxs.isEmpty() ? implicitMx(name, domain) : routeVia(mxs, domain);
         } catch (NoSuchDomainException e) {
             return new Route.NoSuchDomain("NXDOMAIN for " + domain);
         } catch (NoSuchRRSetException e) {
-            return implicitMx(name, domain);
+            mxs = List.of();
         } catch (LookupTrouble e) {
             return new Route.LookupFailed("MX lookup for " + domain + " failed: " + e.getMessage());
         }
+        return mxs.isEmpty() ? implicitMx(name, domain, deadline) : routeVia(mxs, domain, deadline);
     }
 
     /** Remembers a route every lookup of which succeeded, for at most its smallest TTL. */
@@ -128,7 +136,7 @@ public final class DnsMxResolver implements MxResolver {
         return new Route.Hosts(hosts);
     }
 
-    private Route routeVia(List<MXRecord> mxs, String domain) {
+    private Route routeVia(List<MXRecord> mxs, String domain, Deadline deadline) throws DeadlineCut {
         // RFC 7505 §3: a single MX of preference 0 whose exchange is the root means "no mail".
         if (mxs.size() == 1 && mxs.get(0).getTarget().equals(Name.root)) {
             return new Route.NullMx();
@@ -138,8 +146,10 @@ public final class DnsMxResolver implements MxResolver {
         List<MxHost> hosts = new ArrayList<>();
         boolean lookupFailed = false;
         long ttlSeconds = mxs.stream().mapToLong(Record::getTTL).min().orElse(0);
-        for (MXRecord mx : ordered) {
-            Addresses addresses = addressesOf(mx.getTarget());
+        List<Addresses> found = lookups.addressesOf(ordered.stream().map(MXRecord::getTarget).toList(), deadline);
+        for (int i = 0; i < ordered.size(); i++) {
+            MXRecord mx = ordered.get(i);
+            Addresses addresses = found.get(i);
             lookupFailed |= addresses.failed();
             ttlSeconds = Math.min(ttlSeconds, addresses.ttlSeconds());
             if (!addresses.found().isEmpty()) {
@@ -155,8 +165,8 @@ public final class DnsMxResolver implements MxResolver {
 
     // RFC 5321 §5.1: "If an empty list of MXs is returned, the address is treated as if it was
     // associated with an implicit MX RR, with a preference of 0, pointing to that host."
-    private Route implicitMx(Name name, String domain) {
-        Addresses addresses = addressesOf(name);
+    private Route implicitMx(Name name, String domain, Deadline deadline) throws DeadlineCut {
+        Addresses addresses = lookups.addressesOf(List.of(name), deadline).get(0);
         if (!addresses.found().isEmpty()) {
             List<MxHost> hosts = List.of(new MxHost(hostName(name), 0, addresses.found()));
             return addresses.failed() ? new Route.Hosts(hosts) : remember(domain, hosts, addresses.ttlSeconds());
@@ -182,85 +192,4 @@ public final class DnsMxResolver implements MxResolver {
         return ordered;
     }
 
-    /** @param ttlSeconds the smallest TTL among the records found (a day when none was) */
-    private record Addresses(List<InetAddress> found, boolean failed, long ttlSeconds) {
-    }
-
-    private Addresses addressesOf(Name host) {
-        CompletableFuture<List<Record>> v4 = lookupAsync(host, Type.A);
-        CompletableFuture<List<Record>> v6 = lookupAsync(host, Type.AAAA);
-        List<InetAddress> found = new ArrayList<>();
-        boolean failed = false;
-        long ttlSeconds = Duration.ofDays(1).toSeconds();
-        for (CompletableFuture<List<Record>> answer : List.of(v4, v6)) {
-            try {
-                List<Record> records = await(answer);
-                found.addAll(records.stream().flatMap(DnsMxResolver::addressOf).toList());
-                ttlSeconds = Math.min(ttlSeconds, records.stream().mapToLong(Record::getTTL).min().orElse(ttlSeconds));
-            } catch (NoSuchDomainException | NoSuchRRSetException e) {
-                // no address of this family
-            } catch (LookupTrouble e) {
-                failed = true;
-            }
-        }
-        return new Addresses(found, failed, ttlSeconds);
-    }
-
-    private static Stream<InetAddress> addressOf(Record record) {
-        if (record instanceof ARecord a) {
-            return Stream.of(a.getAddress());
-        }
-        if (record instanceof AAAARecord aaaa) {
-            return Stream.of(aaaa.getAddress());
-        }
-        return Stream.empty();
-    }
-
-    private List<Record> lookup(Name name, int type)
-            throws NoSuchDomainException, NoSuchRRSetException, LookupTrouble {
-        return await(lookupAsync(name, type));
-    }
-
-    private CompletableFuture<List<Record>> lookupAsync(Name name, int type) {
-        return lookups.lookupAsync(name, type).thenApply(result -> result.getRecords()).toCompletableFuture();
-    }
-
-    private List<Record> await(CompletableFuture<List<Record>> answer)
-            throws NoSuchDomainException, NoSuchRRSetException, LookupTrouble {
-        try {
-            // The resolver has its own timeout and one retry; this bound only guards against a hang.
-            return answer.get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof NoSuchDomainException nxdomain) {
-                throw nxdomain;
-            }
-            if (cause instanceof NoSuchRRSetException nodata) {
-                throw nodata;
-            }
-            throw new LookupTrouble(describe(cause));
-        } catch (TimeoutException e) {
-            answer.cancel(true);
-            throw new LookupTrouble("timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LookupTrouble("interrupted");
-        }
-    }
-
-    private static String describe(Throwable cause) {
-        String kind = cause.getClass().getSimpleName();
-        return cause.getMessage() == null ? kind : kind + ": " + cause.getMessage();
-    }
-
-    private static String hostName(Name name) {
-        return name.toString(true);
-    }
-
-    /** SERVFAIL, timeout or I/O trouble: the lookup may succeed later. */
-    private static final class LookupTrouble extends Exception {
-        LookupTrouble(String message) {
-            super(message, null, false, false);
-        }
-    }
 }

@@ -81,7 +81,7 @@ class CompositionDeliveryTest {
                 .build();
 
         // When
-        DeliveryReport report = engine.deliver(job, TestJobs.envelopeOf(job));
+        DeliveryReport report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
 
         // Then: delivered, one transaction carrying all three envelope recipients
         assertThat(report.results()).allSatisfy(r -> assertThat(r.outcome()).isInstanceOf(Outcome.Delivered.class));
@@ -132,7 +132,7 @@ class CompositionDeliveryTest {
     void deliverShouldSendATextOnlyJobAsASinglePart() throws Exception {
         SendJob job = TestJobs.from("billing@mailroom.test").to("ann@example.test").text("Just text, ünïcödé").build();
 
-        engine.deliver(job, TestJobs.envelopeOf(job));
+        TestEngines.send(engine, job, TestJobs.envelopeOf(job));
 
         MimeMessage received = mx.received().get(0).parse();
         assertThat(received.getContentType()).startsWith("text/plain").containsIgnoringCase("charset=UTF-8");
@@ -150,7 +150,7 @@ class CompositionDeliveryTest {
                 .attachS3("report.bin", "application/octet-stream", BUCKET, "a/report.bin").build();
 
         // When
-        DeliveryReport report = engine.deliver(job, TestJobs.envelopeOf(job));
+        DeliveryReport report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
 
         // Then
         assertThat(report.resultFor("ann@example.test").outcome()).isInstanceOf(Outcome.Delivered.class);
@@ -167,7 +167,7 @@ class CompositionDeliveryTest {
         SendJob job = TestJobs.from("billing@mailroom.test").to("ann@example.test").text("attached")
                 .attachS3("gone.pdf", "application/pdf", BUCKET, "a/does-not-exist.pdf").build();
 
-        DeliveryReport report = engine.deliver(job, TestJobs.envelopeOf(job));
+        DeliveryReport report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
 
         Outcome outcome = report.resultFor("ann@example.test").outcome();
         assertThat(outcome).isInstanceOf(Outcome.Permanent.class);
@@ -191,7 +191,7 @@ class CompositionDeliveryTest {
                 .raw(BUCKET, "raw/message.eml").build();
 
         // When
-        DeliveryReport report = engine.deliver(job, TestJobs.envelopeOf(job));
+        DeliveryReport report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
 
         // Then: the envelope reaches both; the Bcc header is gone; a Message-ID and Date were added
         assertThat(report.results()).allSatisfy(r -> assertThat(r.outcome()).isInstanceOf(Outcome.Delivered.class));
@@ -211,7 +211,7 @@ class CompositionDeliveryTest {
         s3.put(BUCKET, "raw/with-id.eml", raw.getBytes(StandardCharsets.US_ASCII));
         SendJob job = TestJobs.from("app@mailroom.test").to("ann@example.test").raw(BUCKET, "raw/with-id.eml").build();
 
-        DeliveryReport report = engine.deliver(job, TestJobs.envelopeOf(job));
+        DeliveryReport report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
 
         assertThat(report.messageId()).isEqualTo("<app-123@mailroom.test>");
         assertThat(mx.received().get(0).parse().getMessageID()).isEqualTo("<app-123@mailroom.test>");

@@ -103,6 +103,14 @@ class MailroomConfigTest {
     }
 
     @Test
+    void fromShouldSelectRequiredInsecureTlsWhenUsersSetRequired() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_TLS", "Required");
+
+        assertThat(MailroomConfig.from(env).smtp().tlsPolicy()).isEqualTo(TlsPolicy.REQUIRED_INSECURE);
+    }
+
+    @Test
     void fromShouldRefuseAnArchiveInAnAttachmentBucketWhereJobsCouldAttachIt() {
         Map<String, String> env = minimal();
         env.put("MAILROOM_ARCHIVE_BUCKET", "attachments");

@@ -2,6 +2,7 @@ package dev.mailroom.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
@@ -10,8 +11,8 @@ import dev.mailroom.testing.SmtpTestServerBuilder;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
 import dev.mailroom.testing.TestPki;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -223,7 +224,8 @@ class ConnectionReuseTest {
 
         // When: the second job, on the kept connection, must be done within 3 s
         SendJob second = job("bob@slow.test", "second");
-        Outcome outcome = engine.deliver(second, TestJobs.envelopeOf(second), Instant.now().plusSeconds(3))
+        Outcome outcome = TestEngines.send(engine, second, TestJobs.envelopeOf(second),
+                Deadline.in(Duration.ofSeconds(3), Clock.systemUTC()))
                 .resultFor("bob@slow.test").outcome();
 
         // Then: cut at the deadline, on the same connection, and not sent again elsewhere
@@ -293,7 +295,7 @@ class ConnectionReuseTest {
     }
 
     private static Outcome deliver(DeliveryEngine engine, SendJob job) {
-        return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(job.to().get(0)).outcome();
+        return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor(job.to().get(0)).outcome();
     }
 
     /** Waits (up to 20 s: the machine may be loaded) for something another thread does. */

@@ -2,7 +2,10 @@ package dev.mailroom.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.job.SendJob;
+import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.resolve.MxResolver;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestEngines;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +58,7 @@ class DeadlineTest {
         Instant start;
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(trickler.getLocalPort()), dns)) {
             start = Instant.now();
-            outcome = engine.deliver(job, TestJobs.envelopeOf(job), start.plusSeconds(3))
-                    .resultFor("ann@slow.test").outcome();
+            outcome = deliverWithin(Duration.ofSeconds(3), engine, job);
         }
 
         // Then: a transient timeout, returned at the deadline and not when the server relents
@@ -65,7 +68,30 @@ class DeadlineTest {
         assertThat(took).isBetween(Duration.ofMillis(2_900), Duration.ofMillis(4_500));
     }
 
-    /** Deadlines come from the injected clock; the engine must measure them on that clock, not the system's. */
+    @Test
+    void deliverShouldNotWaitForASilentDnsServerPastTheDeadline() {
+        // Given: a DNS server that never answers for the domain, and a resolver that would wait for it
+        // at least 10 s
+        dns.silent("quiet.test");
+        SendJob job = TestJobs.from("sender@mailroom.test").to("ann@quiet.test").text("hello").build();
+        MxResolver patient = DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(10));
+
+        // When: the attempt must be over in 2 s
+        Outcome outcome;
+        Instant start;
+        try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(trickler.getLocalPort()), patient)) {
+            start = Instant.now();
+            outcome = deliverWithin(Duration.ofSeconds(2), engine, job);
+        }
+
+        // Then: deferred at the deadline, saying it cut the resolution of the domain
+        assertThat(outcome).isInstanceOf(Outcome.Transient.class);
+        assertThat(outcome.diagnosis().enhancedCode()).isEqualTo("4.4.3");
+        assertThat(outcome.diagnosis().text()).contains("quiet.test").contains("deadline");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(8));
+    }
+
+    /** A deadline is set on a clock; delivery must measure it on that clock, not on the system's. */
     @Test
     void deliverShouldMeasureTheDeadlineOnTheInjectedClockWhateverTheSystemClockSays() {
         // Given: a clock an hour behind the system's, and a working server
@@ -76,13 +102,19 @@ class DeadlineTest {
              DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(server.port()), dns, behind)) {
 
             // When: the attempt has 30 s on that clock
-            Outcome outcome = engine.deliver(job, TestJobs.envelopeOf(job), behind.instant().plusSeconds(30))
-                    .resultFor("ann@ontime.test").outcome();
+            Outcome outcome = TestEngines.send(engine, job, TestJobs.envelopeOf(job),
+                    Deadline.in(Duration.ofSeconds(30), behind)).resultFor("ann@ontime.test").outcome();
 
             // Then: delivered, neither skipped as past its deadline nor cut at once
             assertThat(outcome).isInstanceOf(Outcome.Delivered.class);
             assertThat(server.received()).hasSize(1);
         }
+    }
+
+    /** The outcome of the job's one recipient, sent with {@code time} left. */
+    private static Outcome deliverWithin(Duration time, DeliveryEngine engine, SendJob job) {
+        return TestEngines.send(engine, job, TestJobs.envelopeOf(job), Deadline.in(time, Clock.systemUTC()))
+                .resultFor(job.to().get(0)).outcome();
     }
 
     private void trickleGreetings() {

@@ -135,7 +135,7 @@ class EightBitMimeTest {
 
     private static Outcome deliver(SmtpTestServer mx, SendJob job) {
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(mx.port()), dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@eight.test").outcome();
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("ann@eight.test").outcome();
         }
     }
 

@@ -222,7 +222,7 @@ class MessageSizeTest {
 
     private static Outcome deliver(SmtpTestServer mx, SendJob job, String recipient) {
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(mx.port()), dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(recipient).outcome();
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor(recipient).outcome();
         }
     }
 

@@ -241,7 +241,7 @@ class MxDeliveryTest {
         // When
         Outcome outcome;
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            outcome = engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@stall.test").outcome();
+            outcome = TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("ann@stall.test").outcome();
         }
 
         // Then
@@ -352,7 +352,7 @@ class MxDeliveryTest {
 
     private DeliveryReport deliver(int smtpPort, SendJob job) {
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(smtpPort), dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job));
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job));
         }
     }
 }

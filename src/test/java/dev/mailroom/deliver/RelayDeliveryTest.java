@@ -99,7 +99,7 @@ class RelayDeliveryTest {
             // When
             DeliveryReport report;
             try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-                report = engine.deliver(job, TestJobs.envelopeOf(job));
+                report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
             }
 
             // Then: the relay routes; we hand it everything at once
@@ -186,7 +186,7 @@ class RelayDeliveryTest {
     private static Outcome deliverOne(SmtpSettings settings, String recipient) {
         SendJob job = TestJobs.from(SENDER).to(recipient).text("via the relay").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor(recipient).outcome();
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor(recipient).outcome();
         }
     }
 }

@@ -59,7 +59,7 @@ class StoredObjectVersionTest {
         // When
         Outcome outcome;
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(mx.port()), dns, overwriting)) {
-            outcome = engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@versions.test").outcome();
+            outcome = TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("ann@versions.test").outcome();
         }
 
         // Then: not delivered (another attempt will check the new version from the start)
@@ -76,7 +76,7 @@ class StoredObjectVersionTest {
         Outcome outcome;
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(mx.port()), dns,
                 new S3AttachmentStore(s3.client()))) {
-            outcome = engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@versions.test").outcome();
+            outcome = TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("ann@versions.test").outcome();
         }
 
         assertThat(outcome).isInstanceOf(Outcome.Delivered.class);

@@ -98,7 +98,7 @@ class IamGrantsTest {
             CallSite.outsideLambda("ledger/LedgerTable.java", "createTable", "local stack only; the template owns the table"),
             CallSite.outsideLambda("ledger/LedgerTable.java", "describeTable", "local stack only"),
             CallSite.outsideLambda("ledger/LedgerTable.java", "updateTimeToLive", "local stack only; the template sets TTL"),
-            CallSite.outsideLambda("deliver/SmtpSession.java", "sendMessage", "Jakarta Mail's Transport, not SQS"));
+            CallSite.outsideLambda("deliver/SmtpTransaction.java", "sendMessage", "Jakarta Mail's Transport, not SQS"));
 
     /** Packages that never run inside the functions: worker mode, and the senders' client library and CLI. */
     private static final List<String> OUTSIDE_LAMBDA_PACKAGES = List.of("worker/", "client/", "cli/");

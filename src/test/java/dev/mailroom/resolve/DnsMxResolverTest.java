@@ -2,9 +2,12 @@ package dev.mailroom.resolve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.testing.DnsTestServer;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +19,9 @@ import org.xbill.DNS.Type;
 
 /** The production resolver against a real DNS server on loopback. */
 class DnsMxResolverTest {
+
+    /** A resolver timeout no test should wait out. */
+    private static final Duration PATIENT = Duration.ofSeconds(5);
 
     private static DnsTestServer dns;
     private DnsMxResolver resolver;
@@ -43,7 +49,7 @@ class DnsMxResolverTest {
                 .mx("example.test", 10, "primary.example.test").a("primary.example.test", "127.0.0.2");
 
         // When
-        Route route = resolver.resolve("example.test");
+        Route route = resolve("example.test");
 
         // Then
         assertThat(route).isInstanceOf(Route.Hosts.class);
@@ -63,7 +69,7 @@ class DnsMxResolverTest {
         // When: resolved many times (answers come from the cache; only the order varies)
         Set<String> firstHosts = new HashSet<>();
         for (int i = 0; i < 60; i++) {
-            firstHosts.add(((Route.Hosts) resolver.resolve("spread.test")).hosts().get(0).name());
+            firstHosts.add(((Route.Hosts) resolve("spread.test")).hosts().get(0).name());
         }
 
         // Then: every host comes first sometimes (RFC 5321 §5.1 load spreading)
@@ -76,7 +82,7 @@ class DnsMxResolverTest {
         dns.a("implicit.test", "127.0.0.4");
 
         // When
-        Route route = resolver.resolve("implicit.test");
+        Route route = resolve("implicit.test");
 
         // Then: RFC 5321 §5.1 implicit MX
         assertThat(route).isInstanceOf(Route.Hosts.class);
@@ -89,12 +95,12 @@ class DnsMxResolverTest {
     void resolveShouldReportNullMxWhenTheDomainPublishesOne() {
         dns.nullMx("nomail.test");
 
-        assertThat(resolver.resolve("nomail.test")).isInstanceOf(Route.NullMx.class);
+        assertThat(resolve("nomail.test")).isInstanceOf(Route.NullMx.class);
     }
 
     @Test
     void resolveShouldReportNoSuchDomainOnNxdomain() {
-        assertThat(resolver.resolve("missing.test")).isInstanceOf(Route.NoSuchDomain.class);
+        assertThat(resolve("missing.test")).isInstanceOf(Route.NoSuchDomain.class);
     }
 
     @Test
@@ -102,21 +108,21 @@ class DnsMxResolverTest {
         // Given: an MX whose host name does not resolve
         dns.mx("other.test", 10, "mx.other.test");
 
-        assertThat(resolver.resolve("other.test")).isInstanceOf(Route.NoAddress.class);
+        assertThat(resolve("other.test")).isInstanceOf(Route.NoAddress.class);
     }
 
     @Test
     void resolveShouldReportLookupFailureOnServfail() {
         dns.serverFailure("broken.test");
 
-        assertThat(resolver.resolve("broken.test")).isInstanceOf(Route.LookupFailed.class);
+        assertThat(resolve("broken.test")).isInstanceOf(Route.LookupFailed.class);
     }
 
     @Test
     void resolveShouldReportLookupFailureWhenTheServerStaysSilent() {
         dns.silent("silent.test");
 
-        assertThat(resolver.resolve("silent.test")).isInstanceOf(Route.LookupFailed.class);
+        assertThat(resolve("silent.test")).isInstanceOf(Route.LookupFailed.class);
     }
 
     @Test
@@ -125,9 +131,9 @@ class DnsMxResolverTest {
         dns.ttl(300).mx("cached.test", 10, "mx.cached.test").a("mx.cached.test", "127.0.0.2");
 
         // When
-        resolver.resolve("cached.test");
-        resolver.resolve("cached.test");
-        resolver.resolve("cached.test");
+        resolve("cached.test");
+        resolve("cached.test");
+        resolve("cached.test");
 
         // Then: one query on the wire per name and type
         assertThat(dns.queries("cached.test", Type.MX)).isEqualTo(1);
@@ -140,9 +146,9 @@ class DnsMxResolverTest {
         dns.ttl(0).mx("fresh.test", 10, "mx.fresh.test").a("mx.fresh.test", "127.0.0.2");
 
         // When
-        resolver.resolve("fresh.test");
-        resolver.resolve("fresh.test");
-        resolver.resolve("fresh.test");
+        resolve("fresh.test");
+        resolve("fresh.test");
+        resolve("fresh.test");
 
         // Then: neither dnsjava's cache nor the route memo kept them
         assertThat(dns.queries("fresh.test", Type.MX)).isEqualTo(3);
@@ -156,9 +162,99 @@ class DnsMxResolverTest {
                 .mx("partial.test", 20, "real.partial.test").a("real.partial.test", "127.0.0.5");
 
         // When
-        Route route = resolver.resolve("partial.test");
+        Route route = resolve("partial.test");
 
         // Then
         assertThat(((Route.Hosts) route).hosts()).extracting(MxHost::name).containsExactly("real.partial.test");
+    }
+
+    @Test
+    void resolveShouldKeepThePreferenceOrderWhenTheHostsAreLookedUpTogether() {
+        // Given: five hosts, registered out of order, one of them with an IPv6 address only
+        dns.mx("order.test", 40, "d.order.test").a("d.order.test", "127.0.0.5")
+                .mx("order.test", 10, "a.order.test").a("a.order.test", "127.0.0.2")
+                .mx("order.test", 50, "e.order.test").a("e.order.test", "127.0.0.6")
+                .mx("order.test", 30, "c.order.test").aaaa("c.order.test", "::1")
+                .mx("order.test", 20, "b.order.test").a("b.order.test", "127.0.0.3");
+
+        // When
+        Route route = resolve("order.test");
+
+        // Then
+        assertThat(((Route.Hosts) route).hosts()).extracting(MxHost::name)
+                .containsExactly("a.order.test", "b.order.test", "c.order.test", "d.order.test", "e.order.test");
+    }
+
+    @Test
+    void resolveShouldStartNoLookupWhenTheDeadlineHasPassed() {
+        // Given
+        dns.mx("late.test", 10, "mx.late.test").a("mx.late.test", "127.0.0.2");
+
+        // When
+        Route route = resolver.resolve("late.test", Deadline.immediately());
+
+        // Then: transient, saying why, and nothing was asked
+        assertThat(route).isInstanceOf(Route.LookupFailed.class);
+        assertThat(((Route.LookupFailed) route).detail()).contains("late.test").contains("deadline");
+        assertThat(dns.queries("late.test", Type.MX)).isZero();
+    }
+
+    @Test
+    void resolveShouldStopAtTheDeadlineWhenTheServerStaysSilentAboutTheMx() {
+        // Given: the domain's MX never comes
+        dns.silent("hush.test");
+
+        // When, then
+        assertCutByTheDeadline("hush.test");
+    }
+
+    @Test
+    void resolveShouldStopAtTheDeadlineWhenTheMxHostsStaySilent() {
+        // Given: the MX answers, its hosts' addresses never come
+        dns.mx("mute.test", 10, "mx1.mute.test").mx("mute.test", 20, "mx2.mute.test")
+                .silent("mx1.mute.test").silent("mx2.mute.test");
+
+        // When, then
+        assertCutByTheDeadline("mute.test");
+    }
+
+    @Test
+    void resolveShouldWaitForSeveralSilentHostsNoLongerThanForOne() {
+        // Given: five preferred hosts whose addresses never come, and one that answers. A silent
+        // lookup is given up after timeout × 3; one host after the other, five would cost five times that.
+        Duration timeout = Duration.ofSeconds(1);
+        Duration oneSilentHost = timeout.multipliedBy(3);
+        for (int i = 1; i <= 5; i++) {
+            dns.mx("crowd.test", i * 10, "silent" + i + ".crowd.test").silent("silent" + i + ".crowd.test");
+        }
+        dns.mx("crowd.test", 60, "last.crowd.test").a("last.crowd.test", "127.0.0.2");
+        DnsMxResolver quick = DnsMxResolver.create(List.of(dns.address()), timeout);
+        Instant start = Instant.now();
+
+        // When
+        Route route = quick.resolve("crowd.test", Deadline.in(Duration.ofMinutes(1), Clock.systemUTC()));
+
+        // Then: the one that answers, after the wait for one silent host, not two
+        assertThat(((Route.Hosts) route).hosts()).extracting(MxHost::name).containsExactly("last.crowd.test");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(oneSilentHost.multipliedBy(2));
+    }
+
+    /**
+     * With a resolver that would wait at least 5 s for a silent server and an attempt with 1 s left:
+     * a transient route that says the deadline cut it, long before the resolver would have given up.
+     */
+    private static void assertCutByTheDeadline(String domain) {
+        DnsMxResolver patient = DnsMxResolver.create(List.of(dns.address()), PATIENT);
+        Instant start = Instant.now();
+
+        Route route = patient.resolve(domain, Deadline.in(Duration.ofSeconds(1), Clock.systemUTC()));
+
+        assertThat(route).isInstanceOf(Route.LookupFailed.class);
+        assertThat(((Route.LookupFailed) route).detail()).contains(domain).contains("deadline");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(PATIENT);
+    }
+
+    private Route resolve(String domain) {
+        return resolver.resolve(domain, Deadline.in(Duration.ofMinutes(1), Clock.systemUTC()));
     }
 }

@@ -265,7 +265,7 @@ class HeaderInjectionTest {
 
     private static DeliveryReport deliver(IntakeResult.Accepted accepted) {
         try (DeliveryEngine engine = TestEngines.engine(TestEngines.mxSettings(mx.port()), dns)) {
-            return engine.deliver(accepted.job(), accepted.envelope());
+            return TestEngines.send(engine, accepted.job(), accepted.envelope());
         }
     }
 

@@ -12,6 +12,7 @@ import dev.mailroom.intake.JobLimits;
 import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.S3Location;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.Session;
 import java.io.ByteArrayInputStream;
@@ -92,7 +93,7 @@ class JobIntakePropertiesTest {
         // Rejections are the two properties above; this one is about what intake lets through.
         if (INTAKE.accept(body, "fallback-id") instanceof IntakeResult.Accepted accepted) {
             assertHeaderBoundValuesAreClean(accepted);
-            composes(accepted.job());
+            composes(accepted.parsed());
         }
     }
 
@@ -165,11 +166,12 @@ class JobIntakePropertiesTest {
         return value.chars().anyMatch(c -> c == '\r' || c == '\n' || (Character.isISOControl(c) && c != '\t'));
     }
 
-    private static void composes(SendJob job) {
+    private static void composes(ParsedJob parsed) {
+        SendJob job = parsed.job();
         String wire;
         try {
             ComposedMessage composed = new MessageComposer(new FixedStore(job.isRaw() ? job.raw().s3() : null),
-                    Clock.systemUTC()).compose(job);
+                    Clock.systemUTC()).compose(parsed);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             composed.newInstance(SESSION).writeTo(out);
             wire = out.toString(StandardCharsets.ISO_8859_1);

@@ -124,7 +124,7 @@ class RelayTlsTest {
     }
 
     @ParameterizedTest(name = "policy {0}")
-    @EnumSource(value = TlsPolicy.class, names = {"REQUIRED", "VERIFY"})
+    @EnumSource(value = TlsPolicy.class, names = {"REQUIRED_INSECURE", "VERIFY"})
     void aRelayThatDoesNotOfferStartTlsShouldDeferWithoutAnAuthAttempt(TlsPolicy policy) {
         // Given: a plaintext relay offering AUTH PLAIN LOGIN but no STARTTLS
         try (RecordingSmtpServer wiretap = RecordingSmtpServer.plaintext()) {
@@ -145,7 +145,7 @@ class RelayTlsTest {
     }
 
     @ParameterizedTest(name = "policy {0}")
-    @EnumSource(value = TlsPolicy.class, names = {"REQUIRED", "VERIFY"})
+    @EnumSource(value = TlsPolicy.class, names = {"REQUIRED_INSECURE", "VERIFY"})
     void aRelayThatDoesNotOfferStartTlsShouldReceiveNothingFromAnAuthenticatingClient(TlsPolicy policy) {
         try (SmtpTestServer server = SmtpTestServer.builder().hostName(HOST).requireAuth(USER, PASSWORD).start()) {
             Relay relay = new Relay(HOST, server.port(), false, USER, PASSWORD);
@@ -196,14 +196,14 @@ class RelayTlsTest {
     }
 
     /**
-     * TLS that does not verify the peer (REQUIRED: "certificate not checked"; OPPORTUNISTIC and
-     * NONE on an implicit-TLS port) is no protection against whoever answers in the relay's place:
-     * credentials must go only where the certificate was verified. Either the settings refuse the
-     * combination, or no AUTH reaches the impostor.
+     * TLS that does not verify the peer (REQUIRED_INSECURE: "certificate not checked"; OPPORTUNISTIC
+     * and NONE on an implicit-TLS port) is no protection against whoever answers in the relay's
+     * place: credentials must go only where the certificate was verified. Either the settings refuse
+     * the combination, or no AUTH reaches the impostor.
      */
     static Stream<Arguments> unverifiedTlsWithCredentials() {
         return Stream.of(Arguments.of(true, TlsPolicy.NONE), Arguments.of(true, TlsPolicy.OPPORTUNISTIC),
-                Arguments.of(true, TlsPolicy.REQUIRED), Arguments.of(false, TlsPolicy.REQUIRED));
+                Arguments.of(true, TlsPolicy.REQUIRED_INSECURE), Arguments.of(false, TlsPolicy.REQUIRED_INSECURE));
     }
 
     @ParameterizedTest(name = "implicit TLS {0}, policy {1}")
@@ -230,7 +230,7 @@ class RelayTlsTest {
     @Test
     void configurationShouldRefuseRelayCredentialsOverTlsThatIsNotVerified() {
         // MAILROOM_TLS=required is documented as "certificate not checked": not for a password.
-        Map<String, String> env = relayEnvironment("587", TlsPolicy.REQUIRED);
+        Map<String, String> env = relayEnvironment("587", TlsPolicy.REQUIRED_INSECURE);
 
         assertThatThrownBy(() -> MailroomConfig.from(env))
                 .isInstanceOf(ConfigException.class)
@@ -293,7 +293,7 @@ class RelayTlsTest {
     private static Outcome deliver(SmtpSettings settings) {
         SendJob job = TestJobs.from("billing@mailroom.test").to("ann@example.org").text("via the relay").build();
         try (DeliveryEngine engine = TestEngines.engine(settings, dns)) {
-            return engine.deliver(job, TestJobs.envelopeOf(job)).resultFor("ann@example.org").outcome();
+            return TestEngines.send(engine, job, TestJobs.envelopeOf(job)).resultFor("ann@example.org").outcome();
         }
     }
 
@@ -311,7 +311,7 @@ class RelayTlsTest {
         env.put("MAILROOM_RELAY_PORT", port);
         env.put("MAILROOM_RELAY_USERNAME", USER);
         env.put("MAILROOM_RELAY_PASSWORD", PASSWORD);
-        env.put("MAILROOM_TLS", policy.name().toLowerCase(java.util.Locale.ROOT));
+        env.put("MAILROOM_TLS", policy.setting());
         return env;
     }
 }

@@ -10,6 +10,7 @@ import dev.mailroom.intake.IntakeResult;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.JobLimits;
 import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.Session;
@@ -49,7 +50,7 @@ class SenderAllowListPropertiesTest {
         }
         // As DeliveryEngine.envelopeFrom and MessageComposer.address read it:
         assertThat(domainAllowed(new InternetAddress(from, true).getAddress())).as("re-parsed %s", from).isTrue();
-        String header = composedFrom(accepted.job());
+        String header = composedFrom(accepted.parsed());
         assertThat(domainAllowed(InternetAddress.parseHeader(header, true)[0].getAddress()))
                 .as("From header %s for %s", header, from).isTrue();
     }
@@ -107,7 +108,7 @@ class SenderAllowListPropertiesTest {
         return POLICY.allows("x@" + domain);
     }
 
-    private static String composedFrom(SendJob job) throws Exception {
+    private static String composedFrom(ParsedJob job) throws Exception {
         AttachmentStore none = new AttachmentStore() {
             @Override
             public long size(S3Location location) {

@@ -1,15 +1,20 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentStore;
 import dev.mailroom.compose.MessageComposer;
-import dev.mailroom.job.S3Location;
-import java.io.IOException;
-import java.io.InputStream;
 import dev.mailroom.compose.S3AttachmentStore;
 import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
+import dev.mailroom.job.Envelope;
+import dev.mailroom.job.S3Location;
+import dev.mailroom.job.SendJob;
 import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.resolve.MxResolver;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -59,13 +64,43 @@ public final class TestEngines {
 
     /** An engine reading stored attachments and raw messages from {@code store}. */
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, AttachmentStore store) {
-        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
-                new MessageComposer(store, Clock.systemUTC()), Clock.systemUTC());
+        return new DeliveryEngine(settings, resolver(dns), new MessageComposer(store, Clock.systemUTC()),
+                Clock.systemUTC());
     }
 
-    /** An engine whose deadlines and timestamps are all on {@code clock}. */
+    /** An engine whose timestamps are all on {@code clock}. */
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, Clock clock) {
-        return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2)),
-                new MessageComposer(new LazyS3Store(), clock), clock);
+        return engine(settings, resolver(dns), clock);
+    }
+
+    /** An engine that finds MX hosts with {@code resolver}. */
+    public static DeliveryEngine engine(SmtpSettings settings, MxResolver resolver) {
+        return engine(settings, resolver, Clock.systemUTC());
+    }
+
+    private static DeliveryEngine engine(SmtpSettings settings, MxResolver resolver, Clock clock) {
+        return new DeliveryEngine(settings, resolver, new MessageComposer(new LazyS3Store(), clock), clock);
+    }
+
+    /**
+     * Composes {@code job} and delivers it to {@code envelope}, with a day to do it in: no deadline
+     * beyond the SMTP timeouts, in practice.
+     */
+    public static DeliveryReport send(DeliveryEngine engine, SendJob job, Envelope envelope) {
+        return send(engine, job, envelope, Deadline.in(Duration.ofDays(1), Clock.systemUTC()));
+    }
+
+    /**
+     * Composes {@code job} and delivers it to {@code envelope} under {@code deadline}, as the job
+     * processor does; transactions that end early are not listened to (the report has them all).
+     */
+    public static DeliveryReport send(DeliveryEngine engine, SendJob job, Envelope envelope, Deadline deadline) {
+        return engine.deliver(engine.compose(TestJobs.parsed(job)), envelope, deadline, (messageId, results) -> {
+        });
+    }
+
+    /** The production resolver, asking {@code dns} with a 2 s timeout. */
+    private static MxResolver resolver(DnsTestServer dns) {
+        return DnsMxResolver.create(List.of(dns.address()), Duration.ofSeconds(2));
     }
 }

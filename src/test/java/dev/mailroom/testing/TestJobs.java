@@ -1,16 +1,25 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.intake.IntakeResult;
+import dev.mailroom.intake.JobIntake;
+import dev.mailroom.intake.JobLimits;
+import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.Envelope;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.IDN;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Send jobs for tests, built fluently: {@code TestJobs.from("a@x.test").to("b@y.test").text("hi").build()}. */
 public final class TestJobs {
@@ -57,6 +66,33 @@ public final class TestJobs {
     public SendJob build() {
         return new SendJob(1, jobId, from, envelopeFrom, replyTo, to, cc, bcc, subject, text, html, headers,
                 attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
+    }
+
+    /**
+     * The job as the real intake accepts it — what composition takes — with no limit a test job could
+     * reach, its own sender domains allowed and its own buckets: a test job intake refuses is a
+     * broken test.
+     */
+    public static ParsedJob parsed(SendJob job) {
+        Set<String> senders = new HashSet<>();
+        for (String sender : Arrays.asList(job.from(), job.envelopeFrom())) {
+            if (sender != null) {
+                String address = ascii(sender).getAddress();
+                senders.add(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT));
+            }
+        }
+        Set<String> buckets = new HashSet<>();
+        job.attachments().stream().filter(a -> a.s3() != null).forEach(a -> buckets.add(a.s3().bucket()));
+        if (job.isRaw()) {
+            buckets.add(job.raw().s3().bucket());
+        }
+        JobIntake intake = new JobIntake(new JobLimits(100_000, Integer.MAX_VALUE, 100_000,
+                JobLimits.defaults().maxHeaderBytes()), new SenderPolicy(senders), buckets);
+        IntakeResult result = intake.accept(job, job.jobId() == null ? "test-job" : job.jobId());
+        if (result instanceof IntakeResult.Rejected rejected) {
+            throw new IllegalArgumentException("intake refuses this test job: " + rejected.reason());
+        }
+        return ((IntakeResult.Accepted) result).parsed();
     }
 
     /**

@@ -42,8 +42,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The CPU hot paths of one delivery, without the network: composing and writing a 10 KB message
- * (as a transaction does), creating a Jakarta Mail {@link Session} (SmtpSession does it per
- * transaction), base64 encoding (Angus's stream vs the JDK's), and a 1 MiB attachment written
+ * (as a transaction does), creating a Jakarta Mail {@link Session} (what every transaction paid
+ * before the engine kept one: AngusSession), base64 encoding (Angus's stream vs the JDK's), and a 1 MiB attachment written
  * through the SMTP DATA stream (base64 + dot-stuffing), the path a large S3 attachment takes.
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec@jmh} (add -Djmh.args="… ComposeBenchmark.base64").
@@ -85,7 +85,7 @@ public class ComposeBenchmark {
         composer.compose(job).newInstance(session).writeTo(OutputStream.nullOutputStream());
     }
 
-    /** SmtpSession creates a Session per transaction; on the test class path (~180 jars). */
+    /** What a Session per transaction cost (now one per engine: AngusSession); on the test class path (~180 jars). */
     @Benchmark
     public Session sessionGetInstanceTestClassPath() {
         return Session.getInstance(new Properties());

@@ -1,5 +1,6 @@
 package dev.mailroom.deliver;
 
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.ComposedMessage;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -7,12 +8,11 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
@@ -21,9 +21,10 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * One mail transaction for a group of recipients with one server, on a connection kept from an
- * earlier transaction with that server ({@link ConnectionPool}) or on a new one (connect, TLS and
- * AUTH as configured). Built on Angus Mail's {@link SMTPTransport}.
+ * Runs SMTP mail transactions (MAIL FROM, RCPT TO, DATA), one per {@link #run} call, for a group of
+ * recipients with one server: on a connection kept from an earlier transaction with that server
+ * ({@link ConnectionPool}) or on a new one (connect, TLS and AUTH as configured). Built on Angus
+ * Mail's {@link SMTPTransport}; one per engine, used by its transaction threads in parallel.
  *
  * <p>A kept connection that turns out dead before its MAIL FROM is accepted — closed by the server
  * while idle, or lost while a Lambda container was frozen — is replaced by a new connection to
@@ -35,13 +36,14 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * a connection lost mid-DATA is final for this attempt, since the server may already hold the
  * message (RFC 5321 §6.1).
  */
-final class SmtpSession {
+final class SmtpTransaction {
 
     /** Where to connect: the host's name (TLS identity, logs) and the address to dial. */
     record Target(String hostName, String address, int port, boolean implicitTls) {
     }
 
-    sealed interface Result {
+    /** What the MX loop is told: the server was not ready for a transaction, or a transaction ran. */
+    sealed interface Result extends Attempt {
     }
 
     /** No transaction took place; {@code failure} says why, {@code reached} how far it got. Try the next host. */
@@ -52,24 +54,35 @@ final class SmtpSession {
     record Completed(Map<InternetAddress, Outcome> outcomes) implements Result {
     }
 
+    /**
+     * What a transaction on one connection came to: a {@link Result} for the MX loop, or
+     * {@link KeptConnectionDied}, which never leaves this class (the transaction runs again on a new
+     * connection).
+     */
+    private sealed interface Attempt {
+    }
+
+    /**
+     * The kept connection the transaction was to run on had died while idle (the server closed it,
+     * or the container was frozen) and said so before MAIL FROM was accepted: nothing was sent.
+     */
+    private record KeptConnectionDied() implements Attempt {
+    }
+
     private final SmtpSettings settings;
     private final SmtpSockets sockets;
     private final Session session;
     private final ScheduledExecutorService timers;
     private final ConnectionPool pool;
-    private final Clock clock;
 
     /**
-     * @param timers runs write timeouts and session deadlines
+     * @param timers runs write timeouts and connection deadlines
      * @param pool   where connections are kept between transactions (or not, as configured)
-     * @param clock  the clock deadlines are set on
      */
-    SmtpSession(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool,
-                Clock clock) {
+    SmtpTransaction(SmtpSettings settings, TlsContexts tls, ScheduledExecutorService timers, ConnectionPool pool) {
         this.settings = settings;
         this.timers = timers;
         this.pool = pool;
-        this.clock = clock;
         this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
         this.session = AngusSession.create(settings, sockets, timers);
     }
@@ -79,47 +92,52 @@ final class SmtpSession {
      * is one, else on a new one. At {@code deadline} the connection is cut and the result is a
      * timeout.
      */
-    Result deliver(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
-                   Instant deadline) {
-        SmtpConnection kept = pool.take(target);
-        if (kept != null) {
-            Result result = attempt(kept, composed, envelopeFrom, recipients, deadline);
-            if (result != null) {
-                return result;
-            }
-            // It had died while idle (the server closed it, or the container was frozen) and said
-            // so before MAIL FROM was accepted: nothing was sent. Its idle siblings are suspect too.
-            pool.discard(target);
+    Result run(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
+               Deadline deadline) {
+        SmtpConnection connection = pool.take(target).orElseGet(() -> newConnection(target));
+        return runOn(connection, composed, envelopeFrom, recipients, deadline);
+    }
+
+    private Result runOn(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                         List<InternetAddress> recipients, Deadline deadline) {
+        Attempt attempt = underDeadline(connection, composed, envelopeFrom, recipients, deadline);
+        if (attempt instanceof Result result) {
+            return result;
         }
-        return attempt(new SmtpConnection(session, target, settings.tlsPolicy(), timers, clock), composed, envelopeFrom,
-                recipients, deadline);
+        // A kept connection found dead: its idle siblings are suspect too. A new connection takes its
+        // place, transparently (it is no failover); a new connection is never found dead.
+        Target target = connection.target();
+        pool.discard(target);
+        return runOn(newConnection(target), composed, envelopeFrom, recipients, deadline);
+    }
+
+    private SmtpConnection newConnection(Target target) {
+        return new SmtpConnection(session, target, settings.tlsPolicy(), timers);
     }
 
     /**
      * One transaction on {@code connection}, under {@code deadline}; the connection goes back to
      * the pool only when every recipient was delivered and the deadline did not cut it.
-     *
-     * @return null when a kept connection turned out dead before its MAIL FROM was accepted
      */
-    private Result attempt(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
-                           List<InternetAddress> recipients, Instant deadline) {
+    private Attempt underDeadline(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                                  List<InternetAddress> recipients, Deadline deadline) {
         ConnectionDeadline cut = connection.deadline();
         cut.arm(deadline);
-        Result result = null;
+        Attempt attempt = null; // stays null only when openAndSend throws
         try {
-            result = run(connection, composed, envelopeFrom, recipients);
+            attempt = openAndSend(connection, composed, envelopeFrom, recipients);
         } finally {
             boolean intact = cut.disarm();
-            if (intact && result instanceof Completed completed && deliveredToAll(completed)) {
+            if (intact && attempt instanceof Completed completed && deliveredToAll(completed)) {
                 pool.release(connection);
             } else {
                 connection.close();
             }
         }
-        if (result == null) {
-            return null;
+        if (cut.expired() && attempt instanceof Result result) {
+            return deadlineReached(result, connection.target());
         }
-        return cut.expired() ? deadlineReached(result, connection.target()) : result;
+        return attempt;
     }
 
     private static boolean deliveredToAll(Completed result) {
@@ -138,23 +156,22 @@ final class SmtpSession {
         return new Completed(outcomes);
     }
 
-    private Result run(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
-                       List<InternetAddress> recipients) {
+    /** Connects (unless the connection was kept), checks what the server announced, then the transaction itself. */
+    private Attempt openAndSend(SmtpConnection connection, ComposedMessage composed, String envelopeFrom,
+                                List<InternetAddress> recipients) {
         Target target = connection.target();
         SMTPTransport transport = connection.transport();
         boolean reused = connection.transactions() > 0;
-        NotReady notReady = reused ? null : connect(connection);
-        if (notReady != null) {
-            return notReady;
+        Optional<NotReady> notReady = reused ? Optional.empty() : connect(connection);
+        if (notReady.isPresent()) {
+            return notReady.get();
         }
-        Outcome unsendable = checkSize(transport, composed, target);
-        if (unsendable == null) {
-            unsendable = checkBody(transport, composed, target);
-        }
-        if (unsendable != null) {
+        Optional<Outcome> unsendable = checkSize(transport, composed, target)
+                .or(() -> checkBody(transport, composed, target));
+        if (unsendable.isPresent()) {
             // Too large for this server, or 8-bit for one without 8BITMIME: our own verdict on this
             // host, before MAIL FROM. Another MX of the domain may take it, so the loop goes on.
-            return new NotReady(unsendable, connection.progress());
+            return new NotReady(unsendable.get(), connection.progress());
         }
         SMTPMessage message;
         try {
@@ -169,12 +186,11 @@ final class SmtpSession {
             message.setMailExtension(parameters);
         }
         connection.startTransaction();
-        Map<InternetAddress, Outcome> outcomes = transact(connection, message, recipients, reused);
-        return outcomes == null ? null : new Completed(outcomes);
+        return transact(connection, message, recipients, reused);
     }
 
-    /** Returns null once the server is ready for a transaction, else why it is not. */
-    private NotReady connect(SmtpConnection connection) {
+    /** Empty once the server is ready for a transaction, else why it is not. */
+    private Optional<NotReady> connect(SmtpConnection connection) {
         Target target = connection.target();
         SMTPTransport transport = connection.transport();
         Relay relay = settings.relay();
@@ -186,9 +202,9 @@ final class SmtpSession {
                     transport.connect(target.address(), target.port(), null, null);
                 }
             });
-            return null;
+            return Optional.empty();
         } catch (MessagingException e) {
-            return new NotReady(whyNotReady(connection, e), connection.progress());
+            return Optional.of(new NotReady(whyNotReady(connection, e), connection.progress()));
         }
     }
 
@@ -213,27 +229,27 @@ final class SmtpSession {
         return OutcomeClassifier.ofReply(transport.getLastReturnCode(), transport.getLastServerResponse(), host);
     }
 
-    private static Outcome checkSize(SMTPTransport transport, ComposedMessage composed, Target target) {
+    private static Optional<Outcome> checkSize(SMTPTransport transport, ComposedMessage composed, Target target) {
         String announced = transport.getExtensionParameter("SIZE");
         if (announced == null || announced.isBlank()) {
-            return null;
+            return Optional.empty();
         }
         try {
             long limit = Long.parseLong(announced.strip());
             // RFC 1870 §4: SIZE 0 means "no fixed maximum".
             if (limit > 0 && composed.size() > limit) {
-                return OutcomeClassifier.ofSizeExceeded(composed.size(), limit, target.hostName());
+                return Optional.of(OutcomeClassifier.ofSizeExceeded(composed.size(), limit, target.hostName()));
             }
         } catch (NumberFormatException e) {
             // A malformed SIZE parameter announces nothing we can use.
         }
-        return null;
+        return Optional.empty();
     }
 
     /** RFC 6152 §3: 8-bit content goes only to a server offering 8BITMIME; Mailroom does not convert it. */
-    private static Outcome checkBody(SMTPTransport transport, ComposedMessage composed, Target target) {
+    private static Optional<Outcome> checkBody(SMTPTransport transport, ComposedMessage composed, Target target) {
         return composed.eightBit() && !transport.supportsExtension("8BITMIME")
-                ? OutcomeClassifier.ofEightBitRefused(target.hostName()) : null;
+                ? Optional.of(OutcomeClassifier.ofEightBitRefused(target.hostName())) : Optional.empty();
     }
 
     /**
@@ -251,18 +267,19 @@ final class SmtpSession {
         return parameters.toString();
     }
 
-    /** @return null when {@code reused} and the connection had died before MAIL FROM was accepted */
-    private static Map<InternetAddress, Outcome> transact(SmtpConnection connection, SMTPMessage message,
-                                                          List<InternetAddress> recipients, boolean reused) {
+    /** The transaction's outcomes; or, on a {@code reused} connection, possibly that it had died while idle. */
+    private static Attempt transact(SmtpConnection connection, SMTPMessage message, List<InternetAddress> recipients,
+                                    boolean reused) {
         SMTPTransport transport = connection.transport();
         String host = connection.target().hostName();
         try {
             transport.sendMessage(message, recipients.toArray(InternetAddress[]::new));
             // With reportsuccess Angus always throws; reaching here means every RCPT and DATA succeeded.
-            return sameFor(recipients, OutcomeClassifier.ofReply(transport.getLastReturnCode(),
-                    transport.getLastServerResponse(), host));
+            return new Completed(sameFor(recipients, OutcomeClassifier.ofReply(transport.getLastReturnCode(),
+                    transport.getLastServerResponse(), host)));
         } catch (MessagingException e) {
-            return reused && diedWhileIdle(connection, e) ? null : outcomes(transport, e, recipients, host);
+            return reused && diedWhileIdle(connection, e)
+                    ? new KeptConnectionDied() : new Completed(outcomes(transport, e, recipients, host));
         }
     }
 
