@@ -12,7 +12,6 @@ import dev.mailroom.intake.JobLimits;
 import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
-import dev.mailroom.job.SendJob;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import java.io.InputStream;

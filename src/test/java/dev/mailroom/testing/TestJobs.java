@@ -64,8 +64,9 @@ public final class TestJobs {
     }
 
     public SendJob build() {
-        return new SendJob(1, jobId, from, envelopeFrom, replyTo, to, cc, bcc, subject, text, html, headers,
-                attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
+        // A raw job's subject is its stored message's.
+        return new SendJob(1, jobId, from, envelopeFrom, replyTo, to, cc, bcc, raw == null ? subject : null, text, html,
+                headers, attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
     }
 
     /**
