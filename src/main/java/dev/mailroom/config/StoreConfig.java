@@ -32,10 +32,13 @@ public record StoreConfig(String deadLetterQueueUrl, String table, String archiv
     }
 
     static StoreConfig from(Environment env) {
+        // The archive bucket is read first: with several variables missing, it is the one named, as it
+        // always was.
+        String archiveBucket = env.required("MAILROOM_ARCHIVE_BUCKET");
         return new StoreConfig(
                 env.required("MAILROOM_DLQ_URL"),
                 env.required("MAILROOM_TABLE"),
-                env.required("MAILROOM_ARCHIVE_BUCKET"),
+                archiveBucket,
                 env.string("MAILROOM_ARCHIVE_PREFIX", ArchiveLayout.DEFAULT_PREFIX),
                 env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
                 endpoints(env),

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class PipelineHarness implements AutoCloseable {
 
-    public static final String SENDER_DOMAIN = "wiring.test";
+    public static final String SENDER_DOMAIN = "mailroom.test";
 
     public final AwsTestStack stack = AwsTestStack.shared();
     public final String queueUrl;
@@ -71,7 +71,7 @@ public final class PipelineHarness implements AutoCloseable {
         env.put("MAILROOM_ATTACHMENT_BUCKETS", bucket);
         env.put("MAILROOM_ARCHIVE_BUCKET", archiveBucket);
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", SENDER_DOMAIN);
-        env.put("MAILROOM_HELO_NAME", "wiring.test");
+        env.put("MAILROOM_HELO_NAME", "mailroom.test");
         env.put("MAILROOM_SMTP_PORT", Integer.toString(smtpPort));
         env.put("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dns.port());
         env.put("MAILROOM_DNS_TIMEOUT", "2s");
