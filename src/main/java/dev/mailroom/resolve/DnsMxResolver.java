@@ -75,7 +75,11 @@ public final class DnsMxResolver implements MxResolver {
         List<InetSocketAddress> targets = servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : servers;
         List<Resolver> resolvers = new ArrayList<>();
         for (InetSocketAddress server : targets) {
-            resolvers.add(new SimpleResolver(server));
+            // Each server's own timeout is the one an asynchronous lookup waits for: the
+            // ExtendedResolver's applies only to its blocking send (dnsjava's default is 10 s).
+            SimpleResolver simple = new SimpleResolver(server);
+            simple.setTimeout(timeout);
+            resolvers.add(simple);
         }
         ExtendedResolver resolver = new ExtendedResolver(resolvers);
         resolver.setTimeout(timeout);

@@ -126,6 +126,23 @@ class DnsMxResolverTest {
     }
 
     @Test
+    void aSilentServerShouldBeGivenUpAfterTheConfiguredTimeoutPerQuery() {
+        // Given: MAILROOM_DNS_TIMEOUT 4 s, and a server that never answers (dnsjava's own default is 10 s)
+        dns.silent("quiet.test");
+        Duration timeout = Duration.ofSeconds(4);
+        DnsMxResolver configured = DnsMxResolver.create(List.of(dns.address()), timeout);
+        Instant start = Instant.now();
+
+        // When
+        Route route = configured.resolve("quiet.test", Deadline.in(Duration.ofMinutes(1), Clock.systemUTC()));
+
+        // Then: the query and its one retry, each given the timeout: two, not three (the lookup's last
+        // bound) nor dnsjava's ten seconds
+        assertThat(route).isInstanceOf(Route.LookupFailed.class);
+        assertThat(Duration.between(start, Instant.now())).isLessThan(timeout.multipliedBy(5).dividedBy(2));
+    }
+
+    @Test
     void resolveShouldAnswerFromCacheWithinTheTtl() {
         // Given
         dns.ttl(300).mx("cached.test", 10, "mx.cached.test").a("mx.cached.test", "127.0.0.2");
