@@ -40,6 +40,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Entry points").definedBy("dev.mailroom.handler..", "dev.mailroom.worker..", "dev.mailroom.client..")
                 .layer("Wiring").definedBy("dev.mailroom.wiring..")
+                .layer("AWS access").definedBy("dev.mailroom.aws..")
                 .layer("Configuration").definedBy("dev.mailroom.config..")
                 .layer("Runner").definedBy("dev.mailroom.run..")
                 .layer("Observation").definedBy("dev.mailroom.observe..")
@@ -48,6 +49,7 @@ class ArchitectureTest {
                 .layer("Values").definedBy("dev.mailroom.job..", "dev.mailroom.budget..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Wiring").mayOnlyBeAccessedByLayers("Entry points")
+                .whereLayer("AWS access").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Configuration")
                 .whereLayer("Configuration").mayOnlyBeAccessedByLayers("Entry points", "Wiring")
                 .whereLayer("Runner").mayOnlyBeAccessedByLayers("Entry points", "Wiring")
                 .whereLayer("Observation").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner")
@@ -74,11 +76,12 @@ class ArchitectureTest {
                 "ledger.UpdateBuilder", "compose.S3AttachmentStore", "retry.SqsS3DeadLetters", "retry.Redrive",
                 "run.SqsQueueControl", "worker.SqsPoller", "client.MailroomClient", "client.S3Uploader",
                 "client.DeadLetterArchive");
-        DescribedPredicate<JavaClass> wrappers = resideInAPackage("dev.mailroom.wiring..")
+        DescribedPredicate<JavaClass> wrappers = resideInAPackage("dev.mailroom.aws..")
+                .or(resideInAPackage("dev.mailroom.wiring.."))
                 .or(DescribedPredicate.describe("a wrapper", javaClass -> wrapperClasses.stream()
                         .map(name -> "dev.mailroom." + name)
                         .anyMatch(name -> javaClass.getName().equals(name) || javaClass.getName().startsWith(name + "$"))))
-                .as("the wiring and the classes that wrap SQS, S3 and DynamoDB: " + wrapperClasses);
+                .as("the AWS clients, the wiring and the classes that wrap SQS, S3 and DynamoDB: " + wrapperClasses);
         noClasses().that(not(wrappers)).should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
                 .check(MAIN);
     }

@@ -1,11 +1,11 @@
 package dev.mailroom.bench;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.SendHandler;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.TestContexts;
-import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.wiring.SendWiring;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
 package dev.mailroom.bench;
 
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
@@ -9,7 +10,6 @@ import dev.mailroom.run.QueueMessage;
 import dev.mailroom.run.RecordStep;
 import dev.mailroom.testing.AwsTestStack;
 import dev.mailroom.testing.DnsTestServer;
-import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;
 import java.lang.management.ManagementFactory;

@@ -1,7 +1,7 @@
 package dev.mailroom.cli;
 
+import dev.mailroom.aws.AwsEndpoints;
 import dev.mailroom.client.ClientSettings;
-import dev.mailroom.config.AwsEndpoints;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;

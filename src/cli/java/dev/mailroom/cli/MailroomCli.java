@@ -1,8 +1,8 @@
 package dev.mailroom.cli;
 
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.client.MailroomClient;
 import dev.mailroom.client.MissingSettingException;
-import dev.mailroom.wiring.AwsClients;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -2,13 +2,13 @@ package dev.mailroom.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailroom.config.AwsEndpoints;
+import dev.mailroom.aws.AwsClients;
+import dev.mailroom.aws.AwsEndpoints;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
-import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;
 import java.io.IOException;

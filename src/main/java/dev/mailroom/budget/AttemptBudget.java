@@ -24,8 +24,6 @@ public record AttemptBudget(Deadline deliverBy, Deadline recordBy) {
     public static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
     /** Kept back for the visibility change and the batch response: the ledger write ends before it. */
     public static final Duration RESPONSE_TIME = Duration.ofSeconds(1);
-    /** A worker keeps back a fifth of the lease from each batch, at most this much. */
-    private static final Duration MAX_LEASE_RESERVE = Duration.ofMinutes(1);
 
     /**
      * The budget of an attempt started now by a runner that must be done at {@code end}; empty
@@ -44,25 +42,5 @@ public record AttemptBudget(Deadline deliverBy, Deadline recordBy) {
     /** This budget within a lease that ends at {@code leaseUntil}: the ledger write must land while it holds. */
     public AttemptBudget withinLease(Instant leaseUntil) {
         return new AttemptBudget(deliverBy.notAfter(leaseUntil.minus(SAFETY_MARGIN)), recordBy);
-    }
-
-    /**
-     * The time a worker gives each batch, as a Lambda timeout: the lease less a fifth of it (at most a
-     * minute), so that every job claimed during the batch is recorded while its lease still holds.
-     *
-     * @throws IllegalArgumentException naming MAILROOM_LEASE when that leaves no room for one attempt
-     */
-    public static Duration workerBatch(Duration lease, Duration minimumAttempt) {
-        Duration reserve = lease.dividedBy(5);
-        Duration batch = lease.minus(reserve.compareTo(MAX_LEASE_RESERVE) < 0 ? reserve : MAX_LEASE_RESERVE);
-        Duration needed = minimumAttempt.plus(SAFETY_MARGIN);
-        if (batch.compareTo(needed) < 0) {
-            throw new IllegalArgumentException("MAILROOM_LEASE " + lease.toSeconds() + "s leaves a batch "
-                    + batch.toMillis() + " ms, less than one attempt needs (" + needed.toSeconds()
-                    + " s: MAILROOM_CONNECT_TIMEOUT + MAILROOM_READ_TIMEOUT + " + SAFETY_MARGIN.toSeconds()
-                    + " s for the ledger); raise MAILROOM_LEASE to at least "
-                    + (needed.multipliedBy(5).dividedBy(4).toMillis() + 999) / 1000 + "s");
-        }
-        return batch;
     }
 }

@@ -1,12 +1,12 @@
 package dev.mailroom.client;
 
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.Ledger;
 import dev.mailroom.retry.ArchiveLayout;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.Redrive;
 import dev.mailroom.retry.SqsS3DeadLetters;
-import dev.mailroom.wiring.AwsClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -11,7 +11,6 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
-import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeBodyPart;
@@ -22,11 +21,9 @@ import jakarta.mail.util.ByteArrayDataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
-import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -275,7 +272,7 @@ public final class MessageComposer {
         String sender = parsed.envelope().sender();
         String jobId = parsed.job().jobId();
         UUID id = jobId != null ? UUID.nameUUIDFromBytes(jobId.getBytes(StandardCharsets.UTF_8)) : UUID.randomUUID();
-        return "<" + id + "@" + sender.substring(sender.lastIndexOf('@') + 1) + ">";
+        return "<" + id + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
     }
 
     // Base64 (RFC 2045 §6.8): 4 characters per 3 bytes; Jakarta Mail's encoder ends every full line

@@ -1,5 +1,6 @@
 package dev.mailroom.config;
 
+import dev.mailroom.aws.AwsEndpoints;
 import dev.mailroom.deliver.ConnectionReuse;
 import dev.mailroom.deliver.Relay;
 import dev.mailroom.deliver.SmtpSettings;
@@ -42,7 +43,7 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
 
     public enum DeliveryMode { MX, RELAY }
 
-    /** Variables the send function must have (the SAM template sets them; the drift test checks it). */
+    /** Variables the send function must have (the SAM template sets them; FunctionEnvironmentTest checks it). */
     public static final List<String> REQUIRED_VARIABLES = Stream.concat(StoreConfig.REQUIRED_VARIABLES.stream(),
             Stream.of("MAILROOM_QUEUE_URL", "MAILROOM_ALLOWED_SENDER_DOMAINS", "MAILROOM_HELO_NAME")).toList();
 
@@ -257,6 +258,6 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
     @Override
     public String toString() {
         return "MailroomConfig[queue=" + queueUrl + ", table=" + store.table() + ", mode="
-                + (smtp.relayMode() ? "relay " + smtp.relay() : "mx") + ", tls=" + smtp.tlsPolicy() + "]";
+                + (smtp.relayMode() ? "relay " + smtp.relay() : "mx") + ", tls=" + smtp.tlsPolicy().setting() + "]";
     }
 }

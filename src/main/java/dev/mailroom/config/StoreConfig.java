@@ -1,5 +1,6 @@
 package dev.mailroom.config;
 
+import dev.mailroom.aws.AwsEndpoints;
 import dev.mailroom.retry.ArchiveLayout;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Map;
 public record StoreConfig(String deadLetterQueueUrl, String table, String archiveBucket, String archivePrefix,
                           Duration ledgerRetention, AwsEndpoints endpoints, String region) {
 
-    /** Variables every function must have (the SAM template's Globals; the drift test checks it). */
+    /** Variables every function must have (the SAM template's Globals; FunctionEnvironmentTest checks it). */
     public static final List<String> REQUIRED_VARIABLES = List.of("MAILROOM_DLQ_URL", "MAILROOM_TABLE",
             "MAILROOM_ARCHIVE_BUCKET");
 
@@ -32,8 +33,8 @@ public record StoreConfig(String deadLetterQueueUrl, String table, String archiv
     }
 
     static StoreConfig from(Environment env) {
-        // The archive bucket is read first: with several variables missing, it is the one named, as it
-        // always was.
+        // The archive bucket first, as the send role has always read it: with nothing set, it is the
+        // variable named.
         String archiveBucket = env.required("MAILROOM_ARCHIVE_BUCKET");
         return new StoreConfig(
                 env.required("MAILROOM_DLQ_URL"),

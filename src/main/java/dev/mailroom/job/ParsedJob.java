@@ -11,8 +11,8 @@ import java.util.Objects;
  * inline attachments' decoded bytes.
  *
  * @param job           the job as sent (its job id filled in)
- * @param headers       From, Reply-To, To and Cc as intake parsed them; for a raw job, whose header
- *                      is its stored message's, only From
+ * @param headers       From, Reply-To, To and Cc as intake parsed them (a raw job's are its envelope's
+ *                      sources only: its header is its stored message's)
  * @param inlineContent the decoded bytes of each inline attachment, by its index in {@code job.attachments()}
  */
 public record ParsedJob(SendJob job, Envelope envelope, Headers headers, Map<Integer, byte[]> inlineContent) {

@@ -50,7 +50,7 @@ public interface Ledger {
     /**
      * Marks a job DEAD_LETTERED with its reason (remaining recipients EXPIRED) unless it is already
      * terminal, or the id belongs to another payload (whose job this one must not end, nor point
-     * its redrive at this archive); used by the dead-letter handler for jobs that reached the DLQ
+     * its redrive at this archive); used by the dead-letter role for jobs that reached the DLQ
      * by redrive. The write is conditioned on the job not having changed since it was read and on
      * no live lease: a worker may still be on the job.
      *

@@ -60,9 +60,16 @@ public final class JobLog {
         out.write(line);
     }
 
-    /** {@code what} was not written because the job's lease is another worker's: routine, not trouble. */
+    /** An attempt outlived its lease, so its {@code what} was not written: routine, not trouble. */
     public void leaseLost(String jobId, String what) {
         Map<String, Object> line = base("job.lease-lost", jobId);
+        line.put("what", what);
+        out.write(line);
+    }
+
+    /** A dead letter's job is still another worker's (leased, or changed meanwhile): its message comes back later. */
+    public void busy(String jobId, String what) {
+        Map<String, Object> line = base("job.busy", jobId);
         line.put("what", what);
         out.write(line);
     }

@@ -11,6 +11,7 @@ import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,17 +23,58 @@ import java.util.concurrent.ConcurrentHashMap;
  * the attempt's time, and the recipients' outcomes as its transactions end. Shared with the SMTP
  * threads, which report each transaction as it ends ({@link #settle}).
  *
- * @param job     the job as the claim returned it: the lease is {@code job.leaseOwner()}'s
- * @param budget  the attempt's time, already within the lease
- * @param start   when the claim was granted
- * @param expiry  the job's deadline ({@code RetryPolicy.deadline})
+ * <p>{@code job} is the job as the claim returned it (the lease is {@code job.leaseOwner()}'s);
+ * {@code budget} the attempt's time, already within the lease; {@code start} when the claim was
+ * granted; {@code expiry} the job's deadline ({@code RetryPolicy.deadline}).
  */
-record Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, AttemptBudget budget, Instant start,
-               Instant expiry, Map<String, RecipientRecord> outcomes) {
+final class Attempt {
+
+    private final IntakeResult.Accepted accepted;
+    private final JobRecord job;
+    private final String body;
+    private final AttemptBudget budget;
+    private final Instant start;
+    private final Instant expiry;
+    /** Address (lower case) → the record this attempt settled it with; written by the SMTP threads too. */
+    private final Map<String, RecipientRecord> outcomes = new ConcurrentHashMap<>();
 
     Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, AttemptBudget budget, Instant start,
             Instant expiry) {
-        this(accepted, job, body, budget, start, expiry, new ConcurrentHashMap<>());
+        this.accepted = accepted;
+        this.job = job;
+        this.body = body;
+        this.budget = budget;
+        this.start = start;
+        this.expiry = expiry;
+    }
+
+    IntakeResult.Accepted accepted() {
+        return accepted;
+    }
+
+    JobRecord job() {
+        return job;
+    }
+
+    String body() {
+        return body;
+    }
+
+    AttemptBudget budget() {
+        return budget;
+    }
+
+    Instant start() {
+        return start;
+    }
+
+    Instant expiry() {
+        return expiry;
+    }
+
+    /** The outcomes settled so far, as a view: the final write carries them. */
+    Map<String, RecipientRecord> outcomes() {
+        return Collections.unmodifiableMap(outcomes);
     }
 
     String jobId() {
@@ -70,8 +112,7 @@ record Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Attem
     }
 
     /** The attempt's last write when recipients remain: the job runs again at {@code nextAttemptAt}. */
-    AttemptResult deferred(Map<String, RecipientRecord> outcomes, String messageId, Instant nextAttemptAt,
-                           String lastError, Instant now) {
+    AttemptResult deferred(String messageId, Instant nextAttemptAt, String lastError, Instant now) {
         return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.DEFERRED, messageId, outcomes, nextAttemptAt,
                 lastError, null, now, true);
     }
@@ -81,8 +122,7 @@ record Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, Attem
      *
      * @param status DELIVERED, PARTIAL or FAILED
      */
-    AttemptResult finished(JobStatus status, Map<String, RecipientRecord> outcomes, String messageId,
-                           String lastError, Instant now) {
+    AttemptResult finished(JobStatus status, String messageId, String lastError, Instant now) {
         return new AttemptResult(jobId(), job.leaseOwner(), status, messageId, outcomes, null, lastError, null, now,
                 !outcomes.isEmpty());
     }

@@ -53,12 +53,21 @@ public final class BatchDriver implements BatchHandler {
         }
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
-            boolean acknowledged = handled.isEmpty() ? step.acknowledge(messages.get(i), end) : await(handled.get(i));
+            boolean acknowledged = handled.isEmpty() ? inline(messages.get(i), end) : await(handled.get(i));
             if (!acknowledged) {
                 kept.add(messages.get(i).messageId());
             }
         }
         return kept;
+    }
+
+    /** One record on the caller's thread; as on a record thread, what escapes the step keeps only that record. */
+    private boolean inline(QueueMessage message, Instant end) {
+        try {
+            return step.acknowledge(message, end);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** A record whose handling went wrong beyond its step stays on the queue. */

@@ -49,7 +49,7 @@ public final class DeadLetterStep implements RecordStep {
                     REASON, archiveKey, clock.instant());
             if (reconciled instanceof Reconciliation.Busy) {
                 // A send worker still holds the job: this message comes back once its lease has run out.
-                log.leaseLost(jobId, "reconcile dead letter");
+                log.busy(jobId, "reconcile dead letter");
                 return false;
             }
             return true;

@@ -150,7 +150,7 @@ public final class JobProcessor {
     }
 
     private Verdict conclude(Attempt attempt, String messageId) {
-        Map<String, RecipientRecord> updates = Map.copyOf(attempt.outcomes());
+        Map<String, RecipientRecord> updates = attempt.outcomes();
         Map<String, RecipientRecord> all = attempt.allRecipients();
         Instant now = now();
         if (all.values().stream().anyMatch(r -> !r.status().isFinal())) {
@@ -160,11 +160,10 @@ public final class JobProcessor {
                 return deadLetter(attempt, messageId, giveUp.reason());
             }
             Duration delay = ((RetryPolicy.RetryAfter) decision).delay();
-            Verdict recorded = record(attempt, attempt.deferred(updates, messageId, now.plus(delay), lastError(updates),
-                    now));
+            Verdict recorded = record(attempt, attempt.deferred(messageId, now.plus(delay), lastError(updates), now));
             return recorded instanceof Verdict.Done ? new Verdict.RetryAfter(delay) : recorded;
         }
-        return record(attempt, attempt.finished(finalStatus(all), updates, messageId, lastError(updates), now));
+        return record(attempt, attempt.finished(finalStatus(all), messageId, lastError(updates), now));
     }
 
     private Verdict deadLetter(Attempt attempt, String messageId, String reason) {
@@ -180,7 +179,7 @@ public final class JobProcessor {
         transitions.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(now));
         // Archive and DLQ first: if the ledger write fails, the message comes back and nothing is lost.
         String archiveKey = stages.deadLetters().send(attempt.jobId(), attempt.body(), reason);
-        return record(attempt, attempt.deadLettered(transitions, messageId, reason, archiveKey, now));
+        return record(attempt, attempt.deadLettered(transitions, messageId, reason, archiveKey, now()));
     }
 
     /**

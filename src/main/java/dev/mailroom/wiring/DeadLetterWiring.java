@@ -1,5 +1,6 @@
 package dev.mailroom.wiring;
 
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.StoreConfig;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.Ledger;

@@ -2,6 +2,7 @@ package dev.mailroom.wiring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.ConfigException;
 import dev.mailroom.deliver.Relay;
 import dev.mailroom.deliver.SmtpSettings;

@@ -1,5 +1,6 @@
 package dev.mailroom.wiring;
 
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.compose.S3AttachmentStore;
 import dev.mailroom.config.MailroomConfig;

@@ -15,7 +15,30 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class WorkerMain {
 
+    /** A batch keeps back a fifth of the lease, at most this much. */
+    private static final Duration MAX_RESERVE = Duration.ofMinutes(1);
+
     private WorkerMain() {
+    }
+
+    /**
+     * The time a worker gives each batch, as a Lambda timeout: the lease less a fifth of it (at most a
+     * minute), so that every job claimed during the batch is recorded while its lease still holds.
+     *
+     * @throws IllegalArgumentException naming MAILROOM_LEASE when that leaves no room for one attempt
+     */
+    static Duration batchTimeout(Duration lease, Duration minimumAttempt) {
+        Duration reserve = lease.dividedBy(5);
+        Duration batch = lease.minus(reserve.compareTo(MAX_RESERVE) < 0 ? reserve : MAX_RESERVE);
+        Duration needed = minimumAttempt.plus(AttemptBudget.SAFETY_MARGIN);
+        if (batch.compareTo(needed) < 0) {
+            throw new IllegalArgumentException("MAILROOM_LEASE " + lease.toSeconds() + "s leaves a batch "
+                    + batch.toMillis() + " ms, less than one attempt needs (" + needed.toSeconds()
+                    + " s: MAILROOM_CONNECT_TIMEOUT + MAILROOM_READ_TIMEOUT + " + AttemptBudget.SAFETY_MARGIN.toSeconds()
+                    + " s for the ledger); raise MAILROOM_LEASE to at least "
+                    + (needed.multipliedBy(5).dividedBy(4).toMillis() + 999) / 1000 + "s");
+        }
+        return batch;
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -25,7 +48,7 @@ public final class WorkerMain {
     /** Polls and delivers until SIGTERM (or Ctrl-C), configured by {@code variables}; then finishes the batch in hand. */
     public static void run(Map<String, String> variables) throws InterruptedException {
         SendWiring wiring = SendWiring.from(variables);
-        Duration batchTimeout = AttemptBudget.workerBatch(wiring.config().lease(),
+        Duration batchTimeout = batchTimeout(wiring.config().lease(),
                 wiring.config().smtp().minimumAttemptTime());
         SqsPoller poller = new SqsPoller(wiring.aws().sqs(), wiring.config().queueUrl(), wiring.batch(),
                 batchTimeout, wiring.clock(), wiring.log());

@@ -1,7 +1,6 @@
 package dev.mailroom.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,7 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
-/** The time an attempt gets: from a runner's end, within the lease; and how much a worker gives a batch (MAILROOM_LEASE). */
+/** The time an attempt gets: cut from its runner's end, within the job's lease. */
 class AttemptBudgetTest {
 
     private static final Duration ATTEMPT = Duration.ofSeconds(70); // default 10 s connect + 60 s read
@@ -44,25 +43,5 @@ class AttemptBudgetTest {
         assertThat(leased.deliverBy().at()).isEqualTo(T0.plusSeconds(115));
         assertThat(leased.recordBy()).isEqualTo(budget.recordBy());
         assertThat(budget.withinLease(T0.plusSeconds(3600))).isEqualTo(budget);
-    }
-
-    @Test
-    void aLongLeaseShouldKeepOneMinuteBack() {
-        assertThat(AttemptBudget.workerBatch(Duration.ofMinutes(15), ATTEMPT)).isEqualTo(Duration.ofMinutes(14));
-    }
-
-    @Test
-    void aShortLeaseShouldKeepAFifthBack() {
-        assertThat(AttemptBudget.workerBatch(Duration.ofSeconds(15), Duration.ofSeconds(5)))
-                .isEqualTo(Duration.ofSeconds(12));
-        assertThat(AttemptBudget.workerBatch(Duration.ofMinutes(2), ATTEMPT)).isEqualTo(Duration.ofSeconds(96));
-    }
-
-    @Test
-    void aLeaseTooShortForOneAttemptShouldStopTheWorkerNamingTheVariable() {
-        assertThatThrownBy(() -> AttemptBudget.workerBatch(Duration.ofSeconds(60), ATTEMPT))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("MAILROOM_LEASE 60s")
-                .hasMessageContaining("at least 94s");
     }
 }

@@ -1,5 +1,6 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.DeadLetterHandler;
 import dev.mailroom.handler.SendHandler;
@@ -9,7 +10,6 @@ import dev.mailroom.observe.JsonLines;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.Redrive;
 import dev.mailroom.retry.SqsS3DeadLetters;
-import dev.mailroom.wiring.AwsClients;
 import dev.mailroom.wiring.DeadLetterWiring;
 import dev.mailroom.wiring.SendWiring;
 import dev.mailroom.worker.SqsPoller;

@@ -1,4 +1,4 @@
-package dev.mailroom.config;
+package dev.mailroom.aws;
 
 import dev.mailroom.MailroomException;
 import java.net.URI;

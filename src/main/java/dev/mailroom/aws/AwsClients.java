@@ -1,6 +1,6 @@
-package dev.mailroom.wiring;
+package dev.mailroom.aws;
 
-import dev.mailroom.config.AwsEndpoints;
+import dev.mailroom.aws.AwsEndpoints;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;

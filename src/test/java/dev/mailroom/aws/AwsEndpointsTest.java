@@ -1,4 +1,4 @@
-package dev.mailroom.config;
+package dev.mailroom.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
