@@ -3,7 +3,7 @@ package dev.mailroom.bench.jmh;
 import dev.mailroom.compose.AttachmentStore;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.job.S3Location;
-import dev.mailroom.job.SendJob;
+import dev.mailroom.job.ParsedJob;
 import dev.mailroom.testing.TestJobs;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Part;
@@ -57,7 +57,7 @@ public class ComposeBenchmark {
     private static final int MIB = 1 << 20;
 
     private MessageComposer composer;
-    private SendJob job;
+    private ParsedJob job;
     private Session session;
     private byte[] attachment;
     private ClassLoader runtimeLoader;
@@ -70,9 +70,9 @@ public class ComposeBenchmark {
         while (text.length() < 10240) {
             text.append("The quick brown fox jumps over the lazy dog, again and again, line after line.\n");
         }
-        job = TestJobs.from("Bench <bench@mailroom.test>").to("Ann <ann@example.org>").subject("Your invoice")
+        job = TestJobs.parsed(TestJobs.from("Bench <bench@mailroom.test>").to("Ann <ann@example.org>").subject("Your invoice")
                 .text(text.toString()).html("<p>" + text + "</p>").header("List-Unsubscribe", "<https://example.com/u/1>")
-                .build();
+                .build());
         session = Session.getInstance(new Properties());
         attachment = new byte[MIB];
         new SplittableRandom(1).nextBytes(attachment);
