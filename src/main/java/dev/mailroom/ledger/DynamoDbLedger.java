@@ -45,8 +45,16 @@ public final class DynamoDbLedger implements Ledger {
             + "AND (attribute_not_exists(#fingerprint) OR #fingerprint = :fingerprint))";
     /** Reconciling a job never seen: nobody created it meanwhile. */
     private static final String RECONCILE_NEW_CONDITION = "attribute_not_exists(#jobId)";
-    /** Reconciling a job: still in the status it was read in ({@code :seen}), and no live lease on it. */
-    private static final String RECONCILE_CONDITION = "#status = :seen "
+    /**
+     * Reconciling a job: unwritten since it was read ({@code :seen} status, {@code :seenAt} update
+     * time), and no live lease on it. A late worker whose lease ran out may still record a delivery
+     * in between (nobody else claimed the job); without the update time, the reconcile would
+     * overwrite that recipient EXPIRED from its stale read, and a redrive would send it again.
+     */
+    private static final String RECONCILE_CONDITION = "#status = :seen AND #updatedAt = :seenAt "
+            + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)";
+    /** The same for an item that has no update time (none written by this code lacks one). */
+    private static final String RECONCILE_UNDATED_CONDITION = "#status = :seen AND attribute_not_exists(#updatedAt) "
             + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)";
     /** Resetting for a redrive: still in the status it was read in. */
     private static final String REDRIVE_CONDITION = "#status = :seen";
@@ -218,8 +226,12 @@ public final class DynamoDbLedger implements Ledger {
         }));
         if (current.isEmpty()) {
             update.condition(RECONCILE_NEW_CONDITION, Map.of());
+        } else if (current.get().updatedAt() == null) {
+            update.condition(RECONCILE_UNDATED_CONDITION, Map.of(":seen", s(current.get().status().name()),
+                    ":now", time(now)));
         } else {
-            update.condition(RECONCILE_CONDITION, Map.of(":seen", s(current.get().status().name()), ":now", time(now)));
+            update.condition(RECONCILE_CONDITION, Map.of(":seen", s(current.get().status().name()),
+                    ":seenAt", time(current.get().updatedAt()), ":now", time(now)));
         }
         try {
             dynamo.updateItem(update.build(table, jobId));

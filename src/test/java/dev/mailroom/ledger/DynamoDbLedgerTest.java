@@ -9,8 +9,16 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -99,7 +107,7 @@ class DynamoDbLedgerTest extends LedgerContract {
     }
 
     @Test
-    void reconcileDeadLetterShouldBeConditionedOnTheStatusItReadAndNoLiveLease() {
+    void reconcileDeadLetterShouldBeConditionedOnTheJobUnwrittenSinceItWasReadAndNoLiveLease() {
         ledger.claim("job-d", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
         Instant later = T0.plus(LEASE).plusSeconds(1);
 
@@ -108,8 +116,46 @@ class DynamoDbLedgerTest extends LedgerContract {
         Map<String, String> names = names("status", "leaseUntil", "fingerprint", "lastError", "updatedAt", "createdAt",
                 "ttl", "leaseOwner", "nextAttemptAt", "archiveKey", "recipients");
         names.put("#k7", "ann@example.org");
-        assertConditionSent("job-d", "#status = :seen AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)",
-                names, Map.of(":seen", s("SENDING"), ":now", millis(later)));
+        assertConditionSent("job-d", "#status = :seen AND #updatedAt = :seenAt "
+                        + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)",
+                names, Map.of(":seen", s("SENDING"), ":seenAt", millis(T0), ":now", millis(later)));
+    }
+
+    @Test
+    void reconcileDeadLetterShouldNotExpireARecipientALateWorkerDeliveredAfterTheReconcileReadTheJob() {
+        // Given: worker-a's lease ran out mid-attempt and nobody else claimed the job; its delivery of
+        // ann (the job's other domain still being sent) is recorded just after the dead-letter function
+        // read the job, just before it writes
+        ledger.claim("job-late", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        Ledger lateWorker = new DynamoDbLedger(stack.dynamo(), table, RETENTION);
+        AtomicBoolean interleaved = new AtomicBoolean();
+        try (DynamoDbClient interleaving = DynamoDbClient.builder().endpointOverride(stack.dynamoEndpoint())
+                .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof UpdateItemRequest && !interleaved.getAndSet(true)) {
+                            // A progress write: the job's other domain is still being sent.
+                            Instant at = T0.plus(LEASE).plusSeconds(1);
+                            lateWorker.record(new AttemptResult("job-late", "worker-a", JobStatus.SENDING, null,
+                                    Map.of("ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250,
+                                            "2.0.0", "ok", "mx.example.org", 1, at)), null, null, null, at));
+                        }
+                    }
+                })).build()) {
+            Ledger deadLetterRole = new DynamoDbLedger(interleaving, table, RETENTION);
+
+            // When
+            Reconciliation reconciled = deadLetterRole.reconcileDeadLetter("job-late", PAYLOAD,
+                    "exceeded receive count", "k", T0.plus(LEASE).plusSeconds(2));
+
+            // Then: the reconcile writes nothing (its message comes back), and ann stays delivered
+            assertThat(interleaved).isTrue();
+            assertThat(reconciled).isEqualTo(new Reconciliation.Busy("job-late"));
+            assertThat(ledger.find("job-late").orElseThrow().recipient("ann@example.org").status())
+                    .isEqualTo(RecipientStatus.DELIVERED);
+        }
     }
 
     @Test
