@@ -20,15 +20,13 @@ import java.util.Map;
  */
 public final class DeadLetterWiring {
 
-    private final Ledger ledger;
-    private final JobLog log;
     private final BatchHandler batch;
     private final Clock clock;
 
     public DeadLetterWiring(StoreConfig config, AwsClients aws, JsonLines out, Clock clock) {
         this.clock = clock;
-        this.log = new JobLog(out, clock);
-        this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
+        JobLog log = new JobLog(out, clock);
+        Ledger ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
         SqsS3DeadLetters archive = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
                 config.archiveBucket(), config.archivePrefix(), clock);
         this.batch = new BatchDriver(new DeadLetterStep(ledger, archive, log, clock), 1);
@@ -47,14 +45,6 @@ public final class DeadLetterWiring {
 
     public BatchHandler batch() {
         return batch;
-    }
-
-    public Ledger ledger() {
-        return ledger;
-    }
-
-    public JobLog log() {
-        return log;
     }
 
     public Clock clock() {
