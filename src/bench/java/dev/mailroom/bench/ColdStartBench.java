@@ -124,7 +124,7 @@ public final class ColdStartBench {
                     med(list, Run::total) / base)));
             report.append(String.format(Locale.ROOT,
                     "%nshare of default's total: class loading %.0f%%, class init (<clinit>, inclusive) %.0f%%, "
-                            + "wiring (Mailroom construction) %.0f%%, first handleRequest %.0f%%, JVM boot to main %.0f%%%n",
+                            + "wiring (SendWiring construction) %.0f%%, first handleRequest %.0f%%, JVM boot to main %.0f%%%n",
                     100 * med(defaults, Run::classLoadMillis) / base, 100 * med(defaults, Run::classInitMillis) / base,
                     100 * med(defaults, Run::wiring) / base, 100 * med(defaults, Run::firstJob) / base,
                     100 * med(defaults, Run::jvm) / base));
