@@ -49,7 +49,19 @@ public abstract class DkimVerifier {
      *
      * @param records TXT record values by DNS name, e.g. {@code s1._domainkey.example.com}
      */
-    public abstract List<Verdict> verify(byte[] message, Map<String, String> records);
+    public final List<Verdict> verify(byte[] message, Map<String, String> records) {
+        Path dir = scratch();
+        try {
+            return verify(dir, message, records);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** {@link #verify(byte[], Map)}, with a fresh directory for the files the program reads. */
+    abstract List<Verdict> verify(Path dir, byte[] message, Map<String, String> records) throws IOException;
 
     /** Skips the calling test when this verifier is missing, or fails it when verifiers are required. */
     public DkimVerifier requireInstalled() {
@@ -97,8 +109,7 @@ public abstract class DkimVerifier {
     record Run(int exitCode, String output) {
     }
 
-    /** A fresh directory for one verification's files, deleted by {@link #delete}. */
-    static Path scratch() {
+    private static Path scratch() {
         try {
             return Files.createTempDirectory("dkim-verify-");
         } catch (IOException e) {
@@ -106,7 +117,7 @@ public abstract class DkimVerifier {
         }
     }
 
-    static void delete(Path dir) {
+    private static void delete(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {

@@ -44,21 +44,14 @@ final class DkimpyVerifier extends DkimVerifier {
     }
 
     @Override
-    public List<Verdict> verify(byte[] message, Map<String, String> records) {
-        Path dir = scratch();
-        try {
-            Path messageFile = Files.write(dir.resolve("message.eml"), message);
-            Path keys = Files.writeString(dir.resolve("keys"), recordLines(records, "\t"), StandardCharsets.US_ASCII);
-            Run run = run(command("-c", SCRIPT, messageFile.toString(), keys.toString()));
-            if (run.exitCode() != 0) {
-                throw new IllegalStateException("dkimpy failed (" + run.exitCode() + "): " + run.output());
-            }
-            return run.output().lines().map(line -> new Verdict(line.equals("pass"), line)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            delete(dir);
+    List<Verdict> verify(Path dir, byte[] message, Map<String, String> records) throws IOException {
+        Path messageFile = Files.write(dir.resolve("message.eml"), message);
+        Path keys = Files.writeString(dir.resolve("keys"), recordLines(records, "\t"), StandardCharsets.US_ASCII);
+        Run run = run(command("-c", SCRIPT, messageFile.toString(), keys.toString()));
+        if (run.exitCode() != 0) {
+            throw new IllegalStateException("dkimpy failed (" + run.exitCode() + "): " + run.output());
         }
+        return run.output().lines().map(line -> new Verdict(line.equals("pass"), line)).toList();
     }
 
     private List<String> command(String... arguments) {

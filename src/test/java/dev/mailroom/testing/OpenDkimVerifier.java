@@ -1,7 +1,6 @@
 package dev.mailroom.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,28 +42,21 @@ final class OpenDkimVerifier extends DkimVerifier {
     }
 
     @Override
-    public List<Verdict> verify(byte[] message, Map<String, String> records) {
-        Path dir = scratch();
-        try {
-            Path keys = Files.writeString(dir.resolve("keys"), recordLines(records, " "), StandardCharsets.US_ASCII);
-            Path conf = Files.writeString(dir.resolve("opendkim.conf"), String.join("\n", "Background no", "Syslog no",
-                    "Mode v", "TestPublicKeys " + keys) + "\n", StandardCharsets.US_ASCII);
-            List<Verdict> verdicts = new ArrayList<>();
-            List<RawMessage> alone = eachSignatureAlone(RawMessage.parse(message));
-            for (int i = 0; i < alone.size(); i++) {
-                Path copy = Files.write(dir.resolve("signature-" + i + ".eml"), alone.get(i).bytes());
-                Run run = run(List.of(opendkim.orElseThrow().toString(), "-x", conf.toString(), "-t", copy.toString()));
-                String said = run.output().strip();
-                // e.g. "opendkim: m.eml: verification (s=s1, d=example.com, 2048-bit key) succeeded"
-                verdicts.add(new Verdict(run.exitCode() == 0 && said.lines().count() == 1
-                        && said.contains(": verification (") && said.endsWith(") succeeded"), said));
-            }
-            return verdicts;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            delete(dir);
+    List<Verdict> verify(Path dir, byte[] message, Map<String, String> records) throws IOException {
+        Path keys = Files.writeString(dir.resolve("keys"), recordLines(records, " "), StandardCharsets.US_ASCII);
+        Path conf = Files.writeString(dir.resolve("opendkim.conf"), String.join("\n", "Background no", "Syslog no",
+                "Mode v", "TestPublicKeys " + keys) + "\n", StandardCharsets.US_ASCII);
+        List<Verdict> verdicts = new ArrayList<>();
+        List<RawMessage> alone = eachSignatureAlone(RawMessage.parse(message));
+        for (int i = 0; i < alone.size(); i++) {
+            Path copy = Files.write(dir.resolve("signature-" + i + ".eml"), alone.get(i).bytes());
+            Run run = run(List.of(opendkim.orElseThrow().toString(), "-x", conf.toString(), "-t", copy.toString()));
+            String said = run.output().strip();
+            // e.g. "opendkim: m.eml: verification (s=s1, d=example.com, 2048-bit key) succeeded"
+            verdicts.add(new Verdict(run.exitCode() == 0 && said.lines().count() == 1
+                    && said.contains(": verification (") && said.endsWith(") succeeded"), said));
         }
+        return verdicts;
     }
 
     private static List<RawMessage> eachSignatureAlone(RawMessage message) {
