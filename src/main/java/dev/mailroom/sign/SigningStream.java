@@ -8,8 +8,8 @@ import org.eclipse.angus.mail.util.CRLFOutputStream;
 /**
  * Pass one of signing a message: the message is written through this stream exactly as it will be
  * sent, then {@link #signatures()} gives the DKIM-Signature fields to put before it when it is sent.
- * Line ends are made CRLF on the way in, by the same Angus class the SMTP transport uses, so what is
- * hashed is what the DATA stream will carry. The header block is kept (up to {@value #MAX_HEADER_BYTES}
+ * Line ends are made CRLF on the way in by Angus's CRLFOutputStream, which the SMTP transport's DATA
+ * stream (SMTPOutputStream) extends, so what is hashed is what DATA will carry. The header block is kept (up to {@value #MAX_HEADER_BYTES}
  * bytes); the body is hashed as it passes and never kept, so a message of any size takes the same
  * memory. One stream per message; not thread-safe.
  */
