@@ -28,7 +28,7 @@ class ArchitectureTest {
             .importPackages("dev.mailroom");
 
     /** The pipeline a job walks through, in order (STYLE.md §1). */
-    private static final List<String> STAGES = List.of("intake", "compose", "resolve", "deliver", "ledger", "retry");
+    private static final List<String> STAGES = List.of("intake", "compose", "sign", "resolve", "deliver", "ledger", "retry");
 
     @Test
     void theProductionCodeShouldHaveNoPackageCycle() {

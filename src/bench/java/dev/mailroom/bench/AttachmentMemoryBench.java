@@ -27,12 +27,17 @@ import java.util.stream.Stream;
  * heap; every file is deleted afterwards. The child's -Xmx is the target (64 MB): a buffered
  * attachment could not fit, and -XX:+ExitOnOutOfMemoryError turns any OOM into a failure.
  *
- * <p>Arguments (key=value): sizes=10m,100m,1g xmx=64m gc=serial|g1 dir=(a temp dir)
+ * <p>With {@code sign=none,both} (or rsa, ed25519) each size is also sent after DKIM pass one over the
+ * same message ({@code LargeAttachmentSender}'s {@code sign=}): the row adds pass one's time, and
+ * the peak heap covers both passes.
+ *
+ * <p>Arguments (key=value): sizes=10m,100m,1g xmx=64m gc=serial|g1 sign=none dir=(a temp dir)
  */
 public final class AttachmentMemoryBench {
 
     private static final Pattern RESULT = Pattern.compile(
             "RESULT outcome=(\\w+) peakHeapBytes=(\\d+) maxHeapBytes=(\\d+) sendMillis=(\\d+) diagnosis=(.*)");
+    private static final Pattern SIGNED = Pattern.compile("SIGNED signMillis=(\\d+)");
     private static final String BUCKET = "attachments";
     private static final String RECIPIENT = "rcpt@memory.test";
 
@@ -54,6 +59,7 @@ public final class AttachmentMemoryBench {
         List<String> sizes = BenchSupport.listArg(args, "sizes", "10m,100m,1g");
         String xmx = args.getOrDefault("xmx", "64m");
         List<String> gcs = BenchSupport.listArg(args, "gc", "serial");
+        List<String> signs = BenchSupport.listArg(args, "sign", "none");
         String machineBefore = BenchSupport.machine();
         Path dir = args.containsKey("dir") ? Files.createDirectories(Path.of(args.get("dir")))
                 : Files.createTempDirectory("mailroom-bench-memory-");
@@ -68,13 +74,15 @@ public final class AttachmentMemoryBench {
                 s3.put(BUCKET, key, source);
                 Files.delete(source);
                 for (String gc : gcs) {
-                    try (SmtpTestServer smtp = SmtpTestServer.builder().start()) {
-                        dns.reset();
-                        dns.mx("memory.test", 10, "mx.memory.test").a("mx.memory.test", smtp.host());
-                        String row = runChild(s3, key, dns.port(), smtp.port(), xmx, gc, size, bytes);
-                        System.out.println(row);
-                        rows.add(row);
-                    } // closing the server deletes the received .eml
+                    for (String sign : signs) {
+                        try (SmtpTestServer smtp = SmtpTestServer.builder().start()) {
+                            dns.reset();
+                            dns.mx("memory.test", 10, "mx.memory.test").a("mx.memory.test", smtp.host());
+                            String row = runChild(s3, key, new Child(dns.port(), smtp.port(), xmx, gc, sign), size, bytes);
+                            System.out.println(row);
+                            rows.add(row);
+                        } // closing the server deletes the received .eml
+                    }
                 }
                 s3.client().deleteObject(b -> b.bucket(BUCKET).key(key));
             }
@@ -92,14 +100,23 @@ public final class AttachmentMemoryBench {
         System.exit(0);
     }
 
-    private static String runChild(S3TestServer s3, String key, int dnsPort, int smtpPort, String xmx, String gc,
-                                   String size, long bytes) throws IOException, InterruptedException {
+    /** How one child runs: the servers it sends through, its heap and collector, and whether it signs first. */
+    private record Child(int dnsPort, int smtpPort, String xmx, String gc, String sign) {
+    }
+
+    private static String runChild(S3TestServer s3, String key, Child child, String size, long bytes)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("memory-child", ".log");
+        String gc = child.gc();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + xmx,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + child.xmx(),
                 gc.equals("g1") ? "-XX:+UseG1GC" : "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"), "dev.mailroom.compose.LargeAttachmentSender",
-                s3.endpoint().toString(), BUCKET, key, String.valueOf(dnsPort), String.valueOf(smtpPort), RECIPIENT));
+                s3.endpoint().toString(), BUCKET, key, String.valueOf(child.dnsPort()), String.valueOf(child.smtpPort()),
+                RECIPIENT));
+        if (!child.sign().equals("none")) {
+            command.add("sign=" + child.sign());
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
@@ -120,15 +137,18 @@ public final class AttachmentMemoryBench {
         Files.delete(log);
         Matcher result = RESULT.matcher(output);
         if (process.exitValue() != 0 || !result.find()) {
-            return String.format(Locale.ROOT, "%-5s gc=%-6s FAILED exit=%d output: %s", size, gc, process.exitValue(),
-                    output.length() > 2000 ? output.substring(0, 2000) : output);
+            return String.format(Locale.ROOT, "%-5s gc=%-6s sign=%-7s FAILED exit=%d output: %s", size, gc, child.sign(),
+                    process.exitValue(), output.length() > 2000 ? output.substring(0, 2000) : output);
         }
         long peakHeap = Long.parseLong(result.group(2));
         long sendMillis = Long.parseLong(result.group(4));
+        Matcher signed = SIGNED.matcher(output);
+        String signing = signed.find() ? String.format(Locale.ROOT, "pass one %7.1f s  ", Long.parseLong(signed.group(1)) / 1000.0)
+                : "";
         return String.format(Locale.ROOT,
-                "%-5s gc=%-6s %-9s peak heap %6.1f MiB of max %5.1f MiB  peak RSS %6.1f MiB  send %7.1f s (%6.1f MiB/s attachment)  child JVM %6.1f s  load=%s",
-                size, gc, result.group(1), peakHeap / 1048576.0, Long.parseLong(result.group(3)) / 1048576.0,
-                peakRssKb / 1024.0, sendMillis / 1000.0, bytes / 1048576.0 / (sendMillis / 1000.0), childSeconds,
+                "%-5s gc=%-6s sign=%-7s %-9s peak heap %6.1f MiB of max %5.1f MiB  peak RSS %6.1f MiB  %ssend %7.1f s (%6.1f MiB/s attachment)  child JVM %6.1f s  load=%s",
+                size, gc, child.sign(), result.group(1), peakHeap / 1048576.0, Long.parseLong(result.group(3)) / 1048576.0,
+                peakRssKb / 1024.0, signing, sendMillis / 1000.0, bytes / 1048576.0 / (sendMillis / 1000.0), childSeconds,
                 BenchSupport.loadAverage());
     }
 

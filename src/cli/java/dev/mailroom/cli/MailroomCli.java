@@ -22,7 +22,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 @Command(name = "mailroom", mixinStandardHelpOptions = true, versionProvider = MailroomCli.Version.class,
         description = "Sends email through Mailroom and looks after its jobs.",
         subcommands = {SendCommand.class, StatusCommand.class, DeadLetterCommand.class, LocalCommand.class, WorkerCommand.class,
-                CommandLine.HelpCommand.class})
+                DkimCommand.class, CommandLine.HelpCommand.class})
 public final class MailroomCli implements Callable<Integer> {
 
     /** The section heading of {@link ConnectionOptions} in each command's help. */
@@ -61,7 +61,7 @@ public final class MailroomCli implements Callable<Integer> {
     /** Without a subcommand there is nothing to do: a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: send, status, dead-letter, local or worker");
+        throw new ParameterException(spec.commandLine(), "Missing a command: send, status, dead-letter, local, worker or dkim");
     }
 
     /** The variables the commands read. */

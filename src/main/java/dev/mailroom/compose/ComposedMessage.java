@@ -3,6 +3,8 @@ package dev.mailroom.compose;
 import dev.mailroom.job.HeaderField;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
@@ -39,4 +41,14 @@ public interface ComposedMessage {
     List<HeaderField> storedHeaders();
 
     SMTPMessage newInstance(Session session) throws MessagingException;
+
+    /**
+     * Writes a new instance as the SMTP transport writes it to the DATA stream: without the fields its
+     * ignore list drops (Bcc, Content-Length), before line ends are made CRLF and dots are stuffed.
+     * Every call writes the same bytes, so a DKIM signer may hash one write and the transport send
+     * another.
+     */
+    default void writeAsSent(Session session, OutputStream out) throws IOException, MessagingException {
+        newInstance(session).writeTo(out, WireSize.SMTP_IGNORED_HEADERS.clone());
+    }
 }

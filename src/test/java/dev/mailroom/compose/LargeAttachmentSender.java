@@ -1,14 +1,20 @@
 package dev.mailroom.compose;
 
+import dev.mailroom.budget.Deadline;
+import dev.mailroom.deliver.Composition;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.Outcome;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.job.SendJob;
 import dev.mailroom.resolve.DnsMxResolver;
+import dev.mailroom.sign.DkimAlgorithm;
+import dev.mailroom.sign.DkimKey;
+import dev.mailroom.sign.DkimSigner;
 import dev.mailroom.testing.S3TestServer;
 import dev.mailroom.testing.TestEngines;
 import dev.mailroom.testing.TestJobs;
+import jakarta.mail.Session;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -17,7 +23,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -34,7 +42,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * started, read after the send. Exit status 0 when the recipient's outcome is {@code Delivered},
  * 1 otherwise.
  *
- * <p>Arguments: S3 endpoint, bucket, key, DNS server port (on 127.0.0.1), SMTP port, recipient.
+ * <p>Arguments: S3 endpoint, bucket, key, DNS server port (on 127.0.0.1), SMTP port, recipient, and
+ * optionally {@code sign=rsa|ed25519|both}: before the send, DKIM pass one over the same composed
+ * message (one more streamed read of the attachment, through the signer), reported on a line of its
+ * own, {@code SIGNED signMillis=3100 bytes=1024}. Signing is not wired into delivery yet, so the send
+ * itself goes out unsigned: a signed send costs pass one plus this send, whose bytes differ only by
+ * the fields put before them.
  */
 public final class LargeAttachmentSender {
 
@@ -46,8 +59,9 @@ public final class LargeAttachmentSender {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("usage: LargeAttachmentSender <s3-endpoint> <bucket> <key> <dns-port> <smtp-port> <recipient>");
+        if (args.length != 6 && !(args.length == 7 && args[6].matches("sign=(rsa|ed25519|both)"))) {
+            System.err.println("usage: LargeAttachmentSender <s3-endpoint> <bucket> <key> <dns-port> <smtp-port> <recipient>"
+                    + " [sign=rsa|ed25519|both]");
             System.exit(2);
         }
         URI s3Endpoint = URI.create(args[0]);
@@ -64,8 +78,13 @@ public final class LargeAttachmentSender {
         long sendMillis;
         try (S3Client s3 = S3TestServer.client(s3Endpoint);
              DeliveryEngine engine = engine(s3, dnsPort, smtpPort)) {
+            Composition composition = engine.compose(TestJobs.parsed(job));
+            if (args.length == 7 && composition instanceof Composition.Ready ready) {
+                signPassOne(ready.message(), args[6].substring("sign=".length()));
+            }
             long start = System.nanoTime();
-            DeliveryReport report = TestEngines.send(engine, job, TestJobs.envelopeOf(job));
+            DeliveryReport report = TestEngines.deliver(engine, composition, TestJobs.envelopeOf(job),
+                    Deadline.in(Duration.ofDays(1), Clock.systemUTC()));
             sendMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             outcome = report.resultFor(recipient).outcome();
         }
@@ -75,6 +94,21 @@ public final class LargeAttachmentSender {
         System.out.flush();
         // Explicit exit: SDK or JDK helper threads must not keep the child alive.
         System.exit(outcome instanceof Outcome.Delivered ? 0 : 1);
+    }
+
+    private static void signPassOne(ComposedMessage composed, String algorithms) throws Exception {
+        List<DkimKey> keys = new ArrayList<>();
+        if (!algorithms.equals("ed25519")) {
+            keys.add(DkimKey.generate("origin.test", "rsa", DkimAlgorithm.RSA_SHA256, DkimKey.MIN_RSA_BITS));
+        }
+        if (!algorithms.equals("rsa")) {
+            keys.add(DkimKey.generate("origin.test", "ed", DkimAlgorithm.ED25519_SHA256, 0));
+        }
+        DkimSigner signer = new DkimSigner(keys, List.of(), Clock.systemUTC());
+        long start = System.nanoTime();
+        byte[] signatures = signer.sign(composed, Session.getInstance(new Properties()));
+        System.out.println("SIGNED signMillis=" + Duration.ofNanos(System.nanoTime() - start).toMillis()
+                + " bytes=" + signatures.length);
     }
 
     private static DeliveryEngine engine(S3Client s3, int dnsPort, int smtpPort) {

@@ -4,6 +4,7 @@ import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentStore;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.compose.S3AttachmentStore;
+import dev.mailroom.deliver.Composition;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.deliver.DeliveryReport;
 import dev.mailroom.deliver.SmtpSettings;
@@ -95,7 +96,13 @@ public final class TestEngines {
      * processor does; transactions that end early are not listened to (the report has them all).
      */
     public static DeliveryReport send(DeliveryEngine engine, SendJob job, Envelope envelope, Deadline deadline) {
-        return engine.deliver(engine.compose(TestJobs.parsed(job)), envelope, deadline, (messageId, results) -> {
+        return deliver(engine, engine.compose(TestJobs.parsed(job)), envelope, deadline);
+    }
+
+    /** Delivers a message composed already, as {@link #send(DeliveryEngine, SendJob, Envelope, Deadline)} does. */
+    public static DeliveryReport deliver(DeliveryEngine engine, Composition composition, Envelope envelope,
+                                         Deadline deadline) {
+        return engine.deliver(composition, envelope, deadline, (messageId, results) -> {
         });
     }
 
