@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Assumptions;
 public abstract class DkimVerifier {
 
     /** Set to 1 to make a missing verifier a failure rather than a skipped test. */
-    public static final String REQUIRE_VARIABLE = "MAILROOM_REQUIRE_VERIFIERS";
+    public static final String REQUIRE_VARIABLE = "REQUIRE_DKIM_VERIFIERS";
     private static final long TIMEOUT_SECONDS = 60;
 
     /** dkimpy's and OpenDKIM's: both verify rsa-sha256 and ed25519-sha256. */
