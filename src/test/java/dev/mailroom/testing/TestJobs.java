@@ -78,8 +78,7 @@ public final class TestJobs {
         Set<String> senders = new HashSet<>();
         for (String sender : Arrays.asList(job.from(), job.envelopeFrom())) {
             if (sender != null) {
-                String address = ascii(sender).getAddress();
-                senders.add(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT));
+                senders.add(domainOf(sender));
             }
         }
         Set<String> buckets = new HashSet<>();
@@ -96,27 +95,17 @@ public final class TestJobs {
         return ((IntakeResult.Accepted) result).parsed();
     }
 
-    /**
-     * The job's envelope as intake makes it: sender (envelopeFrom, else from) and every recipient
-     * (to, cc, bcc), domains as A-labels (IDNA).
-     */
+    /** The job's envelope as intake makes it: the sender (envelopeFrom, else from) and every recipient. */
     public static Envelope envelopeOf(SendJob job) {
-        List<InternetAddress> recipients = new ArrayList<>();
-        for (List<String> list : List.of(job.to(), job.cc(), job.bcc())) {
-            for (String value : list) {
-                recipients.add(ascii(value));
-            }
-        }
-        return new Envelope(ascii(job.envelopeFrom() != null ? job.envelopeFrom() : job.from()).getAddress(), recipients);
+        return parsed(job).envelope();
     }
 
-    private static InternetAddress ascii(String value) {
+    private static String domainOf(String address) {
         try {
-            String address = new InternetAddress(value, true).getAddress();
-            int at = address.lastIndexOf('@');
-            return new InternetAddress(address.substring(0, at + 1) + IDN.toASCII(address.substring(at + 1)));
+            String parsed = new InternetAddress(address, true).getAddress();
+            return IDN.toASCII(parsed.substring(parsed.lastIndexOf('@') + 1)).toLowerCase(Locale.ROOT);
         } catch (AddressException e) {
-            throw new IllegalArgumentException(value, e);
+            throw new IllegalArgumentException(address, e);
         }
     }
 }
