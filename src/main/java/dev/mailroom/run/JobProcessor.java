@@ -1,6 +1,7 @@
 package dev.mailroom.run;
 
 import dev.mailroom.budget.AttemptBudget;
+import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.deliver.Composition;
 import dev.mailroom.deliver.DeliveryReport;
@@ -139,11 +140,7 @@ public final class JobProcessor {
             return; // nothing that could be sent twice
         }
         try {
-            Recording recording = stages.ledger().record(attempt.progress(messageId, ended, now()),
-                    attempt.budget().deliverBy());
-            if (recording instanceof Recording.LeaseLost) {
-                log.leaseLost(attempt.jobId(), "record progress");
-            }
+            written(attempt.progress(messageId, ended, now()), attempt.budget().deliverBy(), "record progress");
         } catch (RuntimeException e) {
             log.error(attempt.jobId(), "record progress", e);
         }
@@ -198,9 +195,8 @@ public final class JobProcessor {
                     reason, null, previous == null ? 0 : previous.attempts(), now));
         });
         AttemptResult rejected = attempt.rejected(refused, reason, archiveKey, now);
-        if (stages.ledger().record(rejected, attempt.budget().recordBy()) instanceof Recording.LeaseLost lost) {
-            log.leaseLost(lost.jobId(), "record rejection");
-            return new Verdict.LeaseLost(lost.jobId());
+        if (!written(rejected, attempt.budget().recordBy(), "record rejection")) {
+            return new Verdict.LeaseLost(job.jobId());
         }
         countRejection(job.jobId(), reason);
         return new Verdict.Done();
@@ -240,9 +236,8 @@ public final class JobProcessor {
      * @return Done when written; LeaseLost when the lease had passed to another worker (nothing counted)
      */
     private Verdict record(Attempt attempt, AttemptResult result) {
-        if (stages.ledger().record(result, attempt.budget().recordBy()) instanceof Recording.LeaseLost lost) {
-            log.leaseLost(lost.jobId(), "record " + result.status());
-            return new Verdict.LeaseLost(lost.jobId());
+        if (!written(result, attempt.budget().recordBy(), "record " + result.status())) {
+            return new Verdict.LeaseLost(attempt.jobId());
         }
         long latency = Duration.between(attempt.start(), result.now()).toMillis();
         log.attempt(attempt.jobId(), attempt.job().attempts(), result.status().name(), result.lastError(), latency);
@@ -251,6 +246,20 @@ public final class JobProcessor {
                 count(updates, RecipientStatus.DEFERRED), count(updates, RecipientStatus.FAILED),
                 result.status() == JobStatus.DEAD_LETTERED, latency));
         return new Verdict.Done();
+    }
+
+    /**
+     * Writes {@code result} under the lease, by {@code deadline}.
+     *
+     * @return false when the lease had passed to another worker: nothing was written, and the loss
+     *         is logged as the routine it is
+     */
+    private boolean written(AttemptResult result, Deadline deadline, String what) {
+        if (stages.ledger().record(result, deadline) instanceof Recording.LeaseLost) {
+            log.leaseLost(result.jobId(), what);
+            return false;
+        }
+        return true;
     }
 
     private Instant now() {

@@ -106,16 +106,17 @@ public final class PipelineHarness implements AutoCloseable {
 
     /** The dead-letter function on this pipeline's DLQ, wired as in Lambda (its own role, the same store). */
     public DeadLetterHandler deadLetterHandler() {
-        DeadLetterWiring deadLetterRole = new DeadLetterWiring(config.store(), aws, new JsonLines(logs::add),
-                Clock.systemUTC());
-        return new DeadLetterHandler(deadLetterRole.batch(), Clock.systemUTC());
+        return new DeadLetterHandler(deadLetterRole().batch(), Clock.systemUTC());
     }
 
     /** A Lambda-like event source on the DLQ, feeding the dead-letter role. */
     public SqsPoller deadLetterPoller() {
-        return new SqsPoller(stack.sqs(), deadLetterQueueUrl,
-                new DeadLetterWiring(config.store(), aws, new JsonLines(logs::add), Clock.systemUTC()).batch(),
-                Duration.ofSeconds(30), Clock.systemUTC(), wiring.log());
+        return new SqsPoller(stack.sqs(), deadLetterQueueUrl, deadLetterRole().batch(), Duration.ofSeconds(30),
+                Clock.systemUTC(), wiring.log());
+    }
+
+    private DeadLetterWiring deadLetterRole() {
+        return new DeadLetterWiring(config.store(), aws, new JsonLines(logs::add), Clock.systemUTC());
     }
 
     /** The DLQ and archive, as the pipeline writes them. */
