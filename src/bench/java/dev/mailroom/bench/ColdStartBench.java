@@ -1,5 +1,6 @@
 package dev.mailroom.bench;
 
+import dev.mailroom.testing.TestKeys;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.LedgerTable;
@@ -167,6 +168,7 @@ public final class ColdStartBench {
         stack.s3().createBucket(b -> b.bucket(archive));
         env.put("MAILROOM_ARCHIVE_BUCKET", archive);
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", "mailroom.test");
+        env.put("MAILROOM_KEYS", TestKeys.document("mailroom.test"));  // signed, as a deployment is
         env.put("MAILROOM_HELO_NAME", "bench.mailroom.test");
         env.put("MAILROOM_SMTP_PORT", Integer.toString(smtpPort));
         env.put("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dns.port());

@@ -1,5 +1,6 @@
 package dev.mailroom.bench;
 
+import dev.mailroom.sign.MessageSigning;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.deliver.ConnectionReuse;
 import dev.mailroom.deliver.DeliveryEngine;
@@ -130,7 +131,7 @@ public final class EngineWorker {
         }
         MessageComposer composer = new MessageComposer(new BenchJobs.NoAttachments(), Clock.systemUTC());
         return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns), Duration.ofSeconds(2)), composer,
-                Clock.systemUTC());
+                MessageSigning.none(), Clock.systemUTC());
     }
 
     private static long processCpuMillis() {

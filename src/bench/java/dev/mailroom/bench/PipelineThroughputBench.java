@@ -1,5 +1,6 @@
 package dev.mailroom.bench;
 
+import dev.mailroom.testing.TestKeys;
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.ledger.LedgerTable;
@@ -198,6 +199,7 @@ public final class PipelineThroughputBench {
             stack.s3().createBucket(b -> b.bucket(archive));
             env.put("MAILROOM_ARCHIVE_BUCKET", archive);
             env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", SENDER_DOMAIN);
+            env.put("MAILROOM_KEYS", TestKeys.document(SENDER_DOMAIN));  // signed, as a deployment is
             env.put("MAILROOM_HELO_NAME", "bench.mailroom.test");
             env.put("MAILROOM_SMTP_PORT", Integer.toString(smtpPort));
             env.put("MAILROOM_TLS", "none");

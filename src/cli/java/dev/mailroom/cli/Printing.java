@@ -47,10 +47,11 @@ final class Printing {
         field(job, "last error", status.lastError());
         field(job, "archive key", status.archiveKey());
         List<List<String>> recipients = new ArrayList<>();
-        recipients.add(List.of("RECIPIENT", "STATUS", "CODE", "ENHANCED", "ATTEMPTS", "MX HOST", "REPLY"));
+        recipients.add(List.of("RECIPIENT", "STATUS", "CODE", "ENHANCED", "ATTEMPTS", "MX HOST", "DKIM", "REPLY"));
         for (SendStatus.Recipient r : status.recipients()) {
             recipients.add(List.of(r.address(), r.status().name(), r.replyCode() == null ? "-" : r.replyCode().toString(),
-                    orDash(r.enhancedCode()), Integer.toString(r.attempts()), orDash(r.mxHost()), orDash(r.replyText())));
+                    orDash(r.enhancedCode()), Integer.toString(r.attempts()), orDash(r.mxHost()),
+                    r.signedBy().isEmpty() ? "-" : String.join(" ", r.signedBy()), orDash(r.replyText())));
         }
         return columns(job) + System.lineSeparator() + columns(recipients);
     }

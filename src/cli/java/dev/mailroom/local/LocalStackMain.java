@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.aws.AwsEndpoints;
+import dev.mailroom.config.KeySource;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.ledger.LedgerTable;
 import dev.mailroom.observe.JsonLines;
+import dev.mailroom.sign.DkimKey;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.wiring.SendWiring;
@@ -96,12 +98,13 @@ public final class LocalStackMain {
             DEMO_DOMAINS.forEach(domain -> dns.mx(domain, 10, "mx.local.test"));
             dns.a("mx.local.test", "127.0.0.1");
             Map<String, String> env = settings.configuration(resources(emulators, aws), defaults(dns, catcher));
+            Files.createDirectories(runDir);
+            signWithDemoKeys(env, dns, runDir);
             MailroomConfig config = MailroomConfig.from(env);
             step("Sender domains allowed (MAILROOM_ALLOWED_SENDER_DOMAINS): "
                     + String.join(", ", config.allowedSenderDomains()));
             settings.notes(env).forEach(this::step);
             Path logFile = runDir.resolve("mailroom.log");
-            Files.createDirectories(runDir);
             try (PrintStream logs = new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8);
                  SendWiring mailroom = new SendWiring(config, AwsClients.create(config.endpoints(), config.region()),
                          new JsonLines(logs::println), clock)) {
@@ -113,7 +116,7 @@ public final class LocalStackMain {
                 drain(poller, mailroom, jobs);
                 report(mailroom, jobs, runDir, catcher);
                 if (serve) {
-                    serve(emulators, config, env, poller);
+                    serve(emulators, dns, config, env, poller);
                 }
             }
         }
@@ -226,12 +229,32 @@ public final class LocalStackMain {
         out.println(catcher.received().size() + " message(s) caught, as .eml files in " + runDir.toAbsolutePath());
     }
 
-    private void serve(Emulators emulators, MailroomConfig config, Map<String, String> env, SqsPoller poller) {
+    /**
+     * Unless the environment names keys of its own, the run signs with demo keys made for it, and its
+     * DNS serves their records, so that any DKIM verifier pointed at it can check the caught mail.
+     */
+    private void signWithDemoKeys(Map<String, String> env, DnsTestServer dns, Path runDir) throws IOException {
+        if (KeySource.VARIABLES.stream().anyMatch(env::containsKey)) {
+            return;
+        }
+        List<String> domains = List.of(env.get("MAILROOM_ALLOWED_SENDER_DOMAINS").split("\\s*,\\s*"));
+        DemoKeys demo = DemoKeys.write(runDir.resolve("dkim"), domains.stream().filter(d -> !d.isBlank()).toList());
+        demo.keys().forEach(key -> dns.txt(key.dnsName(), key.dnsRecord()));
+        env.put("MAILROOM_KEYS_FILE", demo.document().toAbsolutePath().toString());
+        step("DKIM: signing with keys made for this run (" + demo.document().toAbsolutePath() + "); DNS at 127.0.0.1:"
+                + dns.port() + " serves " + String.join(", ", demo.keys().stream().map(DkimKey::dnsName).toList()));
+    }
+
+    private void serve(Emulators emulators, DnsTestServer dns, MailroomConfig config, Map<String, String> env,
+                       SqsPoller poller) {
         out.println();
         out.println("Serving. Any AWS client can use these endpoints (region " + config.region() + ", any credentials):");
         out.println("  SQS       " + emulators.sqsEndpoint() + "   send queue: " + config.queueUrl());
         out.println("  S3        " + emulators.s3Endpoint() + "   bucket: " + BUCKET);
         out.println("  DynamoDB  " + emulators.dynamoEndpoint() + "   ledger table: " + config.table());
+        out.println("  DNS       127.0.0.1:" + dns.port() + " (UDP and TCP)   MX of " + String.join(", ", DEMO_DOMAINS)
+                + ", DKIM records of the demo keys: e.g. dig @127.0.0.1 -p " + dns.port() + " TXT "
+                + DemoKeys.RSA_SELECTOR + "._domainkey." + config.allowedSenderDomains().iterator().next());
         out.println("For the mailroom command or a worker, export (passwords stay as your environment has them):");
         env.forEach((name, value) -> {
             if (!StackSettings.isSecret(name)) {

@@ -81,6 +81,6 @@ final class StackSettings {
 
     /** A value never printed. */
     static boolean isSecret(String name) {
-        return name.contains("PASSWORD");
+        return name.contains("PASSWORD") || name.equals("MAILROOM_KEYS");
     }
 }

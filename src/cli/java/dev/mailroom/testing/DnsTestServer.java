@@ -30,6 +30,7 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
@@ -202,6 +203,23 @@ public final class DnsTestServer implements AutoCloseable {
     InetAddress addr = literal(ipv6, 16);
     synchronized (lock) {
       add(new AAAARecord(owner, DClass.IN, ttl, addr));
+    }
+    return this;
+  }
+
+  /**
+   * Adds a TXT record (a DKIM key's, say), split into character-strings of at most 255 bytes, which a
+   * reader joins (RFC 7208 §3.3, RFC 6376 §3.6.2.2). Answers too large for UDP are truncated there and
+   * come whole over TCP.
+   */
+  public DnsTestServer txt(String name, String text) {
+    Name owner = name(name);
+    List<String> strings = new ArrayList<>();
+    for (int from = 0; from < text.length(); from += 255) {
+      strings.add(text.substring(from, Math.min(text.length(), from + 255)));
+    }
+    synchronized (lock) {
+      add(new TXTRecord(owner, DClass.IN, ttl, strings));
     }
     return this;
   }

@@ -53,6 +53,6 @@ final class LedgerStatuses {
 
     private static SendStatus.Recipient recipient(String address, RecipientRecord record) {
         return new SendStatus.Recipient(address, state(record.status()), record.replyCode(), record.enhancedCode(),
-                record.replyText(), record.mxHost(), record.attempts(), record.at());
+                record.replyText(), record.mxHost(), record.attempts(), record.at(), record.signedBy());
     }
 }

@@ -64,9 +64,15 @@ public record SendStatus(String jobId, JobState status, int attempts, Instant cr
      * @param mxHost       the host that answered
      * @param attempts     delivery attempts that included this recipient
      * @param at           when the status was last set
+     * @param signedBy     the DKIM keys that signed the message last offered, as their DNS names
+     *                     ({@code s2026._domainkey.example.com}); empty when it went out unsigned
      */
     public record Recipient(String address, RecipientState status, Integer replyCode, String enhancedCode,
-                            String replyText, String mxHost, int attempts, Instant at) {
+                            String replyText, String mxHost, int attempts, Instant at, List<String> signedBy) {
+
+        public Recipient {
+            signedBy = List.copyOf(signedBy);
+        }
     }
 
     public SendStatus {

@@ -43,6 +43,16 @@ public interface ComposedMessage {
     SMTPMessage newInstance(Session session) throws MessagingException;
 
     /**
+     * This message with complete header fields written above its own, as they are: a DKIM-Signature
+     * (RFC 6376 §5.6) computed over this message's bytes. {@link #size()} grows by their length.
+     *
+     * @param fields US-ASCII header field lines, each ending in CRLF
+     */
+    default ComposedMessage withFieldsAbove(byte[] fields) {
+        return new FieldsAbove(this, fields);
+    }
+
+    /**
      * Writes a new instance as the SMTP transport writes it to the DATA stream: without the fields its
      * ignore list drops (Bcc, Content-Length), before line ends are made CRLF and dots are stuffed.
      * Every call writes the same bytes, so a DKIM signer may hash one write and the transport send

@@ -17,6 +17,7 @@ import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,15 +34,25 @@ import java.util.stream.Stream;
  *
  * @param relaySecretArn Secrets Manager secret holding the relay's {@code username}/{@code password}
  *                       (JSON); resolved when the send role is wired, not here
+ * @param keys           where the DKIM and unsubscribe keys are; read when the send role first needs them
+ * @param missingDkimKey what becomes of a job whose From domain has no DKIM key
  * @param lease          how long a claim on a job lasts; longer than any attempt (Lambda's 15 min)
  * @param parallelJobs   records of one batch processed at once (one job each)
  */
 public record MailroomConfig(String queueUrl, StoreConfig store, List<String> attachmentBuckets,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
-                             List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
+                             KeySource keys, MissingDkimKey missingDkimKey, List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
                              Duration lease, int parallelJobs, JobLimits limits) {
 
     public enum DeliveryMode { MX, RELAY }
+
+    /**
+     * A From domain without a DKIM key: {@code reject} the job ({@code from: no DKIM key for …}), the
+     * default — unauthenticated mail is junked or refused by the large providers and costs the domain
+     * reputation with every message — or send it {@code unsigned}, with a warning log line and metric
+     * (e.g. behind a relay that signs, such as SES with Easy DKIM).
+     */
+    public enum MissingDkimKey { REJECT, UNSIGNED }
 
     /** Variables the send function must have (the SAM template sets them; FunctionEnvironmentTest checks it). */
     public static final List<String> REQUIRED_VARIABLES = Stream.concat(StoreConfig.REQUIRED_VARIABLES.stream(),
@@ -57,7 +68,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             "MAILROOM_CONNECTION_REUSE", "MAILROOM_CONNECTION_IDLE",
             "MAILROOM_RELAY_HOST",
             "MAILROOM_RELAY_PORT", "MAILROOM_RELAY_IMPLICIT_TLS", "MAILROOM_RELAY_USERNAME", "MAILROOM_RELAY_PASSWORD",
-            "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
+            "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_KEYS_SECRET_ARN", "MAILROOM_KEYS_FILE", "MAILROOM_KEYS",
+            "MAILROOM_DKIM_MISSING_KEY", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
             "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS")).toList();
 
@@ -87,6 +99,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
                 senders,
                 smtp(env, mode),
                 mode == DeliveryMode.RELAY ? env.optional("MAILROOM_RELAY_SECRET_ARN").orElse(null) : null,
+                keySource(env),
+                env.choice("MAILROOM_DKIM_MISSING_KEY", MissingDkimKey.class, MissingDkimKey.REJECT),
                 dnsServers(env),
                 env.duration("MAILROOM_DNS_TIMEOUT", Duration.ofSeconds(5)),
                 retry(env),
@@ -124,6 +138,12 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
 
     public String region() {
         return store.region();
+    }
+
+    private static KeySource keySource(Environment env) {
+        Map<String, String> set = new LinkedHashMap<>();
+        KeySource.VARIABLES.forEach(name -> env.optional(name).ifPresent(value -> set.put(name, value)));
+        return KeySource.from(set);
     }
 
     private static SmtpSettings smtp(Environment env, DeliveryMode mode) {
@@ -254,10 +274,11 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
         };
     }
 
-    /** Never prints relay credentials. */
+    /** Never prints relay credentials or keys. */
     @Override
     public String toString() {
         return "MailroomConfig[queue=" + queueUrl + ", table=" + store.table() + ", mode="
-                + (smtp.relayMode() ? "relay " + smtp.relay() : "mx") + ", tls=" + smtp.tlsPolicy().setting() + "]";
+                + (smtp.relayMode() ? "relay " + smtp.relay() : "mx") + ", tls=" + smtp.tlsPolicy().setting() + ", keys=" + keys.getClass().getSimpleName().toLowerCase(Locale.ROOT)
+                + ", missingDkimKey=" + missingDkimKey.name().toLowerCase(Locale.ROOT) + "]";
     }
 }

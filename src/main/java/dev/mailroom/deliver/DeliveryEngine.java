@@ -7,7 +7,11 @@ import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.resolve.MxResolver;
+import dev.mailroom.sign.DkimException;
+import dev.mailroom.sign.MessageSigning;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers one message to a set of recipients and says what happened to each: {@link #compose}
- * builds the message once per attempt, {@link #deliver(Composition, Envelope, Deadline,
+ * builds the message once per attempt and signs it (DKIM, {@link MessageSigning}), {@link #deliver(Composition, Envelope, Deadline,
  * TransactionListener)} sends it to the envelope intake parsed (the job's address strings are
  * never parsed again here).
  *
@@ -46,6 +50,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DeliveryEngine implements AutoCloseable {
 
     private final MessageComposer composer;
+    private final MessageSigning signing;
     private final DomainDelivery domains;
     private final SmtpSettings settings;
     private final Clock clock;
@@ -53,9 +58,11 @@ public final class DeliveryEngine implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ConnectionPool connections;
 
-    public DeliveryEngine(SmtpSettings settings, MxResolver resolver, MessageComposer composer, Clock clock) {
+    public DeliveryEngine(SmtpSettings settings, MxResolver resolver, MessageComposer composer,
+                          MessageSigning signing, Clock clock) {
         this.settings = settings;
         this.composer = composer;
+        this.signing = signing;
         this.clock = clock;
         this.transactions = Executors.newFixedThreadPool(settings.maxParallelTransactions(), daemon("mailroom-smtp"));
         // Angus schedules a timeout per socket write and cancels it when the write returns;
@@ -76,14 +83,20 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * Composes the job's message once per attempt; every transaction of the attempt sends it.
-     * A stored part that cannot be read is an outcome, not an exception.
+     * Composes the job's message once per attempt and signs it (pass one of DKIM's two, which reads
+     * the whole message, stored parts included); every transaction of the attempt sends it. A stored
+     * part that cannot be read, or a message that cannot be signed, is an outcome, not an exception.
      */
     public Composition compose(ParsedJob job) {
         try {
-            return new Composition.Ready(composer.compose(job));
+            return new Composition.Ready(signing.sign(composer.compose(job), job));
         } catch (AttachmentException e) {
             return new Composition.Unsendable(OutcomeClassifier.ofAttachmentFailure(e));
+        } catch (DkimException e) {
+            return new Composition.Unsendable(OutcomeClassifier.ofSigningFailure(e));
+        } catch (IOException | MessagingException e) {
+            // Signing read the message: a stored part's failure arrives wrapped by the MIME writer.
+            return new Composition.Unsendable(OutcomeClassifier.ofUnreadableMessage(e));
         }
     }
 
@@ -103,13 +116,14 @@ public final class DeliveryEngine implements AutoCloseable {
             return new DeliveryReport(null, recipients.stream()
                     .map(r -> new RecipientResult(r, unsendable.outcome(), Duration.ZERO)).toList());
         }
-        ComposedMessage message = ((Composition.Ready) composition).message();
+        Composition.Ready ready = (Composition.Ready) composition;
+        ComposedMessage message = ready.message();
         List<List<InternetAddress>> groups = groups(recipients);
         AtomicInteger open = new AtomicInteger(groups.size());
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (List<InternetAddress> group : groups) {
             running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline);
+                List<RecipientResult> results = deliverGroup(group, ready, envelope.sender(), deadline);
                 if (open.decrementAndGet() > 0) {
                     listener.ended(message.messageId(), results);
                 }
@@ -123,13 +137,14 @@ public final class DeliveryEngine implements AutoCloseable {
         return new DeliveryReport(message.messageId(), results);
     }
 
-    private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
+    private List<RecipientResult> deliverGroup(List<InternetAddress> group, Composition.Ready message,
                                                String envelopeFrom, Deadline deadline) {
         Instant start = clock.instant();
-        DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
+        DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message.message(), envelopeFrom,
+                deadline);
         Duration latency = Duration.between(start, clock.instant());
-        return group.stream()
-                .map(r -> new RecipientResult(r, result.outcomes().get(r), latency, result.trail())).toList();
+        return group.stream().map(r -> new RecipientResult(r, result.outcomes().get(r), latency, result.trail(),
+                message.signedBy())).toList();
     }
 
     /** One group per domain in MX mode (all together for a relay), split at the per-transaction cap. */

@@ -2,6 +2,7 @@ package dev.mailroom.deliver;
 
 import dev.mailroom.compose.AttachmentException;
 import dev.mailroom.resolve.Route;
+import dev.mailroom.sign.DkimException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -118,6 +119,28 @@ public final class OutcomeClassifier {
             return new Outcome.Permanent(Diagnosis.local("5.6.0", failure.getMessage()), null);
         }
         return new Outcome.Transient(Diagnosis.local("4.3.0", "attachment store unavailable: " + failure.location()), null);
+    }
+
+    /**
+     * A message that could not be signed: a header block beyond what a signer holds is the message's
+     * own fault (permanent); a key that cannot sign is this deployment's configuration (RFC 3463
+     * X.3.5, transient: fixed keys send it on the next attempt).
+     */
+    public static Outcome ofSigningFailure(DkimException failure) {
+        if (failure instanceof DkimException.HeaderBlockTooLarge) {
+            return new Outcome.Permanent(Diagnosis.local("5.6.0", "not signed: " + failure.getMessage()), null);
+        }
+        return new Outcome.Transient(Diagnosis.local("4.3.5", "DKIM signing failed: " + failure.getMessage()), null);
+    }
+
+    /** The message could not be read while it was signed: a stored part's failure, else a transient one. */
+    public static Outcome ofUnreadableMessage(Exception failure) {
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (cause instanceof AttachmentException attachment) {
+                return ofAttachmentFailure(attachment);
+            }
+        }
+        return new Outcome.Transient(Diagnosis.local("4.3.0", "the message could not be read for signing"), null);
     }
 
     private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {

@@ -35,7 +35,7 @@ public final class SendHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     private SendHandler(SendWiring wiring) {
         this.batch = wiring.batch();
         this.clock = wiring.clock();
-        this.priming = SnapStartPriming.register(wiring::prime, wiring.log());
+        this.priming = SnapStartPriming.register(wiring::prime, wiring::loadKeys, wiring.log());
     }
 
     /** @param clock the clock the invocation's remaining time is measured from */

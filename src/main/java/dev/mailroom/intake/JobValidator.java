@@ -76,9 +76,9 @@ final class JobValidator {
         }
         InternetAddress from = AddressRules.parse("from", job.from());
         requireValue("from", job.from());
-        if (!senders.allows(from.getAddress())) {
-            throw new JobRejectedException("from", "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
-        }
+        senders.refusesFrom(from.getAddress()).ifPresent(reason -> {
+            throw new JobRejectedException("from", reason);
+        });
         return from;
     }
 

@@ -6,6 +6,7 @@ import jakarta.mail.internet.MimeUtility;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The allow-list for a message the application built itself (raw mode): its header fields that say
@@ -43,8 +44,12 @@ final class SenderFieldRules {
             }
             String label = "raw " + name;
             for (InternetAddress mailbox : AddressRules.parseList(label, MimeUtility.unfold(field.value()))) {
-                if (!senders.allows(mailbox.getAddress())) {
-                    throw new JobRejectedException(label, "domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+                // DMARC aligns with From (RFC 7489 §3.1): the field a signature must match.
+                Optional<String> refused = name.equals("From") ? senders.refusesFrom(mailbox.getAddress())
+                        : senders.allows(mailbox.getAddress()) ? Optional.empty()
+                        : Optional.of("domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS");
+                if (refused.isPresent()) {
+                    throw new JobRejectedException(label, refused.get());
                 }
             }
         }

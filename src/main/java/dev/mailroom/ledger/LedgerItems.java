@@ -2,6 +2,7 @@ package dev.mailroom.ledger;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -37,6 +38,9 @@ final class LedgerItems {
         putIfPresent(map, "enhancedCode", record.enhancedCode());
         putIfPresent(map, "replyText", record.replyText());
         putIfPresent(map, "mxHost", record.mxHost());
+        if (!record.signedBy().isEmpty()) {
+            map.put("signedBy", AttributeValue.fromL(record.signedBy().stream().map(LedgerItems::s).toList()));
+        }
         return AttributeValue.fromM(map);
     }
 
@@ -62,7 +66,7 @@ final class LedgerItems {
     private static RecipientRecord recipient(Map<String, AttributeValue> map) {
         return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), replyCode(map),
                 str(map, "enhancedCode"), str(map, "replyText"), str(map, "mxHost"), (int) num(map, "attempts"),
-                instant(map, "at"));
+                instant(map, "at"), strings(map, "signedBy"));
     }
 
     /** Absent when no server replied; items written before that rule hold {@code 0} instead. */
@@ -80,6 +84,11 @@ final class LedgerItems {
     private static String str(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? null : value.s();
+    }
+
+    private static List<String> strings(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || !value.hasL() ? List.of() : value.l().stream().map(AttributeValue::s).toList();
     }
 
     private static long num(Map<String, AttributeValue> item, String name) {

@@ -50,7 +50,19 @@ public final class JobLog {
             // Every host that failed before this outcome, in the order tried: a failover's whole story.
             line.put("trail", result.trail().stream().map(HostFailure::toString).toList());
         }
+        if (!result.signedBy().isEmpty()) {
+            line.put("signedBy", result.signedBy());
+        }
         line.put("latencyMs", result.latency().toMillis());
+        out.write(line);
+    }
+
+    /** A message goes out without a DKIM signature: no key signs for its From domain. */
+    public void unsigned(String jobId, String fromDomain) {
+        Map<String, Object> line = base("message.unsigned", jobId);
+        line.put("level", "WARN");
+        line.put("fromDomain", fromDomain);
+        line.put("reason", "no DKIM key for " + fromDomain + "; sent unsigned (MAILROOM_DKIM_MISSING_KEY=unsigned)");
         out.write(line);
     }
 

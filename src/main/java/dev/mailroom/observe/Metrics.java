@@ -57,6 +57,23 @@ public final class Metrics {
         out.write(line);
     }
 
+    /**
+     * One message sent without a DKIM signature (its From domain has no key, and unsigned mail is
+     * allowed): a count to alarm on, as receivers junk such mail.
+     */
+    public void unsignedMessage() {
+        Map<String, Object> line = new LinkedHashMap<>();
+        List<Map<String, String>> definitions = new ArrayList<>();
+        addCount(line, definitions, "Unsigned", 1);
+        line.put("_aws", Map.of(
+                "Timestamp", clock.millis(),
+                "CloudWatchMetrics", List.of(Map.of(
+                        "Namespace", NAMESPACE,
+                        "Dimensions", List.of(List.of()),
+                        "Metrics", definitions))));
+        out.write(line);
+    }
+
     private static void addCount(Map<String, Object> line, List<Map<String, String>> definitions, String name, int value) {
         definitions.add(Map.of("Name", name, "Unit", "Count"));
         line.put(name, value);

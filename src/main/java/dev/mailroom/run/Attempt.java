@@ -161,6 +161,6 @@ final class Attempt {
         int attempts = (previous == null ? 0 : previous.attempts()) + 1;
         Integer replyCode = outcome.diagnosis().hasReply() ? outcome.diagnosis().replyCode() : null;
         return new RecipientRecord(status, replyCode, outcome.diagnosis().enhancedCode(),
-                outcome.diagnosis().text(), outcome.mxHost(), attempts, now);
+                outcome.diagnosis().text(), outcome.mxHost(), attempts, now, result.signedBy());
     }
 }

@@ -107,6 +107,10 @@ public final class JobProcessor {
             if (refused.isPresent()) {
                 return rejectClaimed(attempt, open, refused.get());
             }
+            if (composition instanceof Composition.Ready ready && !ready.signed().isSigned()) {
+                log.unsigned(job.jobId(), ready.signed().fromDomain());
+                metrics.unsignedMessage();
+            }
             DeliveryReport report = stages.engine().deliver(composition,
                     attempt.accepted().envelope().withRecipients(open), attempt.budget().deliverBy(),
                     (id, results) -> recordProgress(attempt, id, results));

@@ -65,4 +65,10 @@ public final class DkimKeyring {
             return trimmed.toLowerCase(Locale.ROOT);
         }
     }
+
+    /** The keys' DNS names, by domain; never key material. */
+    @Override
+    public String toString() {
+        return "DkimKeyring" + byDomain.values().stream().flatMap(List::stream).map(DkimKey::dnsName).toList();
+    }
 }

@@ -4,6 +4,7 @@ import dev.mailroom.aws.AwsClients;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.compose.S3AttachmentStore;
 import dev.mailroom.config.MailroomConfig;
+import dev.mailroom.config.MailroomConfig.MissingDkimKey;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.SenderPolicy;
@@ -23,11 +24,17 @@ import dev.mailroom.run.PrimingJob;
 import dev.mailroom.run.SendStep;
 import dev.mailroom.run.SqsQueueControl;
 import dev.mailroom.run.Stages;
+import dev.mailroom.sign.DkimAlgorithm;
+import dev.mailroom.sign.DkimKey;
+import dev.mailroom.sign.DkimKeyring;
+import dev.mailroom.sign.MessageSigning;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * The send role, wired once from its {@link MailroomConfig}: per Lambda container (outside the
@@ -35,6 +42,11 @@ import java.util.UUID;
  * the ledger, composition, the resolver and the SMTP engine, the DLQ — and hands the runners one
  * {@link BatchDriver}; the clients, the resolver cache and the SMTP connections are kept for reuse
  * across invocations.
+ *
+ * <p>The keys (DKIM, unsubscribe tokens) are read by {@link #loadKeys()}, once: at start by
+ * {@link #from}, except while Lambda initializes a SnapStart snapshot, which then holds no private
+ * key — the restored container reads them ({@code SnapStartPriming}), and a rotated key reaches every
+ * new container without a new version being published.
  */
 public final class SendWiring implements AutoCloseable {
 
@@ -43,6 +55,7 @@ public final class SendWiring implements AutoCloseable {
     private final Ledger ledger;
     private final JobIntake intake;
     private final MessageComposer composer;
+    private final SendKeysOnce keys;
     private final DeliveryEngine engine;
     private final JobLog log;
     private final Clock clock;
@@ -58,9 +71,13 @@ public final class SendWiring implements AutoCloseable {
         DeadLetters deadLetters = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
                 config.archiveBucket(), config.archivePrefix(), clock);
         this.composer = new MessageComposer(new S3AttachmentStore(aws.s3()), clock);
+        this.keys = new SendKeysOnce(() -> SendKeys.load(config.keys(), aws));
+        MessageSigning signing = new MessageSigning(() -> keys.get().dkim(), clock);
         this.engine = new DeliveryEngine(RelayCredentials.apply(config.smtp(), config.relaySecretArn(), aws),
-                DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()), composer, clock);
-        this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
+                DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()), composer, signing, clock);
+        Predicate<String> signable = config.missingDkimKey() == MissingDkimKey.UNSIGNED ? domain -> true
+                : signing::hasKeyFor;
+        this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains(), signable),
                 new HashSet<>(config.attachmentBuckets()));
         JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters),
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
@@ -76,11 +93,28 @@ public final class SendWiring implements AutoCloseable {
         return from(System.getenv());
     }
 
-    /** The production wiring on these variables (a shell's, for the mailroom command), logs to stdout. */
+    /**
+     * The production wiring on these variables (a shell's, for the mailroom command), logs to stdout;
+     * the keys read at once, so that a bad key document fails the start — except in a SnapStart
+     * snapshot's initialization ({@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}).
+     */
     public static SendWiring from(Map<String, String> variables) {
         MailroomConfig config = MailroomConfig.from(variables);
-        return new SendWiring(config, AwsClients.create(config.endpoints(), config.region()), JsonLines.stdout(),
-                Clock.systemUTC());
+        SendWiring wiring = new SendWiring(config, AwsClients.create(config.endpoints(), config.region()),
+                JsonLines.stdout(), Clock.systemUTC());
+        if (!"snap-start".equals(variables.get("AWS_LAMBDA_INITIALIZATION_TYPE"))) {
+            wiring.loadKeys();
+        }
+        return wiring;
+    }
+
+    /**
+     * Reads the keys where the configuration says (in AWS, one GetSecretValue), unless already read.
+     *
+     * @throws dev.mailroom.config.ConfigException naming the variable and the entry of a bad document
+     */
+    public SendKeys loadKeys() {
+        return keys.get();
     }
 
     /** What both runners hand their records to. */
@@ -113,9 +147,19 @@ public final class SendWiring implements AutoCloseable {
         return clock;
     }
 
-    /** Loads a job's code paths without sending or writing anything, for SnapStart ({@link PrimingJob}). */
+    /**
+     * Loads a job's code paths without sending or writing anything, for SnapStart ({@link PrimingJob}):
+     * its own intake, which needs no key, and a throwaway key of each algorithm to sign with, made
+     * here and dropped — the deployment's keys are not read.
+     */
     public void prime() {
-        PrimingJob.run(intake, composer, ledger, config.allowedSenderDomains().iterator().next());
+        String domain = config.allowedSenderDomains().iterator().next();
+        JobIntake unsigned = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains()),
+                new HashSet<>(config.attachmentBuckets()));
+        DkimKeyring throwaway = new DkimKeyring(List.of(
+                DkimKey.generate(domain, "priming-rsa", DkimAlgorithm.RSA_SHA256, DkimKey.MIN_RSA_BITS),
+                DkimKey.generate(domain, "priming-ed25519", DkimAlgorithm.ED25519_SHA256, 0)));
+        PrimingJob.run(unsigned, composer, new MessageSigning(() -> throwaway, clock), ledger, domain);
     }
 
     /** Ends the transactions still running and closes the connections kept for reuse (QUIT). */

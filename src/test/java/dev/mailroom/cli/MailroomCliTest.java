@@ -192,9 +192,9 @@ class MailroomCliTest {
                 "status        DEFERRED",
                 "attempts      1",
                 "next attempt  2026-11-28T12:05:00Z",
-                "RECIPIENT        STATUS     CODE  ENHANCED  ATTEMPTS  MX HOST         REPLY",
-                "ann@example.org  DELIVERED  250   2.0.0     1         mx.example.org  queued as 1",
-                "bob@example.net  DEFERRED   451   4.3.0     1         mx.example.net  try later");
+                "RECIPIENT        STATUS     CODE  ENHANCED  ATTEMPTS  MX HOST         DKIM                       REPLY",
+                "ann@example.org  DELIVERED  250   2.0.0     1         mx.example.org  s1._domainkey.example.com  queued as 1",
+                "bob@example.net  DEFERRED   451   4.3.0     1         mx.example.net  -                          try later");
         JsonNode status = new ObjectMapper().readTree(json.out());
         assertThat(status.path("status").asText()).isEqualTo("DEFERRED");
         assertThat(status.path("createdAt").asText()).isEqualTo("2026-11-28T12:00:00Z");
@@ -236,7 +236,8 @@ class MailroomCliTest {
     private void deferredJob(String jobId) {
         ledger.claim(jobId, PAYLOAD, "worker-a", Duration.ofMinutes(15), List.of("ann@example.org", "bob@example.net"), null, T0);
         ledger.record(new AttemptResult(jobId, "worker-a", JobStatus.DEFERRED, "<m@example.com>", Map.of(
-                "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1", "mx.example.org", 1, T0),
+                "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "queued as 1", "mx.example.org", 1, T0,
+                        List.of("s1._domainkey.example.com")),
                 "bob@example.net", new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.3.0", "try later", "mx.example.net", 1, T0)),
                 T0.plusSeconds(300), "bob@example.net: 451 4.3.0 try later", null, T0));
     }

@@ -32,15 +32,16 @@ class LedgerStatusesTest {
         JobRecord job = new JobRecord("inv-1", JobStatus.DEAD_LETTERED, 4, T0, T0.plusSeconds(9), null, T0.plusSeconds(99),
                 "expired", "worker-a", T0.plusSeconds(900), "<m@example.com>", Map.of(
                         "zoe@example.org", new RecipientRecord(RecipientStatus.EXPIRED, 451, "4.3.0", "later", "mx", 4, T0),
-                        "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx", 1, T0)),
+                        "ann@example.org", new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx", 1, T0,
+                                List.of("s1._domainkey.example.com", "e1._domainkey.example.com"))),
                 "dead-letters/inv-1/1.json", null);
 
         assertThat(LedgerStatuses.of(job)).isEqualTo(new SendStatus("inv-1", SendStatus.JobState.DEAD_LETTERED, 4, T0,
                 T0.plusSeconds(9), null, T0.plusSeconds(99), "expired", "<m@example.com>", "dead-letters/inv-1/1.json",
                 List.of(
                         new SendStatus.Recipient("ann@example.org", SendStatus.RecipientState.DELIVERED, 250, "2.0.0", "ok",
-                                "mx", 1, T0),
+                                "mx", 1, T0, List.of("s1._domainkey.example.com", "e1._domainkey.example.com")),
                         new SendStatus.Recipient("zoe@example.org", SendStatus.RecipientState.EXPIRED, 451, "4.3.0", "later",
-                                "mx", 4, T0))));
+                                "mx", 4, T0, List.of()))));
     }
 }

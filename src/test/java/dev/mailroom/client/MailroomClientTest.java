@@ -238,9 +238,9 @@ class MailroomClientTest {
         assertThat(status.messageId()).isEqualTo("<m1@example.com>");
         assertThat(status.recipients()).containsExactly(
                 new SendStatus.Recipient("ann@example.org", RecipientState.DELIVERED, 250, "2.0.0", "queued as 1",
-                        "mx.example.org", 1, T0),
+                        "mx.example.org", 1, T0, List.of()),
                 new SendStatus.Recipient("bob@example.net", RecipientState.DEFERRED, 451, "4.3.0", "try later",
-                        "mx.example.net", 1, T0));
+                        "mx.example.net", 1, T0, List.of()));
         assertThat(client.status("no-such-job")).isEmpty();
     }
 

@@ -1,5 +1,6 @@
 package dev.mailroom.compose;
 
+import dev.mailroom.sign.MessageSigning;
 import dev.mailroom.budget.Deadline;
 import dev.mailroom.deliver.Composition;
 import dev.mailroom.deliver.DeliveryEngine;
@@ -117,7 +118,8 @@ public final class LargeAttachmentSender {
         SmtpSettings settings = TestEngines.mxSettings(smtpPort)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(60));
         return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns), Duration.ofMillis(500)),
-                new MessageComposer(new S3AttachmentStore(s3), Clock.systemUTC()), Clock.systemUTC());
+                new MessageComposer(new S3AttachmentStore(s3), Clock.systemUTC()), MessageSigning.none(),
+                Clock.systemUTC());
     }
 
     /** Sum of the heap pools' peak usage in bytes (eden, survivors, old generation). */

@@ -45,6 +45,44 @@ class MailroomConfigTest {
     }
 
     @Test
+    void keysShouldComeFromOneSourceAndAJobWithoutAKeyBeRejectedByDefault() {
+        MailroomConfig defaults = MailroomConfig.from(minimal());
+        assertThat(defaults.keys()).isInstanceOf(KeySource.None.class);
+        assertThat(defaults.missingDkimKey()).isEqualTo(MailroomConfig.MissingDkimKey.REJECT);
+
+        Map<String, String> secret = minimal();
+        secret.put("MAILROOM_KEYS_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:keys");
+        secret.put("MAILROOM_DKIM_MISSING_KEY", "Unsigned");
+        MailroomConfig set = MailroomConfig.from(secret);
+        assertThat(set.keys()).isEqualTo(new KeySource.Secret("arn:aws:secretsmanager:eu-west-1:1:secret:keys"));
+        assertThat(set.missingDkimKey()).isEqualTo(MailroomConfig.MissingDkimKey.UNSIGNED);
+        Map<String, String> file = minimal();
+        file.put("MAILROOM_KEYS_FILE", "/etc/mailroom/keys.json");
+        assertThat(MailroomConfig.from(file).keys()).isEqualTo(new KeySource.File(Path.of("/etc/mailroom/keys.json")));
+    }
+
+    @Test
+    void twoKeySourcesOrAnUnknownMissingKeyPolicyShouldFailNamingTheVariables() {
+        Map<String, String> two = minimal();
+        two.put("MAILROOM_KEYS_FILE", "keys.json");
+        two.put("MAILROOM_KEYS", "{\"dkim\":[]}");
+        assertThatThrownBy(() -> MailroomConfig.from(two)).isInstanceOf(ConfigException.class)
+                .hasMessage("MAILROOM_KEYS_FILE, MAILROOM_KEYS: set one of these, not several");
+
+        Map<String, String> policy = minimal();
+        policy.put("MAILROOM_DKIM_MISSING_KEY", "send");
+        assertThatThrownBy(() -> MailroomConfig.from(policy))
+                .hasMessage("MAILROOM_DKIM_MISSING_KEY: must be one of [reject, unsigned], was 'send'");
+    }
+
+    @Test
+    void toStringShouldNeverShowInlineKeys() {
+        Map<String, String> env = minimal();
+        env.put("MAILROOM_KEYS", "{\"dkim\":[{\"privateKey\":\"-----BEGIN PRIVATE KEY-----\"}]}");
+        assertThat(MailroomConfig.from(env).toString()).contains("keys=inline").doesNotContain("BEGIN");
+    }
+
+    @Test
     void connectionReuseAndParallelismShouldHaveDefaultsAndBeSettable() {
         MailroomConfig defaults = MailroomConfig.from(minimal());
         assertThat(defaults.smtp().connectionReuse()).isEqualTo(ConnectionReuse.DEFAULT);

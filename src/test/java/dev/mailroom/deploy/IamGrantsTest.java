@@ -6,6 +6,7 @@ import static dev.mailroom.deploy.SamTemplate.arnOf;
 import static dev.mailroom.deploy.SamTemplate.grant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.config.KeySource;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.deploy.SamTemplate.Lambda;
 import java.io.IOException;
@@ -49,7 +50,8 @@ class IamGrantsTest {
                 .map(bucket -> arnOf("MAILROOM_ATTACHMENT_BUCKETS", bucket) + "/*").toList()),
         ARCHIVED_DEAD_LETTERS(config -> List.of(
                 arnOf("MAILROOM_ARCHIVE_BUCKET", config.archiveBucket()) + "/" + config.archivePrefix() + "*")),
-        RELAY_SECRET(config -> config.relaySecretArn() == null ? List.of() : List.of(config.relaySecretArn()));
+        RELAY_SECRET(config -> config.relaySecretArn() == null ? List.of() : List.of(config.relaySecretArn())),
+        KEYS_SECRET(config -> config.keys() instanceof KeySource.Secret secret ? List.of(secret.arn()) : List.of());
 
         final Function<MailroomConfig, List<String>> resources;
 
@@ -77,6 +79,9 @@ class IamGrantsTest {
             // dead-letter role's wiring builds no SMTP engine and reads no secret.
             CallSite.needs("wiring/RelayCredentials.java", "getSecretValue", "secretsmanager:GetSecretValue",
                     Target.RELAY_SECRET, Lambda.SEND),
+            // The send role reads its keys once per container (at cold start, or after a SnapStart restore).
+            CallSite.needs("wiring/SendKeys.java", "getSecretValue", "secretsmanager:GetSecretValue",
+                    Target.KEYS_SECRET, Lambda.SEND),
             CallSite.needs("run/SqsQueueControl.java", "changeMessageVisibility", "sqs:ChangeMessageVisibility",
                     Target.SEND_QUEUE, Lambda.SEND),
             // DeadLetters.send: JobProcessor's rejections and expiries. DeadLetterHandler only archives.

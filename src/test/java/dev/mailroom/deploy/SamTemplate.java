@@ -37,7 +37,8 @@ final class SamTemplate {
     /** Parameter sets the template must work under: one per deployable shape. */
     static final Map<String, Map<String, String>> SCENARIOS = Map.of(
             "mx in a VPC", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
-                    "VpcSubnetIds", "subnet-0a,subnet-0b", "VpcSecurityGroupIds", "sg-0c"),
+                    "VpcSubnetIds", "subnet-0a,subnet-0b", "VpcSecurityGroupIds", "sg-0c",
+                    "KeysSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf"),
             "relay with a secret", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "RelayPort", "465",
                     "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf"));

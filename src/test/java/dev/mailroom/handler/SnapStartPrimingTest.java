@@ -27,7 +27,8 @@ class SnapStartPrimingTest {
     @Test
     void primingShouldSendNothingWriteNothingAndLogNothing() {
         // When: the runtime calls the hook before the snapshot
-        SnapStartPriming.register(world.pipeline().wiring::prime, world.pipeline().wiring.log()).beforeCheckpoint(null);
+        SnapStartPriming.register(world.pipeline().wiring::prime, world.pipeline().wiring::loadKeys,
+                world.pipeline().wiring.log()).beforeCheckpoint(null);
 
         // Then
         assertThat(world.mx().sessionsAccepted()).isZero();

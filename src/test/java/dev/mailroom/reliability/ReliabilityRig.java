@@ -1,5 +1,6 @@
 package dev.mailroom.reliability;
 
+import dev.mailroom.testing.TestKeys;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
@@ -118,6 +119,7 @@ final class ReliabilityRig implements AutoCloseable {
         env.put("MAILROOM_ATTACHMENT_BUCKETS", pipeline.bucket);
         env.put("MAILROOM_ARCHIVE_BUCKET", pipeline.archiveBucket);
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", PipelineHarness.SENDER_DOMAIN);
+        env.put("MAILROOM_KEYS", TestKeys.document(PipelineHarness.SENDER_DOMAIN));  // signed, as a deployment is
         env.put("MAILROOM_SMTP_PORT", Integer.toString(smtp.get(0).port()));
         env.put("MAILROOM_TLS", "none");
         env.put("MAILROOM_DNS_SERVERS", "127.0.0.1:" + dnsProxy.port());

@@ -1,5 +1,6 @@
 package dev.mailroom.run;
 
+import dev.mailroom.sign.MessageSigning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.budget.AttemptBudget;
@@ -213,7 +214,7 @@ class JobProcessorTest {
         JsonLines out = new JsonLines(logs::add);
         MessageComposer composer = new MessageComposer(new NoStore(), CLOCK);
         engine = new DeliveryEngine(TestEngines.mxSettings(25), (domain, deadline) -> resolver.resolve(domain, deadline),
-                composer, CLOCK);
+                composer, MessageSigning.none(), CLOCK);
         JobIntake intake = new JobIntake(JobLimits.defaults(), new SenderPolicy(Set.of(PipelineHarness.SENDER_DOMAIN)),
                 Set.of());
         return new JobProcessor(new Stages(intake, ledger, engine, deadLetters),

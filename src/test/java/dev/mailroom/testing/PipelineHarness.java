@@ -1,6 +1,7 @@
 package dev.mailroom.testing;
 
 import dev.mailroom.aws.AwsClients;
+import dev.mailroom.config.KeySource;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.handler.DeadLetterHandler;
 import dev.mailroom.handler.SendHandler;
@@ -47,7 +48,8 @@ public final class PipelineHarness implements AutoCloseable {
     public final List<String> logs = new CopyOnWriteArrayList<>();
 
     /**
-     * @param overrides environment variables to add or replace (e.g. MAILROOM_MAX_ATTEMPTS)
+     * @param overrides environment variables to add or replace (e.g. MAILROOM_MAX_ATTEMPTS); an empty
+     *                  value removes one (MAILROOM_KEYS, say: the harness signs with {@link TestKeys})
      */
     public PipelineHarness(DnsTestServer dns, int smtpPort, Map<String, String> overrides) {
         bucket = stack.uniqueName("attachments");
@@ -83,8 +85,15 @@ public final class PipelineHarness implements AutoCloseable {
         env.put("MAILROOM_SQS_ENDPOINT", stack.sqsEndpoint().toString());
         env.put("MAILROOM_S3_ENDPOINT", stack.s3Endpoint().toString());
         env.put("MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString());
+        // Signed as production mail is: TestKeys' pair for the sender domain (records: TestKeys.records).
+        env.put("MAILROOM_KEYS", TestKeys.document(SENDER_DOMAIN));
         overrides.forEach((name, value) -> {
-            if (name.startsWith("MAILROOM_")) {
+            if (KeySource.VARIABLES.contains(name)) {
+                KeySource.VARIABLES.forEach(env::remove);
+            }
+        });
+        overrides.forEach((name, value) -> {
+            if (name.startsWith("MAILROOM_") && !value.isEmpty()) {
                 env.put(name, value);
             }
         });

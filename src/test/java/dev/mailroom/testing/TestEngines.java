@@ -1,5 +1,7 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.sign.DkimKeyring;
+import dev.mailroom.sign.MessageSigning;
 import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentStore;
 import dev.mailroom.compose.MessageComposer;
@@ -66,7 +68,14 @@ public final class TestEngines {
     /** An engine reading stored attachments and raw messages from {@code store}. */
     public static DeliveryEngine engine(SmtpSettings settings, DnsTestServer dns, AttachmentStore store) {
         return new DeliveryEngine(settings, resolver(dns), new MessageComposer(store, Clock.systemUTC()),
-                Clock.systemUTC());
+                MessageSigning.none(), Clock.systemUTC());
+    }
+
+    /** An engine that signs with {@code keys} (DKIM), reading stored parts from {@code store}. */
+    public static DeliveryEngine signingEngine(SmtpSettings settings, DnsTestServer dns, AttachmentStore store,
+                                               DkimKeyring keys, Clock clock) {
+        return new DeliveryEngine(settings, resolver(dns), new MessageComposer(store, clock),
+                new MessageSigning(() -> keys, clock), clock);
     }
 
     /** An engine whose timestamps are all on {@code clock}. */
@@ -80,7 +89,8 @@ public final class TestEngines {
     }
 
     private static DeliveryEngine engine(SmtpSettings settings, MxResolver resolver, Clock clock) {
-        return new DeliveryEngine(settings, resolver, new MessageComposer(new LazyS3Store(), clock), clock);
+        return new DeliveryEngine(settings, resolver, new MessageComposer(new LazyS3Store(), clock),
+                MessageSigning.none(), clock);
     }
 
     /**
