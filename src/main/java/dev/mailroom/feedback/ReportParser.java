@@ -78,17 +78,21 @@ public final class ReportParser {
             return new DeliveryStatusNotification(fields.reportingMta(), recipients, Recognition.RFC3464, addressedTo,
                     original);
         }
-        Optional<String> autoReply = AutoReplies.evidence(message, subject);
-        if (autoReply.isPresent()) {
-            return new AutoReply(autoReply.get(), addressedTo, original);
-        }
         boolean fromSystem = fromSystem(message);
         boolean failureSubject = FAILURE_SUBJECT.matcher(subject).find();
         List<String> named = failedRecipients(message);
-        if (fromSystem || failureSubject || !named.isEmpty()) {
+        // Exim, Gmail and Exchange mark their bounces "Auto-Submitted: auto-replied" (RFC 3834 §5
+        // asks for auto-generated), so that header alone cannot make an auto-reply of a message that
+        // a system mailbox sent under a failure subject, or that names its failed recipients.
+        boolean bounceShape = (fromSystem && failureSubject) || !named.isEmpty();
+        Optional<String> autoReply = AutoReplies.evidence(message, subject);
+        if (autoReply.isPresent() && !bounceShape) {
+            return new AutoReply(autoReply.get(), addressedTo, original);
+        }
+        if (fromSystem || failureSubject || bounceShape) {
             List<RecipientResult> recipients = PlainTextBounceReader.read(text.failure(), named, notRecipients,
                     original.to());
-            if (!recipients.isEmpty() || (fromSystem && failureSubject)) {
+            if (!recipients.isEmpty() || bounceShape) {
                 return new DeliveryStatusNotification(Optional.empty(), recipients, Recognition.PLAIN_TEXT,
                         addressedTo, original);
             }
