@@ -68,7 +68,7 @@ public final class ReportParser {
         if (ses.isPresent()) {
             return ses.get();
         }
-        Set<String> notRecipients = notRecipients(message, addressedTo, original);
+        Set<String> notRecipients = notRecipients(message, original);
         Optional<Part> status = Rfc3464Reader.statusPart(parts);
         if (status.isPresent()) {
             Rfc3464Reader.Fields fields = Rfc3464Reader.read(status.get());
@@ -120,10 +120,10 @@ public final class ReportParser {
         return out;
     }
 
-    private static Set<String> notRecipients(MimeMessage message, List<String> addressedTo, OriginalMessage original) {
+    private static Set<String> notRecipients(MimeMessage message, OriginalMessage original) {
+        // Not Delivered-To / X-Original-To: some MTAs (DragonFly) put the failed recipient there.
         Set<String> out = new HashSet<>();
-        addressedTo.forEach(a -> out.add(a.toLowerCase(Locale.ROOT)));
-        for (String name : List.of("From", "Sender", "Reply-To", "Return-Path")) {
+        for (String name : List.of("To", "Cc", "From", "Sender", "Reply-To", "Return-Path")) {
             for (String value : headers(message, name)) {
                 Addresses.in(value).forEach(a -> out.add(a.toLowerCase(Locale.ROOT)));
             }

@@ -152,11 +152,12 @@ class CorpusAccuracyTest {
         assertThat(all.rate(all.suppressAgreed, all.suppressScored)).as("suppress").isGreaterThanOrEqualTo(SUPPRESS);
     }
 
-    private static final double KIND = 0.0;
-    private static final double RECIPIENT = 0.0;
-    private static final double STATUS = 0.0;
-    private static final double SEVERITY = 0.0;
-    private static final double SUPPRESS = 0.0;
+    /* What the parser achieved when these were set (bench/results/bounce-parser-accuracy.txt), less a little. */
+    private static final double KIND = 0.99;
+    private static final double RECIPIENT = 0.95;
+    private static final double STATUS = 0.88;
+    private static final double SEVERITY = 0.92;
+    private static final double SUPPRESS = 0.83;
 
     private static String kind(InboundReport report) {
         if (report instanceof DeliveryStatusNotification) {
