@@ -46,6 +46,7 @@ class ArchitectureTest {
                 .layer("Observation").definedBy("dev.mailroom.observe..")
                 .layer("Pipeline").definedBy(STAGES.stream().map(stage -> "dev.mailroom." + stage + "..")
                         .toArray(String[]::new))
+                .layer("Feedback").definedBy("dev.mailroom.feedback..")
                 .layer("Values").definedBy("dev.mailroom.job..", "dev.mailroom.budget..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Wiring").mayOnlyBeAccessedByLayers("Entry points")
@@ -53,6 +54,7 @@ class ArchitectureTest {
                 .whereLayer("Configuration").mayOnlyBeAccessedByLayers("Entry points", "Wiring")
                 .whereLayer("Runner").mayOnlyBeAccessedByLayers("Entry points", "Wiring")
                 .whereLayer("Observation").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner")
+                .whereLayer("Feedback").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner")
                 .whereLayer("Pipeline").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Configuration", "Runner",
                         "Observation")
                 .check(MAIN);
@@ -68,6 +70,16 @@ class ArchitectureTest {
                     .because(STAGES.get(i) + " comes before " + String.join(", ", STAGES.subList(i + 1, STAGES.size())))
                     .check(MAIN);
         }
+    }
+
+    @Test
+    void theFeedbackParserShouldUseOnlyTheJobValuesAndJakartaMail() {
+        // A pure library: bounce intake (wiring) joins it to the ledger, never the other way round.
+        noClasses().that().resideInAPackage("dev.mailroom.feedback..")
+                .should().dependOnClassesThat(resideInAPackage("dev.mailroom..")
+                        .and(not(resideInAPackage("dev.mailroom.feedback..")))
+                        .and(not(resideInAPackage("dev.mailroom.job.."))))
+                .check(MAIN);
     }
 
     @Test
