@@ -28,7 +28,8 @@ import java.util.Map;
  *
  * <p>Workers run on the production class path ({@link BenchSupport#productionClassPath()}).
  *
- * <p>Arguments (key=value): rounds=5 messages=2000 sessions=1,10 bytes=10240 warmup=500 modes=… jfr=false
+ * <p>Arguments (key=value): rounds=5 messages=2000 sessions=1,10 bytes=10240 warmup=500 modes=… jfr=false;
+ * {@code engine-mx-rsa}, {@code engine-mx-ed25519} and {@code engine-mx-both} sign (DKIM) as production does.
  */
 public final class EngineThroughputBench {
 
@@ -148,6 +149,10 @@ public final class EngineThroughputBench {
             }
         }
         ratio(ratios, round, "engine-mx", "engine-mx-noreuse", sessions);
+        // DKIM's cost: each signing mode against the same engine unsigned.
+        for (String signed : List.of("engine-mx-rsa", "engine-mx-ed25519", "engine-mx-both")) {
+            ratio(ratios, round, signed, "engine-mx", sessions);
+        }
         for (String patched : round.keySet()) {
             if (patched.startsWith("engine-mx+")) {
                 ratio(ratios, round, patched, "engine-mx", sessions);

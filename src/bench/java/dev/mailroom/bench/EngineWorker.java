@@ -1,5 +1,8 @@
 package dev.mailroom.bench;
 
+import dev.mailroom.sign.DkimAlgorithm;
+import dev.mailroom.sign.DkimKey;
+import dev.mailroom.sign.DkimKeyring;
 import dev.mailroom.sign.MessageSigning;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.deliver.ConnectionReuse;
@@ -116,7 +119,9 @@ public final class EngineWorker {
 
     /**
      * Production defaults (connection reuse on) but plain text (smtp-sink offers no STARTTLS) and as
-     * many transactions in flight as sessions; {@code -noreuse} modes switch reuse off.
+     * many transactions in flight as sessions; {@code -noreuse} modes switch reuse off. The mode's
+     * signing suffix, {@code -rsa}, {@code -ed25519} or {@code -both}, signs with a 2048-bit RSA key, an
+     * Ed25519 key or both for the sender's domain, as production does; without one nothing is signed.
      */
     private static DeliveryEngine engine(String mode, int sessions, int port, InetSocketAddress dns) {
         SmtpSettings defaults = mode.startsWith("engine-relay")
@@ -131,7 +136,20 @@ public final class EngineWorker {
         }
         MessageComposer composer = new MessageComposer(new BenchJobs.NoAttachments(), Clock.systemUTC());
         return new DeliveryEngine(settings, DnsMxResolver.create(List.of(dns), Duration.ofSeconds(2)), composer,
-                MessageSigning.none(), Clock.systemUTC());
+                signing(mode), Clock.systemUTC());
+    }
+
+    static MessageSigning signing(String mode) {
+        String domain = BenchJobs.SENDER.substring(BenchJobs.SENDER.indexOf('@') + 1, BenchJobs.SENDER.length() - 1);
+        List<DkimKey> keys = new ArrayList<>();
+        if (mode.contains("-rsa") || mode.contains("-both")) {
+            keys.add(DkimKey.generate(domain, "bench-rsa", DkimAlgorithm.RSA_SHA256, DkimKey.MIN_RSA_BITS));
+        }
+        if (mode.contains("-ed25519") || mode.contains("-both")) {
+            keys.add(DkimKey.generate(domain, "bench-ed25519", DkimAlgorithm.ED25519_SHA256, 0));
+        }
+        DkimKeyring keyring = new DkimKeyring(keys);
+        return new MessageSigning(() -> keyring, Clock.systemUTC());
     }
 
     private static long processCpuMillis() {

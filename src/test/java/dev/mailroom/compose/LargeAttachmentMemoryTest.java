@@ -63,7 +63,7 @@ class LargeAttachmentMemoryTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void deliverShouldStreamAHundredMebibyteAttachmentWhenTheSenderHeapIsAThirdOfIt() throws Exception {
+    void deliverShouldSignAndStreamAHundredMebibyteAttachmentWhenTheSenderHeapIsAThirdOfIt() throws Exception {
         // Given: a 100 MiB object in S3 and an MX for the recipient's domain
         S3TestServer s3 = S3TestServer.start(Files.createDirectory(tempDir.resolve("s3")));
         try (DnsTestServer dns = DnsTestServer.start(); SmtpTestServer smtp = SmtpTestServer.builder().start()) {
@@ -78,8 +78,10 @@ class LargeAttachmentMemoryTest {
             ChildRun child = runSender(s3.endpoint(), dns.port(), smtp.port());
             long childMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            // Then: delivered, byte for byte, without the heap ever holding the attachment
+            // Then: signed (RSA and Ed25519: pass one read it all), delivered byte for byte, without the heap
+            // ever holding the attachment
             assertThat(child.exitCode()).as("child exit code; output:%n%s", child.output()).isZero();
+            assertThat(child.output()).contains("SIGNED signMillis=").contains("keys=2");
             Matcher result = RESULT.matcher(child.output());
             assertThat(result.find()).as("result line in child output:%n%s", child.output()).isTrue();
             assertThat(result.group(1)).as(result.group(5)).isEqualTo("Delivered");
@@ -92,6 +94,8 @@ class LargeAttachmentMemoryTest {
             List<SmtpTestServer.ReceivedMessage> received = smtp.received();
             assertThat(received).hasSize(1);
             assertThat(received.get(0).recipients()).containsExactly(RECIPIENT);
+            assertThat(received.get(0).headerBlock()).startsWith("DKIM-Signature: v=1; a=rsa-sha256;")
+                    .contains("DKIM-Signature: v=1; a=ed25519-sha256;");
             assertThat(attachmentAsReceived(received.get(0))).isEqualTo(uploaded);
         } finally {
             s3.stop();
@@ -142,7 +146,8 @@ class LargeAttachmentMemoryTest {
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp", testClassPath(),
                 LargeAttachmentSender.class.getName(),
-                s3Endpoint.toString(), BUCKET, KEY, String.valueOf(dnsPort), String.valueOf(smtpPort), RECIPIENT)
+                s3Endpoint.toString(), BUCKET, KEY, String.valueOf(dnsPort), String.valueOf(smtpPort), RECIPIENT,
+                "sign=both")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         // Only the flags above may govern the child: the JVM would also apply options found in these variables.

@@ -8,6 +8,7 @@ import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
+import dev.mailroom.testing.DkimVerifier;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -36,6 +40,47 @@ class LocalStackMainTest {
         }
         assertThat(Files.readAllLines(mailDir.resolve("mailroom.log")))
                 .anyMatch(line -> line.contains("\"jobId\":\"inv-2026-000123\""));
+    }
+
+    @Test
+    void everyCaughtMessageShouldBeSignedByTheRunsDemoKeysAndPassIndependentVerifiers() throws Exception {
+        // Given
+        String report = run(Clock.systemUTC(), "signed", Map.of());
+        String mailLine = report.lines().filter(l -> l.contains("message(s) caught")).findFirst().orElseThrow();
+        Path mailDir = Path.of(mailLine.substring(mailLine.indexOf(" in ") + 4));
+        assertThat(report).contains("» DKIM: signing with keys made for this run", "DNS at 127.0.0.1:",
+                "demo-rsa._domainkey.example.com", "demo-ed25519._domainkey.example.com");
+
+        // When: the records are what openssl makes of the PEM files the run wrote (not Mailroom's code)
+        Map<String, String> records = Map.of(
+                "demo-rsa._domainkey.example.com", "v=DKIM1; k=rsa; p="
+                        + publicKey(mailDir.resolve("dkim/demo-rsa.example.com.pem"), false),
+                "demo-ed25519._domainkey.example.com", "v=DKIM1; k=ed25519; p="
+                        + publicKey(mailDir.resolve("dkim/demo-ed25519.example.com.pem"), true));
+
+        // Then
+        List<Path> caught;
+        try (Stream<Path> files = Files.list(mailDir)) {
+            caught = files.filter(f -> f.toString().endsWith(".eml")).sorted().toList();
+        }
+        assertThat(caught).isNotEmpty();
+        for (DkimVerifier verifier : DkimVerifier.all()) {
+            verifier.requireInstalled();
+            for (Path eml : caught) {
+                assertThat(verifier.verify(Files.readAllBytes(eml), records)).as("%s on %s", verifier, eml)
+                        .hasSize(2).allMatch(DkimVerifier.Verdict::pass);
+            }
+        }
+    }
+
+    /** {@code openssl pkey -pubout -outform DER}: the SubjectPublicKeyInfo (RSA), or its last 32 bytes (Ed25519, RFC 8463). */
+    private static String publicKey(Path pem, boolean ed25519) throws Exception {
+        Process openssl = new ProcessBuilder("openssl", "pkey", "-in", pem.toString(), "-pubout", "-outform", "DER")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] der = openssl.getInputStream().readAllBytes();
+        assertThat(openssl.waitFor()).isZero();
+        byte[] key = ed25519 ? Arrays.copyOfRange(der, der.length - 32, der.length) : der;
+        return Base64.getEncoder().encodeToString(key);
     }
 
     /** No sample may depend on the calendar: the demo ten years from now gives the same answers. */

@@ -30,6 +30,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.lookup.LookupResult;
 import org.xbill.DNS.lookup.LookupSession;
@@ -75,6 +76,23 @@ class DnsTestServerTest {
     assertThat(mx).containsExactlyInAnyOrder("10 mx1.example.test.", "20 mx2.example.test.");
     assertThat(result.getRecords()).allSatisfy(r -> assertThat(r.getTTL()).isEqualTo(300));
     assertThat(server.queries("example.test", Type.MX)).isEqualTo(1);
+  }
+
+  @Test
+  void txtQueryShouldReturnALongRecordWholeInStringsOf255AfterTheUdpAnswerIsTruncated() throws Exception {
+    // Given: a DKIM record longer than a UDP answer holds (a 4096-bit RSA key's is about 740 characters)
+    String record = "v=DKIM1; k=rsa; p=" + "A".repeat(720);
+    server.txt("s1._domainkey.example.test", record);
+
+    // When: asked over UDP, as a verifier's resolver asks
+    Message response = resolver.send(Message.newQuery(
+        Record.newRecord(Name.fromString("s1._domainkey.example.test."), Type.TXT, DClass.IN)));
+
+    // Then: dnsjava retried over TCP and got it whole, its strings joined giving the record
+    TXTRecord txt = (TXTRecord) response.getSection(Section.ANSWER).get(0);
+    assertThat(txt.getStrings()).allMatch(part -> part.length() <= 255);
+    assertThat(String.join("", txt.getStrings())).isEqualTo(record);
+    assertThat(server.queries("s1._domainkey.example.test", Type.TXT)).isEqualTo(2);
   }
 
   @Test
