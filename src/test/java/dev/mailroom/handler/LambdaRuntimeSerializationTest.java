@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
+import dev.mailroom.testing.TestKeys;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.TestContexts;
 import java.io.ByteArrayInputStream;
@@ -58,7 +59,8 @@ class LambdaRuntimeSerializationTest {
         // The samples' sender is example.com; one of their recipients is greylisted.
         mx = SmtpTestServer.builder().bind("127.0.0.2").rejectRecipient("ops@example.net", 451, "4.7.1 greylisted")
                 .start();
-        pipeline = new PipelineHarness(dns, mx.port(), Map.of("MAILROOM_ALLOWED_SENDER_DOMAINS", "example.com"));
+        pipeline = new PipelineHarness(dns, mx.port(), Map.of("MAILROOM_ALLOWED_SENDER_DOMAINS", "example.com",
+                "MAILROOM_KEYS", TestKeys.document("example.com")));
     }
 
     @AfterEach
