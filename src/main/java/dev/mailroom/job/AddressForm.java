@@ -40,14 +40,11 @@ public final class AddressForm {
 
     /**
      * A domain in its normal form: the lower-case A-label of each label (STD3 rules: letters, digits,
-     * hyphens), an address literal ({@code [192.0.2.1]}) left as it is but in lower case.
+     * hyphens; so no address literal).
      *
      * @throws IllegalArgumentException when it is not a valid host name
      */
     public static String domain(String domain) {
-        if (domain.startsWith("[")) {
-            return domain.toLowerCase(Locale.ROOT);
-        }
         return IDN.toASCII(nfc(domain), IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
     }
 
