@@ -287,7 +287,7 @@ final class SmtpTransaction {
     /**
      * MAIL FROM parameters: the message's exact size (RFC 1870 §6) and, for 8-bit content, its body
      * type (RFC 6152 §3; Angus never declares it). A message with UTF-8 header fields is 8-bit, so
-     * it declares {@code BODY=8BITMIME} like any other (RFC 6531 §3.4 requires an SMTPUTF8 server
+     * it declares {@code BODY=8BITMIME} like any other (RFC 6531 §3.1 requires an SMTPUTF8 server
      * to offer 8BITMIME; the body check refuses one that does not); an SMTPUTF8 transaction whose only
      * UTF-8 is in the envelope declares no body type. The {@code SMTPUTF8} parameter itself is not
      * added here: the transport of an SMTPUTF8 connection adds it ({@link AngusSession#createUtf8}).
