@@ -1,11 +1,11 @@
 package dev.mailroom.ledger;
 
-import dev.mailroom.job.AddressForm;
 import static dev.mailroom.ledger.LedgerItems.n;
 import static dev.mailroom.ledger.LedgerItems.s;
 import static dev.mailroom.ledger.LedgerItems.time;
 
 import dev.mailroom.budget.Deadline;
+import dev.mailroom.job.AddressForm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package dev.mailroom.run;
 
-import dev.mailroom.job.AddressForm;
 import dev.mailroom.budget.AttemptBudget;
 import dev.mailroom.deliver.Outcome;
 import dev.mailroom.deliver.RecipientResult;
 import dev.mailroom.intake.IntakeResult;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;

@@ -1,7 +1,7 @@
 package dev.mailroom.testing;
 
-import dev.mailroom.job.AddressForm;
 import dev.mailroom.budget.Deadline;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.Claim;
 import dev.mailroom.ledger.DynamoDbLedger;
