@@ -64,7 +64,8 @@ import jakarta.mail.util.SharedFileInputStream;
  *
  * <p>Wire notes (SubEthaSMTP 7.1.7): a rejected session gets the single line {@code <code> <text>}
  * instead of the 220 greeting, then the server closes the connection (FIN). EHLO always advertises
- * 8BITMIME (unless {@link SmtpTestServerBuilder#without8BitMime}), CHUNKING and SMTPUTF8; SIZE only when
+ * 8BITMIME (unless {@link SmtpTestServerBuilder#without8BitMime}), CHUNKING and SMTPUTF8 (unless
+ * {@link SmtpTestServerBuilder#withoutSmtpUtf8} or without 8BITMIME); SIZE only when
  * {@link SmtpTestServerBuilder#maxMessageSize} is set. A refused login gets {@code 535 5.7.8} (RFC 4954 §6).
  * {@link #commandLines()} has every command line as received. A dropped DATA
  * is an abortive close (RST, SO_LINGER=0) of the TCP socket under any TLS layer, so the client sees an
@@ -239,7 +240,7 @@ public final class SmtpTestServer implements AutoCloseable {
             }))).requireAuth(true);
         }
         server = b.build();
-        SmtpTestServerCommands.install(server.getCommandHandler(), cfg.offer8BitMime, commandLines);
+        SmtpTestServerCommands.install(server.getCommandHandler(), cfg.offer8BitMime, cfg.offerSmtpUtf8, commandLines);
         server.start();
     }
 
@@ -282,6 +283,16 @@ public final class SmtpTestServer implements AutoCloseable {
      */
     public List<String> commandLines() {
         return List.copyOf(commandLines);
+    }
+
+    /**
+     * The bytes of each command line of one verb as they came in, CRLF left out. SubEthaSMTP reads
+     * commands as UTF-8 (its {@code Utf8InputStreamReader}), so these are the client's bytes: a line
+     * that was not UTF-8 — chars cut to bytes, or Latin-1 — never becomes a command line (the reader
+     * refuses it and the session ends).
+     */
+    public List<byte[]> commandLineBytes(String verb) {
+        return commandLines(verb).stream().map(line -> line.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     /** The verbs of {@link #commandLines()}, upper case ({@code "EHLO"}, {@code "MAIL"}…). */

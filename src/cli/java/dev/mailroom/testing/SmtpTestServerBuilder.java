@@ -14,7 +14,7 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The options of a {@link SmtpTestServer}, from {@link SmtpTestServer#builder()}: where it listens,
- * what it offers (TLS, AUTH, SIZE, 8BITMIME), and its script, what it does wrong and when. The
+ * what it offers (TLS, AUTH, SIZE, 8BITMIME, SMTPUTF8), and its script, what it does wrong and when. The
  * fields are read by the server and its sessions once {@link #start()} has been called.
  */
 public final class SmtpTestServerBuilder {
@@ -42,6 +42,7 @@ public final class SmtpTestServerBuilder {
     boolean receivedHeader;
     Duration idleTimeout = Duration.ofSeconds(60);
     boolean offer8BitMime = true;
+    boolean offerSmtpUtf8 = true;
     int maxConnections;
     SmtpTestServerFaults faults = SmtpTestServerFaults.NONE;
     SmtpTestServer.Phases phases = SmtpTestServer.Phases.NONE;
@@ -193,6 +194,15 @@ public final class SmtpTestServerBuilder {
     /** Leave 8BITMIME (RFC 6152) out of the EHLO reply; SubEthaSMTP otherwise always offers it. */
     public SmtpTestServerBuilder without8BitMime() {
         this.offer8BitMime = false;
+        return this;
+    }
+
+    /**
+     * Leave SMTPUTF8 (RFC 6531) out of the EHLO reply, keeping 8BITMIME: a server that takes 8-bit
+     * mail but no internationalised addresses. SubEthaSMTP otherwise always offers it.
+     */
+    public SmtpTestServerBuilder withoutSmtpUtf8() {
+        this.offerSmtpUtf8 = false;
         return this;
     }
 

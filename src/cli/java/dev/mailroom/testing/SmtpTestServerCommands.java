@@ -24,10 +24,13 @@ final class SmtpTestServerCommands {
     private SmtpTestServerCommands() {
     }
 
-    /** Records every command line into {@code commandLines}; without 8BITMIME unless {@code offer8BitMime}. */
-    static void install(CommandHandler commands, boolean offer8BitMime, Queue<String> commandLines) {
-        if (!offer8BitMime) {
-            commands.addCommand(new EhloWithout8BitMime());
+    /**
+     * Records every command line into {@code commandLines}; without 8BITMIME unless {@code offer8BitMime},
+     * without SMTPUTF8 unless {@code offerSmtpUtf8}.
+     */
+    static void install(CommandHandler commands, boolean offer8BitMime, boolean offerSmtpUtf8, Queue<String> commandLines) {
+        if (!offer8BitMime || !offerSmtpUtf8) {
+            commands.addCommand(new Ehlo(offer8BitMime, offerSmtpUtf8));
         }
         for (String verb : List.copyOf(commands.getVerbs())) {
             commands.addCommand(new Recorded(commands.getCommand(verb), commandLines));
@@ -62,10 +65,20 @@ final class SmtpTestServerCommands {
         }
     }
 
-    /** SubEthaSMTP's EHLO reply (7.1.7) without 8BITMIME, for a server that takes 7-bit mail only. */
-    private static final class EhloWithout8BitMime extends BaseCommand {
-        EhloWithout8BitMime() {
+    /**
+     * SubEthaSMTP's EHLO reply (7.1.7: 8BITMIME, SIZE, STARTTLS, CHUNKING, SMTPUTF8, AUTH, in that
+     * order) less 8BITMIME, for a server that takes 7-bit mail only, or less SMTPUTF8, for one that
+     * takes no internationalised addresses (RFC 6531). A server without 8BITMIME offers no SMTPUTF8
+     * either: RFC 6531 §3.1 requires the one of a server that offers the other.
+     */
+    private static final class Ehlo extends BaseCommand {
+        private final boolean offer8BitMime;
+        private final boolean offerSmtpUtf8;
+
+        Ehlo(boolean offer8BitMime, boolean offerSmtpUtf8) {
             super("EHLO", "Introduce yourself.", "<hostname>");
+            this.offer8BitMime = offer8BitMime;
+            this.offerSmtpUtf8 = offer8BitMime && offerSmtpUtf8;
         }
 
         @Override
@@ -79,6 +92,9 @@ final class SmtpTestServerCommands {
             session.setHelo(args[1]);
             SMTPServer server = session.getServer();
             StringBuilder reply = new StringBuilder("250-").append(server.getHostName());
+            if (offer8BitMime) {
+                reply.append("\r\n250-8BITMIME");
+            }
             if (server.getMaxMessageSize() > 0) {
                 reply.append("\r\n250-SIZE ").append(server.getMaxMessageSize());
             }
@@ -86,6 +102,9 @@ final class SmtpTestServerCommands {
                 reply.append("\r\n250-STARTTLS");
             }
             reply.append("\r\n250-CHUNKING");
+            if (offerSmtpUtf8) {
+                reply.append("\r\n250-SMTPUTF8");
+            }
             var auth = server.getAuthenticationHandlerFactory();
             boolean showAuth = session.isTLSStarted() ? auth.isPresent()
                     : auth.isPresent() && (!server.getRequireTLS() || server.getShowAuthCapabilitiesBeforeSTARTTLS());

@@ -7,7 +7,7 @@ import java.util.List;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 /** A {@link ComposedMessage}: its identity and measurements, and how to make each transaction's instance. */
-record Composed(String messageId, WireSize wire, List<HeaderField> storedHeaders, Factory factory)
+record Composed(String messageId, WireSize wire, boolean smtpUtf8, List<HeaderField> storedHeaders, Factory factory)
         implements ComposedMessage {
 
     /** Makes one instance of the message; every one writes the same bytes. */

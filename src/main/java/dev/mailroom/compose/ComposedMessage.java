@@ -34,12 +34,29 @@ public interface ComposedMessage {
     boolean eightBit();
 
     /**
+     * Whether the message may only be sent in an SMTPUTF8 transaction (RFC 6531 §3.4): its header
+     * fields hold UTF-8 (RFC 6532) — a composed message when a From, Reply-To, To or Cc address has
+     * a non-ASCII local part (display names and Subject stay RFC 2047 encoded words), a raw message
+     * when its stored header block has any octet above 127. Such a message is also
+     * {@link #eightBit()}. The transaction may need SMTPUTF8 for its envelope alone (a Bcc or
+     * envelope sender with a UTF-8 local part); that is the envelope's to say, not the message's.
+     *
+     * <p>A wrapper (a signed message) delegates this to the message it wraps: it adds only ASCII.
+     */
+    boolean smtpUtf8();
+
+    /**
      * The header fields of a message the application stored itself (raw mode), as stored, for
      * the checks intake can only make once the message is read; empty for a message Mailroom
      * composed from the job's own (already checked) fields.
      */
     List<HeaderField> storedHeaders();
 
+    /**
+     * A new instance for one transaction, in {@code session}; an {@link #smtpUtf8()} message's instance
+     * is made in a session of its own that writes header fields as UTF-8 ({@code mail.mime.allowutf8}),
+     * whatever {@code session} says, so that every instance writes the same bytes.
+     */
     SMTPMessage newInstance(Session session) throws MessagingException;
 
     /**

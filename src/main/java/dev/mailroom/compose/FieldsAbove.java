@@ -34,6 +34,12 @@ record FieldsAbove(ComposedMessage message, byte[] fields) implements ComposedMe
         return message.eightBit();
     }
 
+    /** The fields are ASCII: whether the message needs SMTPUTF8 is the message's own answer. */
+    @Override
+    public boolean smtpUtf8() {
+        return message.smtpUtf8();
+    }
+
     @Override
     public List<HeaderField> storedHeaders() {
         return message.storedHeaders();

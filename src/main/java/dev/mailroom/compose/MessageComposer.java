@@ -7,7 +7,6 @@ import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
@@ -64,6 +63,13 @@ public final class MessageComposer {
     private final Clock clock;
     /** For measuring messages; built once, as sessions are dear to build (a class path scan). */
     private final Session measuring = Session.getInstance(new Properties());
+    /**
+     * Where a message with UTF-8 header fields (RFC 6532) is made, measured and written: Jakarta Mail
+     * writes header lines through a LineOutputStream that keeps only the low byte of each char unless
+     * the message's session has {@code mail.mime.allowutf8}. Only such messages use it; the engine's
+     * session, shared by every transaction, stays as it is.
+     */
+    private final Session utf8 = utf8Session();
     private final RawComposer raw;
     /** Not thread-safe, and dear to build (a SimpleDateFormat): one per composer, used under its lock. */
     private final MailDateFormat dates = new MailDateFormat();
@@ -110,8 +116,9 @@ public final class MessageComposer {
             attachments.add(sized(parsed, i, objects));
         }
         String boundary = "=_mailroom_" + UUID.randomUUID().toString().replace("-", "");
+        boolean utf8Headers = parsed.headers().international();
         Structure structure = (session, content) -> {
-            StructuredMimeMessage message = new StructuredMimeMessage(session, messageId);
+            StructuredMimeMessage message = new StructuredMimeMessage(utf8Headers ? utf8 : session, messageId);
             fillHeaders(message, job, parsed.headers(), date);
             body(job, attachments, content, boundary).fill(message);
             message.saveChanges();
@@ -127,7 +134,7 @@ public final class MessageComposer {
                 .mapToLong(a -> base64Size(a.bytes())).sum();
         // Stored parts are base64, 7-bit: they change the size, never the 8-bit question.
         WireSize size = new WireSize(skeleton.bytes() + stored, skeleton.eightBit());
-        return new Composed(messageId, size, List.of(), session -> structure.create(session, objects));
+        return new Composed(messageId, size, utf8Headers, List.of(), session -> structure.create(session, objects));
     }
 
     /** A structured message, its stored attachments read from {@code content}. */
@@ -160,20 +167,30 @@ public final class MessageComposer {
         for (Map.Entry<String, String> header : job.headers().entrySet()) {
             message.setHeader(header.getKey(), encodeHeader(header.getKey(), header.getValue()));
         }
-        // As intake parsed them: display names RFC 2047 encoded, domains as A-labels; headers stay 7-bit.
-        message.setFrom(addresses.from());
-        if (!addresses.replyTo().isEmpty()) {
-            message.setReplyTo(addresses.replyTo().toArray(InternetAddress[]::new));
-        }
-        if (!addresses.to().isEmpty()) {
-            message.setRecipients(Message.RecipientType.TO, addresses.to().toArray(InternetAddress[]::new));
-        }
-        if (!addresses.cc().isEmpty()) {
-            message.setRecipients(Message.RecipientType.CC, addresses.cc().toArray(InternetAddress[]::new));
-        }
+        // As intake parsed them: display names RFC 2047 encoded, domains as A-labels; a local part as
+        // written (RFC 6532 §3.2: raw UTF-8, the only 8-bit header text Mailroom writes). Not through
+        // setFrom/setRecipients: in a session with mail.mime.allowutf8 those would write display names
+        // as raw UTF-8 too (InternetAddress.toUnicodeString).
+        setAddresses(message, "From", List.of(addresses.from()));
+        setAddresses(message, "Reply-To", addresses.replyTo());
+        setAddresses(message, "To", addresses.to());
+        setAddresses(message, "Cc", addresses.cc());
         // Bcc recipients are in the envelope only, never in a header.
         message.setSubject(job.subject() == null ? "" : job.subject(), UTF_8);
         message.setHeader("Date", date);
+    }
+
+    private static void setAddresses(StructuredMimeMessage message, String field, List<InternetAddress> addresses)
+            throws MessagingException {
+        if (!addresses.isEmpty()) {
+            message.setHeader(field, InternetAddress.toString(addresses.toArray(InternetAddress[]::new), field.length() + 2));
+        }
+    }
+
+    private static Session utf8Session() {
+        Properties properties = new Properties();
+        properties.put("mail.mime.allowutf8", "true");
+        return Session.getInstance(properties);
     }
 
     private PartFiller body(SendJob job, List<SizedAttachment> attachments, AttachmentStore content, String boundary) {

@@ -1,5 +1,6 @@
 package dev.mailroom.compose;
 
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.job.HeaderField;
 import dev.mailroom.job.S3Location;
 import jakarta.mail.Header;
@@ -49,7 +50,21 @@ final class RawComposer {
         String storedId = headers.getHeader("Message-ID", null);
         String messageId = storedId != null ? storedId.strip() : newMessageId.get();
         Composed.Factory factory = session -> new RawMimeMessage(session, store, location, messageId, date);
-        return new Composed(messageId, measure(location, factory), fields(headers), factory);
+        return new Composed(messageId, measure(location, factory), hasUtf8Fields(headers), fields(headers), factory);
+    }
+
+    /**
+     * RFC 6532 §3: 8-bit octets in a header field sent (Bcc is not) make it a UTF-8 header, which only an
+     * SMTPUTF8 transaction may carry (RFC 6531 §3.1); read as ISO-8859-1, each such octet is above 0x7F.
+     */
+    private static boolean hasUtf8Fields(InternetHeaders headers) {
+        for (Enumeration<String> lines = headers.getNonMatchingHeaderLines(WireSize.SMTP_IGNORED_HEADERS);
+             lines.hasMoreElements(); ) {
+            if (!AddressForm.isAscii(lines.nextElement())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private WireSize measure(S3Location location, Composed.Factory factory) {

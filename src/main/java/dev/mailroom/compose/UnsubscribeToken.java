@@ -1,11 +1,11 @@
 package dev.mailroom.compose;
 
+import dev.mailroom.job.AddressForm;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
  * still verify.
  *
  * <p>Format: {@code v1.<kid>.<job>.<recipient>.<scope>.<mac>}, each field base64url without padding
- * (RFC 4648 §5) — URL-safe, and no field can run into the next. The recipient is lower case.
+ * (RFC 4648 §5) — URL-safe, and no field can run into the next. The recipient is in its normal form
+ * ({@link AddressForm#key}: NFC, lower case, A-label domain), as the ledger keys it.
  */
 public final class UnsubscribeToken {
 
@@ -99,7 +100,7 @@ public final class UnsubscribeToken {
     }
 
     private static String normal(String recipient) {
-        return Objects.requireNonNull(recipient, "recipient").toLowerCase(Locale.ROOT);
+        return AddressForm.key(Objects.requireNonNull(recipient, "recipient"));
     }
 
     private static String field(String value) {

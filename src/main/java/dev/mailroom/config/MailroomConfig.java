@@ -6,6 +6,7 @@ import dev.mailroom.deliver.Relay;
 import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.intake.JobLimits;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +88,7 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             throw new ConfigException("MAILROOM_ARCHIVE_BUCKET", "must not be one of MAILROOM_ATTACHMENT_BUCKETS");
         }
         Set<String> senders = env.list("MAILROOM_ALLOWED_SENDER_DOMAINS").stream()
-                .map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+                .map(MailroomConfig::senderDomain).collect(Collectors.toUnmodifiableSet());
         if (senders.isEmpty()) {
             throw new ConfigException("MAILROOM_ALLOWED_SENDER_DOMAINS", "is required: the queue must never become an open relay");
         }
@@ -144,6 +145,15 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
         Map<String, String> set = new LinkedHashMap<>();
         KeySource.VARIABLES.forEach(name -> env.optional(name).ifPresent(value -> set.put(name, value)));
         return KeySource.from(set);
+    }
+
+    /** A sender domain in the allow-list's normal form (a lower-case A-label), however it was written. */
+    private static String senderDomain(String domain) {
+        try {
+            return AddressForm.domain(domain);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("MAILROOM_ALLOWED_SENDER_DOMAINS", "'" + domain + "' is not a valid domain");
+        }
     }
 
     private static SmtpSettings smtp(Environment env, DeliveryMode mode) {

@@ -22,6 +22,19 @@ final class AngusSession {
         return session;
     }
 
+    /**
+     * The same session for SMTPUTF8 transactions (RFC 6531), with {@code mail.mime.allowutf8}: Angus's
+     * SMTPTransport then writes its commands as UTF-8 (otherwise each char is cut to its low byte,
+     * {@code ASCIIUtility.getBytes}) and adds {@code SMTPUTF8} to every MAIL FROM when the server
+     * announces it. Both are fixed when a transport is made, so a transport of this session serves
+     * SMTPUTF8 transactions only; the engine's other transactions keep the plain session.
+     */
+    static Session createUtf8(SmtpSettings settings, SmtpSockets sockets, ScheduledExecutorService timers) {
+        Properties properties = properties(settings, sockets, timers);
+        properties.put("mail.mime.allowutf8", "true");
+        return Session.getInstance(properties);
+    }
+
     private static Properties properties(SmtpSettings settings, SmtpSockets sockets, ScheduledExecutorService timers) {
         TlsPolicy policy = settings.tlsPolicy();
         Properties props = new Properties();

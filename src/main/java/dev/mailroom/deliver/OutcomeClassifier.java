@@ -111,6 +111,27 @@ public final class OutcomeClassifier {
                 "8-bit message content, and the server does not offer 8BITMIME (RFC 6152)"), host);
     }
 
+    /**
+     * RFC 6531 §3.2: an address with a UTF-8 local part may only be sent to a server offering
+     * SMTPUTF8; SMTP has no downgrade (RFC 6530), and an ASCII rendering would be someone else's
+     * mailbox. X.6.7 (RFC 6531, in RFC 5248's registry), "non-ASCII addresses not permitted for that
+     * sender/recipient".
+     */
+    public static Outcome ofInternationalAddressRefused(String host) {
+        return new Outcome.Permanent(Diagnosis.local("5.6.7",
+                "non-ASCII address, and the server does not offer SMTPUTF8 (RFC 6531)"), host);
+    }
+
+    /**
+     * RFC 6532 §3 / RFC 6531 §3.1: a message with UTF-8 header fields may only be sent to a server
+     * offering SMTPUTF8, even when the envelope is ASCII. X.6.9 (RFC 6531, in RFC 5248's registry),
+     * "UTF-8 header message cannot be transferred to one or more recipients".
+     */
+    public static Outcome ofUtf8HeadersRefused(String host) {
+        return new Outcome.Permanent(Diagnosis.local("5.6.9",
+                "UTF-8 header fields (RFC 6532), and the server does not offer SMTPUTF8 (RFC 6531)"), host);
+    }
+
     public static Outcome ofAttachmentFailure(AttachmentException failure) {
         if (failure instanceof AttachmentException.NotFound) {
             return new Outcome.Permanent(Diagnosis.local("5.6.0", "attachment not found: " + failure.location()), null);

@@ -17,10 +17,14 @@ final class SmtpConnection {
     private final Transport transport;
     private final ConnectionDeadline deadline;
     private final long openedNanos = System.nanoTime();
+    private final boolean utf8;
     private int transactions;
 
-    SmtpConnection(Session session, SmtpTransaction.Target target, TlsPolicy policy, ScheduledExecutorService timers) {
+    /** @param utf8 whether {@code session} is the SMTPUTF8 one ({@link AngusSession#createUtf8}) */
+    SmtpConnection(Session session, SmtpTransaction.Target target, TlsPolicy policy, ScheduledExecutorService timers,
+                   boolean utf8) {
         this.target = target;
+        this.utf8 = utf8;
         this.transport = new Transport(session, target);
         // Implicit TLS (port 465) is TLS from the first byte; otherwise STARTTLS per the policy.
         transport.setStartTLS(policy.startTls() && !target.implicitTls());
@@ -30,6 +34,11 @@ final class SmtpConnection {
 
     SmtpTransaction.Target target() {
         return target;
+    }
+
+    /** Whether this connection is for SMTPUTF8 transactions: commands as UTF-8, SMTPUTF8 on MAIL FROM. */
+    boolean utf8() {
+        return utf8;
     }
 
     SMTPTransport transport() {

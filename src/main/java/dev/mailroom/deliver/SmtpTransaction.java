@@ -2,6 +2,7 @@ package dev.mailroom.deliver;
 
 import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.ComposedMessage;
+import dev.mailroom.job.AddressForm;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -10,7 +11,6 @@ import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +35,11 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * next host may be tried; or a transaction ran, and every recipient has a definite answer — even
  * a connection lost mid-DATA is final for this attempt, since the server may already hold the
  * message (RFC 5321 §6.1).
+ *
+ * <p>A transaction is SMTPUTF8 (RFC 6531) when the message has UTF-8 header fields
+ * ({@link ComposedMessage#smtpUtf8()}) or an envelope address a UTF-8 local part. It runs on a
+ * connection of its own, made in a session that writes commands as UTF-8 ({@link AngusSession#createUtf8}),
+ * never kept afterwards: Angus would add SMTPUTF8 to every later MAIL FROM on it. Such mail is rare.
  */
 final class SmtpTransaction {
 
@@ -72,6 +77,7 @@ final class SmtpTransaction {
     private final SmtpSettings settings;
     private final SmtpSockets sockets;
     private final Session session;
+    private final Session utf8Session;
     private final ScheduledExecutorService timers;
     private final ConnectionPool pool;
 
@@ -85,6 +91,7 @@ final class SmtpTransaction {
         this.pool = pool;
         this.sockets = new SmtpSockets(tls.socketFactory(settings.tlsPolicy() == TlsPolicy.VERIFY));
         this.session = AngusSession.create(settings, sockets, timers);
+        this.utf8Session = AngusSession.createUtf8(settings, sockets, timers);
     }
 
     /**
@@ -94,7 +101,9 @@ final class SmtpTransaction {
      */
     Result run(Target target, ComposedMessage composed, String envelopeFrom, List<InternetAddress> recipients,
                Deadline deadline) {
-        SmtpConnection connection = pool.take(target).orElseGet(() -> newConnection(target));
+        boolean smtpUtf8 = composed.smtpUtf8() || international(envelopeFrom, recipients);
+        SmtpConnection connection = smtpUtf8 ? newConnection(target, true)
+                : pool.take(target).orElseGet(() -> newConnection(target, false));
         return runOn(connection, composed, envelopeFrom, recipients, deadline);
     }
 
@@ -108,11 +117,17 @@ final class SmtpTransaction {
         // place, transparently (it is no failover); a new connection is never found dead.
         Target target = connection.target();
         pool.discard(target);
-        return runOn(newConnection(target), composed, envelopeFrom, recipients, deadline);
+        return runOn(newConnection(target, connection.utf8()), composed, envelopeFrom, recipients, deadline);
     }
 
-    private SmtpConnection newConnection(Target target) {
-        return new SmtpConnection(session, target, settings.tlsPolicy(), timers);
+    /** @param utf8 for an SMTPUTF8 transaction */
+    private SmtpConnection newConnection(Target target, boolean utf8) {
+        return new SmtpConnection(utf8 ? utf8Session : session, target, settings.tlsPolicy(), timers, utf8);
+    }
+
+    private static boolean international(String envelopeFrom, List<InternetAddress> recipients) {
+        return AddressForm.isInternational(envelopeFrom)
+                || recipients.stream().anyMatch(recipient -> AddressForm.isInternational(recipient.getAddress()));
     }
 
     /**
@@ -128,7 +143,7 @@ final class SmtpTransaction {
             attempt = openAndSend(connection, composed, envelopeFrom, recipients);
         } finally {
             boolean intact = cut.disarm();
-            if (intact && attempt instanceof Completed completed && deliveredToAll(completed)) {
+            if (intact && !connection.utf8() && attempt instanceof Completed completed && deliveredToAll(completed)) {
                 pool.release(connection);
             } else {
                 connection.close();
@@ -167,10 +182,12 @@ final class SmtpTransaction {
             return notReady.get();
         }
         Optional<Outcome> unsendable = checkSize(transport, composed, target)
-                .or(() -> checkBody(transport, composed, target));
+                .or(() -> checkBody(transport, composed, target))
+                .or(() -> checkSmtpUtf8(connection, composed, envelopeFrom, recipients));
         if (unsendable.isPresent()) {
-            // Too large for this server, or 8-bit for one without 8BITMIME: our own verdict on this
-            // host, before MAIL FROM. Another MX of the domain may take it, so the loop goes on.
+            // Too large for this server, 8-bit for one without 8BITMIME, or international for one
+            // without SMTPUTF8: our own verdict on this host, before MAIL FROM. Another MX of the
+            // domain may take it, so the loop goes on.
             return new NotReady(unsendable.get(), connection.progress());
         }
         SMTPMessage message;
@@ -253,8 +270,27 @@ final class SmtpTransaction {
     }
 
     /**
+     * RFC 6531 §3.2: an SMTPUTF8 transaction goes only to a server offering SMTPUTF8; nothing is
+     * downgraded or sent garbled. An envelope address is the more precise reason (X.6.7), else the
+     * message's UTF-8 header fields (X.6.9).
+     */
+    private static Optional<Outcome> checkSmtpUtf8(SmtpConnection connection, ComposedMessage composed,
+                                                   String envelopeFrom, List<InternetAddress> recipients) {
+        if (!connection.utf8() || connection.transport().supportsExtension("SMTPUTF8")) {
+            return Optional.empty();
+        }
+        String host = connection.target().hostName();
+        return Optional.of(international(envelopeFrom, recipients)
+                ? OutcomeClassifier.ofInternationalAddressRefused(host) : OutcomeClassifier.ofUtf8HeadersRefused(host));
+    }
+
+    /**
      * MAIL FROM parameters: the message's exact size (RFC 1870 §6) and, for 8-bit content, its body
-     * type (RFC 6152 §3; Angus never declares it).
+     * type (RFC 6152 §3; Angus never declares it). A message with UTF-8 header fields is 8-bit, so
+     * it declares {@code BODY=8BITMIME} like any other (RFC 6531 §3.1 requires an SMTPUTF8 server
+     * to offer 8BITMIME; the body check refuses one that does not); an SMTPUTF8 transaction whose only
+     * UTF-8 is in the envelope declares no body type. The {@code SMTPUTF8} parameter itself is not
+     * added here: the transport of an SMTPUTF8 connection adds it ({@link AngusSession#createUtf8}).
      */
     private static String mailParameters(SMTPTransport transport, ComposedMessage composed) {
         StringBuilder parameters = new StringBuilder();
@@ -345,7 +381,7 @@ final class SmtpTransaction {
     }
 
     private static String key(InternetAddress address) {
-        return address.getAddress().toLowerCase(Locale.ROOT);
+        return AddressForm.key(address.getAddress());
     }
 
     private static boolean causedByIo(Throwable failure) {

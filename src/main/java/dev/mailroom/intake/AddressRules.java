@@ -1,18 +1,20 @@
 package dev.mailroom.intake;
 
+import dev.mailroom.job.AddressForm;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.UnsupportedEncodingException;
-import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Strict address parsing (RFC 5322 via Jakarta Mail's strict mode): exactly one address, with a
- * local part and a domain, no groups, no control characters. An internationalised domain is
- * converted to its ASCII form (IDNA, RFC 5891); a non-ASCII local part would need SMTPUTF8, which
- * this version does not send, so it is refused rather than mangled.
+ * Strict address parsing (RFC 5322 via Jakarta Mail's strict mode, with RFC 6532 §3.2's UTF-8 in
+ * local parts): exactly one address, with a local part and a domain, no groups, no control
+ * characters. The address comes out in the form Mailroom sends it in: the local part as written but
+ * in Unicode NFC (RFC 6532 §3.1), the domain as a lower-case A-label (IDNA, RFC 5891) — see
+ * {@link AddressForm}. A non-ASCII local part is valid; such a message then needs an SMTPUTF8
+ * transaction (RFC 6531), which delivery asks for.
  */
 final class AddressRules {
 
@@ -60,13 +62,14 @@ final class AddressRules {
         if (at <= 0 || at == address.length() - 1) {
             throw new JobRejectedException(field, "needs a local part and a domain");
         }
-        String local = address.substring(0, at);
-        if (!StandardCharsets.US_ASCII.newEncoder().canEncode(local)) {
-            throw new JobRejectedException(field, "a non-ASCII local part needs SMTPUTF8, which is not supported");
+        String local = AddressForm.nfc(address.substring(0, at));
+        // A lone surrogate is no character: it has no UTF-8 form to send (RFC 3629).
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(local)) {
+            throw new JobRejectedException(field, "the local part is not valid Unicode");
         }
         String domain;
         try {
-            domain = IDN.toASCII(address.substring(at + 1), IDN.USE_STD3_ASCII_RULES);
+            domain = AddressForm.domain(address.substring(at + 1));
         } catch (IllegalArgumentException e) {
             throw new JobRejectedException(field, "the domain is not a valid host name");
         }

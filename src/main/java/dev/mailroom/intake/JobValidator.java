@@ -1,5 +1,6 @@
 package dev.mailroom.intake;
 
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
@@ -105,13 +106,13 @@ final class JobValidator {
         return parsed;
     }
 
-    /** to, cc and bcc, de-duplicated (case-insensitively), within the limit. */
+    /** to, cc and bcc, de-duplicated by their normal form ({@link AddressForm#key}), within the limit. */
     private List<InternetAddress> recipients(List<List<InternetAddress>> lists) {
         Map<String, InternetAddress> unique = new LinkedHashMap<>();
         int total = 0;
         for (List<InternetAddress> list : lists) {
             for (InternetAddress address : list) {
-                unique.putIfAbsent(address.getAddress().toLowerCase(Locale.ROOT), address);
+                unique.putIfAbsent(AddressForm.key(address.getAddress()), address);
                 total++;
             }
         }

@@ -9,8 +9,10 @@ import java.util.Objects;
  * MAIL FROM and the forward-paths for RCPT TO. Delivery uses these addresses as they are and never
  * parses the job's strings again.
  *
- * <p>Every address is ASCII, domains as A-labels (IDNA, RFC 5891 §4): without SMTPUTF8 (RFC 6531),
- * which Mailroom does not use, a U-label has no place in the envelope, and this type refuses one.
+ * <p>Every domain is an A-label (IDNA, RFC 5891 §4), whatever the transaction: valid with and
+ * without SMTPUTF8, and one form for every comparison ({@link AddressForm}); this type refuses a
+ * U-label. A local part may hold UTF-8 (RFC 6531 §3.3, in NFC): such an address is
+ * {@linkplain AddressForm#isInternational international}, and its transaction must be SMTPUTF8.
  *
  * @param sender     the envelope sender: the job's {@code envelopeFrom}, else its {@code from}
  * @param recipients to, cc and bcc, de-duplicated
@@ -20,8 +22,8 @@ public record Envelope(String sender, List<InternetAddress> recipients) {
     public Envelope {
         Objects.requireNonNull(sender, "sender");
         recipients = List.copyOf(recipients);
-        requireAscii(sender);
-        recipients.forEach(recipient -> requireAscii(recipient.getAddress()));
+        requireAsciiDomain(sender);
+        recipients.forEach(recipient -> requireAsciiDomain(recipient.getAddress()));
     }
 
     /** The same sender, for the recipients still to deliver (a retry's subset). */
@@ -29,11 +31,15 @@ public record Envelope(String sender, List<InternetAddress> recipients) {
         return new Envelope(sender, remaining);
     }
 
-    private static void requireAscii(String address) {
-        for (int i = 0; i < address.length(); i++) {
-            if (address.charAt(i) > 0x7F) {
-                throw new IllegalArgumentException("not an ASCII envelope address (IDNA A-labels expected)");
-            }
+    /** Whether any address, the sender's or a recipient's, needs SMTPUTF8 (a non-ASCII local part). */
+    public boolean international() {
+        return AddressForm.isInternational(sender)
+                || recipients.stream().anyMatch(recipient -> AddressForm.isInternational(recipient.getAddress()));
+    }
+
+    private static void requireAsciiDomain(String address) {
+        if (!AddressForm.isAscii(address.substring(address.lastIndexOf('@') + 1))) {
+            throw new IllegalArgumentException("not an A-label envelope domain (IDNA A-labels expected)");
         }
     }
 }

@@ -25,8 +25,9 @@ public record ParsedJob(SendJob job, Envelope envelope, Headers headers, Map<Int
     }
 
     /**
-     * Header addresses, each with its display name, the domain as an A-label (IDNA): what the
-     * message's From, Reply-To, To and Cc fields say. Bcc recipients are in the envelope only.
+     * Header addresses, each with its display name, in the form intake gives them (local part in NFC,
+     * possibly UTF-8; the domain a lower-case A-label): what the message's From, Reply-To, To and Cc
+     * fields say. Bcc recipients are in the envelope only.
      */
     public record Headers(InternetAddress from, List<InternetAddress> replyTo, List<InternetAddress> to,
                           List<InternetAddress> cc) {
@@ -36,6 +37,15 @@ public record ParsedJob(SendJob job, Envelope envelope, Headers headers, Map<Int
             replyTo = List.copyOf(replyTo);
             to = List.copyOf(to);
             cc = List.copyOf(cc);
+        }
+
+        /**
+         * Whether a header address has a non-ASCII local part: then the message carries UTF-8 header
+         * fields (RFC 6532), and may only be sent in an SMTPUTF8 transaction.
+         */
+        public boolean international() {
+            return java.util.stream.Stream.of(List.of(from), replyTo, to, cc).flatMap(List::stream)
+                    .anyMatch(address -> AddressForm.isInternational(address.getAddress()));
         }
     }
 

@@ -5,11 +5,11 @@ import static dev.mailroom.ledger.LedgerItems.s;
 import static dev.mailroom.ledger.LedgerItems.time;
 
 import dev.mailroom.budget.Deadline;
+import dev.mailroom.job.AddressForm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -85,7 +85,7 @@ public final class DynamoDbLedger implements Ledger {
     public Claim claim(String jobId, PayloadFingerprint fingerprint, String owner, Duration lease,
                        List<String> recipients, Instant expiresAt, Instant now) {
         Map<String, RecipientRecord> initial = new HashMap<>();
-        recipients.forEach(address -> initial.put(address.toLowerCase(Locale.ROOT), RecipientRecord.pending(now)));
+        recipients.forEach(address -> initial.put(AddressForm.key(address), RecipientRecord.pending(now)));
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(JobStatus.SENDING.name()))
                 .set("leaseOwner", s(owner))
@@ -126,7 +126,7 @@ public final class DynamoDbLedger implements Ledger {
             update.remove("nextAttemptAt");
         }
         result.recipients().forEach((address, record) ->
-                update.setEntry("recipients", address.toLowerCase(Locale.ROOT), LedgerItems.recipient(record)));
+                update.setEntry("recipients", AddressForm.key(address), LedgerItems.recipient(record)));
         if (result.status() != JobStatus.SENDING) {
             update.remove("leaseOwner").remove("leaseUntil");
         }

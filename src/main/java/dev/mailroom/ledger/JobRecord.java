@@ -26,7 +26,8 @@ public record JobRecord(String jobId, JobStatus status, int attempts, Instant cr
         return fingerprint == null || fingerprint.equals(payload);
     }
 
+    /** The record of {@code address}, in any spelling of it ({@link dev.mailroom.job.AddressForm#key}). */
     public RecipientRecord recipient(String address) {
-        return recipients.get(address.toLowerCase(java.util.Locale.ROOT));
+        return recipients.get(dev.mailroom.job.AddressForm.key(address));
     }
 }

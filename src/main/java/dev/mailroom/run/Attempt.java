@@ -4,6 +4,7 @@ import dev.mailroom.budget.AttemptBudget;
 import dev.mailroom.deliver.Outcome;
 import dev.mailroom.deliver.RecipientResult;
 import dev.mailroom.intake.IntakeResult;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -140,8 +140,9 @@ final class Attempt {
                 archiveKey, now, false);
     }
 
+    /** The ledger's key of a recipient: its normal form ({@link AddressForm#key}). */
     static String key(String address) {
-        return address.toLowerCase(Locale.ROOT);
+        return AddressForm.key(address);
     }
 
     private static boolean isSettled(RecipientRecord record) {

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The SMTP envelope is the one intake parsed: without SMTPUTF8 (RFC 6531), which Mailroom does not
- * use, every address in MAIL FROM and RCPT TO is ASCII, internationalised domains as A-labels
- * (RFC 5891 §4.4), whatever form the job wrote them in. Checked at a real SMTP server, on the lines
- * it received.
+ * The SMTP envelope is the one intake parsed: internationalised domains go out as A-labels
+ * (RFC 5891 §4.4), whatever form the job wrote them in, and a job with ASCII local parts is sent
+ * without SMTPUTF8 (RFC 6531; UTF-8 local parts are {@code SmtpUtf8Test}'s). Checked at a real SMTP
+ * server, on the lines it received.
  */
 class EnvelopeAddressTest {
 

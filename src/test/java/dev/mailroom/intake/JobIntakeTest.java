@@ -80,7 +80,9 @@ class JobIntakeTest {
                 Arguments.of("raw with a body", job("\"raw\":{\"s3\":{\"bucket\":\"mailroom-attachments\",\"key\":\"m.eml\"}}"), "raw: cannot be combined"),
                 Arguments.of("bad job id", job("\"jobId\":\"has spaces in it\""), "jobId: must be"),
                 Arguments.of("bad expiresAt", job("\"expiresAt\":\"next tuesday\""), "expiresAt: has the wrong type or format"),
-                Arguments.of("non-ASCII local part", job("\"cc\":[\"zoë@example.org\"]"), "cc[0]: a non-ASCII local part needs SMTPUTF8"));
+                Arguments.of("non-ASCII local part with a space", job("\"cc\":[\"zo ë@example.org\"]"), "cc[0]: not a valid address"),
+                Arguments.of("non-ASCII local part, lone surrogate", job("\"cc\":[\"zo\\ud800@example.org\"]"), "cc[0]: the local part is not valid Unicode"),
+                Arguments.of("non-ASCII local part, domain not a host name", job("\"cc\":[\"josé@-exemplo.pt\"]"), "cc[0]: the domain is not a valid host name"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package dev.mailroom.testing;
 
 import dev.mailroom.budget.Deadline;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.Claim;
 import dev.mailroom.ledger.DynamoDbLedger;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,7 +66,7 @@ public final class InMemoryLedger implements Ledger {
         item.createdAt = item.createdAt == null ? at : item.createdAt;
         if (item.recipients == null) {
             Map<String, RecipientRecord> initial = new HashMap<>();
-            recipients.forEach(address -> initial.put(address.toLowerCase(Locale.ROOT), RecipientRecord.pending(at)));
+            recipients.forEach(address -> initial.put(AddressForm.key(address), RecipientRecord.pending(at)));
             item.recipients = initial;
         }
         item.fingerprint = item.fingerprint == null ? fingerprint : item.fingerprint;
@@ -80,7 +80,7 @@ public final class InMemoryLedger implements Ledger {
     public synchronized Recording record(AttemptResult result, Deadline giveUpAt) {
         Instant at = millis(result.now());
         Map<String, RecipientRecord> entries = new HashMap<>();
-        result.recipients().forEach((address, record) -> entries.put(address.toLowerCase(Locale.ROOT), stored(record)));
+        result.recipients().forEach((address, record) -> entries.put(AddressForm.key(address), stored(record)));
         Item item = items.get(result.jobId());
         // DynamoDbLedger's LEASE_CONDITION: the caller holds the lease of a job being sent
         if (item == null || item.leaseOwner == null || !item.leaseOwner.equals(result.owner())
