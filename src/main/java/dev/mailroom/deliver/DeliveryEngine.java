@@ -4,6 +4,7 @@ import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentException;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.compose.PerRecipientMessages;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.resolve.MxResolver;
@@ -25,17 +26,20 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * Delivers one message to a set of recipients and says what happened to each: {@link #compose}
- * builds the message once per attempt, {@link #deliver(Composition, Envelope, Deadline,
- * TransactionListener)} sends it to the envelope intake parsed (the job's address strings are
- * never parsed again here).
+ * Delivers a job's message to a set of recipients and says what happened to each: {@link #compose}
+ * builds the message once per attempt (or what a message per recipient shares, {@link
+ * Composition.PerRecipient}), {@link #deliver(Composition, Envelope, Deadline, TransactionListener)}
+ * sends it to the envelope intake parsed (the job's address strings are never parsed again here).
  *
  * <p>Recipients are grouped by domain (MX mode) or sent together (relay mode), in transactions of
  * at most {@link SmtpSettings#maxRecipientsPerTransaction()} recipients; transactions run in
- * parallel up to {@link SmtpSettings#maxParallelTransactions()}. The engine never throws for a
- * delivery failure: every recipient gets an {@link Outcome}.
+ * parallel up to {@link SmtpSettings#maxParallelTransactions()}. A per-recipient job's group sends
+ * one transaction per recipient instead, one after another over the connection kept between them;
+ * groups still run in parallel. The engine never throws for a delivery failure: every recipient
+ * gets an {@link Outcome}.
  *
  * <p>After a transaction that delivered to every recipient, its connection is kept for a while
  * for the next message to the same server ({@link SmtpSettings#connectionReuse()}).
@@ -76,12 +80,14 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * Composes the job's message once per attempt; every transaction of the attempt sends it.
+     * Composes the job's message once per attempt; every transaction of the attempt sends it — or,
+     * for a job whose recipients each get their own (RFC 8058 links naming them), what they share.
      * A stored part that cannot be read is an outcome, not an exception.
      */
     public Composition compose(ParsedJob job) {
         try {
-            return new Composition.Ready(composer.compose(job));
+            return job.isPerRecipient() ? new Composition.PerRecipient(composer.composePerRecipient(job))
+                    : new Composition.Ready(composer.compose(job));
         } catch (AttachmentException e) {
             return new Composition.Unsendable(OutcomeClassifier.ofAttachmentFailure(e));
         }
@@ -93,7 +99,7 @@ public final class DeliveryEngine implements AutoCloseable {
      *                    retries), as intake normalised them
      * @param deadline    neither MX resolution nor any SMTP session outlives it: sessions still
      *                    running are cut (transient outcomes), hosts not yet tried are not tried
-     * @param listener    told of each transaction that ends while others of the message still run
+     * @param listener    told of each transaction that ends while others of the job still run
      *                    (the last one's results are in the report only)
      */
     public DeliveryReport deliver(Composition composition, Envelope envelope, Deadline deadline,
@@ -103,33 +109,81 @@ public final class DeliveryEngine implements AutoCloseable {
             return new DeliveryReport(null, recipients.stream()
                     .map(r -> new RecipientResult(r, unsendable.outcome(), Duration.ZERO)).toList());
         }
-        ComposedMessage message = ((Composition.Ready) composition).message();
-        List<List<InternetAddress>> groups = groups(recipients);
-        AtomicInteger open = new AtomicInteger(groups.size());
+        String messageId = composition instanceof Composition.Ready ready ? ready.message().messageId()
+                : ((Composition.PerRecipient) composition).messages().messageId();
+        List<Lane> lanes = lanes(composition, groups(recipients));
+        AtomicInteger open = new AtomicInteger(lanes.stream().mapToInt(lane -> lane.transactions().size()).sum());
+        TransactionListener untilLast = (id, results) -> {
+            if (open.decrementAndGet() > 0) {
+                listener.ended(id, results);
+            }
+        };
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
-        for (List<InternetAddress> group : groups) {
-            running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, message, envelope.sender(), deadline);
-                if (open.decrementAndGet() > 0) {
-                    listener.ended(message.messageId(), results);
-                }
-                return results;
-            }));
+        for (Lane lane : lanes) {
+            running.add(transactions.submit(() -> run(lane, messageId, envelope.sender(), deadline, untilLast)));
         }
         List<RecipientResult> results = new ArrayList<>();
         for (Future<List<RecipientResult>> transaction : running) {
             results.addAll(await(transaction));
         }
-        return new DeliveryReport(message.messageId(), results);
+        return new DeliveryReport(messageId, results);
     }
 
-    private List<RecipientResult> deliverGroup(List<InternetAddress> group, ComposedMessage message,
-                                               String envelopeFrom, Deadline deadline) {
-        Instant start = clock.instant();
-        DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message, envelopeFrom, deadline);
-        Duration latency = Duration.between(start, clock.instant());
-        return group.stream()
-                .map(r -> new RecipientResult(r, result.outcomes().get(r), latency, result.trail())).toList();
+    /**
+     * Transactions run one after another, so that they share the connection kept after each
+     * ({@link SmtpSettings#connectionReuse()}) rather than open one each to the same server.
+     */
+    private record Lane(List<Transaction> transactions) {
+    }
+
+    /** Recipients and the message they get; a per-recipient message is made when its turn comes. */
+    private record Transaction(List<InternetAddress> recipients, Supplier<ComposedMessage> message) {
+    }
+
+    /**
+     * One lane per group; a group of a per-recipient job is a lane of one transaction per recipient,
+     * each with the recipient's own message.
+     */
+    private static List<Lane> lanes(Composition composition, List<List<InternetAddress>> groups) {
+        if (composition instanceof Composition.Ready ready) {
+            return groups.stream().map(group -> new Lane(List.of(new Transaction(group, ready::message)))).toList();
+        }
+        PerRecipientMessages messages = ((Composition.PerRecipient) composition).messages();
+        return groups.stream().map(group -> new Lane(group.stream()
+                .map(r -> new Transaction(List.of(r), () -> messages.forRecipient(r))).toList())).toList();
+    }
+
+    /**
+     * A lane's transactions in turn. Once one ends without any host running it (the domain
+     * unroutable, its hosts down, the deadline near), the rest of the lane shares its outcome and
+     * trail rather than meet the same hosts again.
+     */
+    private List<RecipientResult> run(Lane lane, String messageId, String envelopeFrom, Deadline deadline,
+                                      TransactionListener listener) {
+        List<RecipientResult> all = new ArrayList<>();
+        List<Transaction> transactions = lane.transactions();
+        for (int i = 0; i < transactions.size(); i++) {
+            List<InternetAddress> group = transactions.get(i).recipients();
+            Instant start = clock.instant();
+            DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group,
+                    transactions.get(i).message().get(), envelopeFrom, deadline);
+            Duration latency = Duration.between(start, clock.instant());
+            List<RecipientResult> results = group.stream()
+                    .map(r -> new RecipientResult(r, result.outcomes().get(r), latency, result.trail())).toList();
+            all.addAll(results);
+            listener.ended(messageId, results);
+            if (!result.transacted()) {
+                Outcome shared = results.get(0).outcome();
+                for (Transaction skipped : transactions.subList(i + 1, transactions.size())) {
+                    List<RecipientResult> same = skipped.recipients().stream()
+                            .map(r -> new RecipientResult(r, shared, Duration.ZERO, result.trail())).toList();
+                    all.addAll(same);
+                    listener.ended(messageId, same);
+                }
+                break;
+            }
+        }
+        return all;
     }
 
     /** One group per domain in MX mode (all together for a relay), split at the per-transaction cap. */
