@@ -129,6 +129,30 @@ class UnsubscribeDeliveryTest {
                         .filter(r -> r.getAddress().equals(message.recipients().get(0))).findFirst().orElseThrow()))
                 .startsWith(report.messageId().substring(0, report.messageId().indexOf('@'))));
         assertThat(received).extracting(m -> m.parse().getMessageID()).doesNotHaveDuplicates();
+        // one after the other, over one connection
+        assertThat(mx.sessionsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void aDomainThatTookNoneShouldBeTriedOnceAndItsOtherRecipientsShareTheOutcome() {
+        // Given: a domain whose one MX turns every session away
+        try (SmtpTestServer busy = SmtpTestServer.builder().bind("127.0.0.3").port(mx.port())
+                .rejectSessions(421, "4.3.2 try later").start()) {
+            dns.mx("busy.test", 10, "mx.busy.test").a("mx.busy.test", "127.0.0.3");
+            SendJob job = TestJobs.from("news@mailroom.test").jobId("news-45")
+                    .to("a@busy.test", "b@busy.test", "c@busy.test", "ann@example.test").text("News")
+                    .unsubscribe(null, null, null).build();
+
+            // When
+            DeliveryReport report = send(job);
+
+            // Then: one session at the busy MX; its three recipients deferred alike, ann delivered
+            assertThat(busy.sessionsAccepted()).isEqualTo(1);
+            assertThat(report.results()).filteredOn(r -> r.address().endsWith("@busy.test")).hasSize(3)
+                    .allSatisfy(r -> assertThat(r.outcome()).isInstanceOf(Outcome.Transient.class))
+                    .extracting(r -> r.trail().size()).containsOnly(1);
+            assertThat(report.resultFor("ann@example.test").outcome()).isInstanceOf(Outcome.Delivered.class);
+        }
     }
 
     @Test
