@@ -3,6 +3,7 @@ package dev.mailroom.client;
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.HeaderField;
 import dev.mailroom.job.SendJob;
+import dev.mailroom.job.Unsubscribe;
 import java.io.InputStream;
 import java.net.URLConnection;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -49,6 +51,10 @@ public final class Email {
     private String jobId;
     private final List<Part> attachments = new ArrayList<>();
     private Part raw;
+    private boolean unsubscribe;
+    private String unsubscribeUrl;
+    private String unsubscribeMailto;
+    private String unsubscribeScope;
 
     private Email(String from) {
         this.from = headerValue("from", from);
@@ -102,6 +108,47 @@ public final class Email {
             throw new IllegalArgumentException("header: '" + name + "' is not a valid header name");
         }
         headers.put(name, headerValue("header " + name, value));
+        return this;
+    }
+
+    /**
+     * One-click unsubscribe (RFC 8058) through Mailroom's own endpoint: every recipient's message gets
+     * a List-Unsubscribe URL with a token naming the job, the recipient and the scope, so each gets a
+     * message of their own. The deployment must have an unsubscribe endpoint and keys.
+     */
+    public Email unsubscribe() {
+        this.unsubscribe = true;
+        this.unsubscribeUrl = null;
+        return this;
+    }
+
+    /**
+     * One-click unsubscribe (RFC 8058) through the application's own https URL. Where it holds
+     * {@value Unsubscribe#TOKEN}, Mailroom puts a token naming the job, the recipient and the scope
+     * (each recipient then gets a message of their own); without it, every recipient gets this URL.
+     */
+    public Email unsubscribe(String url) {
+        String checked = headerValue("unsubscribe url", url);
+        if (!checked.regionMatches(true, 0, "https://", 0, "https://".length())) {
+            throw new IllegalArgumentException("unsubscribe url: must be an https URL (RFC 8058)");
+        }
+        this.unsubscribe = true;
+        this.unsubscribeUrl = checked;
+        return this;
+    }
+
+    /** A mailto: way to unsubscribe beside the URL: a {@code mailto:} URI or an address. */
+    public Email unsubscribeMailto(String mailto) {
+        this.unsubscribeMailto = headerValue("unsubscribe mailto", mailto);
+        return this;
+    }
+
+    /**
+     * What the recipient unsubscribes from (a list, a tenant…), named in the token; by default the From
+     * address's domain.
+     */
+    public Email unsubscribeScope(String scope) {
+        this.unsubscribeScope = headerValue("unsubscribe scope", scope);
         return this;
     }
 
@@ -190,9 +237,17 @@ public final class Email {
         if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
             throw new IllegalArgumentException("email: at least one recipient is required in to, cc or bcc");
         }
+        if (!unsubscribe && (unsubscribeMailto != null || unsubscribeScope != null)) {
+            throw new IllegalArgumentException("email: an unsubscribe mailto or scope needs unsubscribe() or unsubscribe(url)");
+        }
+        if (unsubscribe && headers.keySet().stream().anyMatch(n -> n.toLowerCase(Locale.ROOT).startsWith("list-unsubscribe"))) {
+            throw new IllegalArgumentException("email: unsubscribe writes List-Unsubscribe; do not set it as a header too");
+        }
         if (raw != null) {
-            if (subject != null || text != null || html != null || !headers.isEmpty() || !attachments.isEmpty()) {
-                throw new IllegalArgumentException("email: raw cannot be combined with subject, text, html, headers or attachments");
+            if (subject != null || text != null || html != null || !headers.isEmpty() || !attachments.isEmpty()
+                    || unsubscribe) {
+                throw new IllegalArgumentException(
+                        "email: raw cannot be combined with subject, text, html, headers, attachments or unsubscribe");
             }
         } else if (text == null && html == null) {
             throw new IllegalArgumentException("email: a body is required: text, html or raw");
@@ -257,6 +312,11 @@ public final class Email {
 
     Part rawPart() {
         return raw;
+    }
+
+    /** The job's {@code unsubscribe} field; null when not asked for. */
+    Unsubscribe unsubscribeField() {
+        return unsubscribe ? new Unsubscribe(unsubscribeUrl, unsubscribeMailto, unsubscribeScope) : null;
     }
 
     private Email addAll(String field, List<String> list, String... addresses) {

@@ -69,7 +69,7 @@ final class JobAssembler {
         }
         SendJob job = new SendJob(SendJob.VERSION, jobId, email.fromAddress(), email.envelopeFromAddress(), email.replyToAddresses(),
                 email.toAddresses(), email.ccAddresses(), email.bccAddresses(), email.subjectLine(), email.textBody(),
-                email.htmlBody(), email.headerFields(), attachments, raw, email.tagValues(), email.expiry());
+                email.htmlBody(), email.headerFields(), email.unsubscribeField(), attachments, raw, email.tagValues(), email.expiry());
         return new Assembly(job, List.copyOf(uploads));
     }
 

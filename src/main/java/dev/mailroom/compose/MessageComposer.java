@@ -2,6 +2,7 @@ package dev.mailroom.compose;
 
 import dev.mailroom.MailroomException;
 import dev.mailroom.job.Attachment;
+import dev.mailroom.job.HeaderField;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
@@ -21,10 +22,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -61,6 +66,7 @@ public final class MessageComposer {
 
     private final AttachmentStore store;
     private final Clock clock;
+    private final UnsubscribeLinks unsubscribe;
     /** For measuring messages; built once, as sessions are dear to build (a class path scan). */
     private final Session measuring = Session.getInstance(new Properties());
     /**
@@ -74,25 +80,59 @@ public final class MessageComposer {
     /** Not thread-safe, and dear to build (a SimpleDateFormat): one per composer, used under its lock. */
     private final MailDateFormat dates = new MailDateFormat();
 
+    /** A composer that writes a job's own fixed unsubscribe URL, and issues no token. */
     public MessageComposer(AttachmentStore store, Clock clock) {
+        this(store, clock, UnsubscribeLinks.none());
+    }
+
+    /** @param unsubscribe the tokens and endpoint for one-click unsubscribe URLs (RFC 8058) */
+    public MessageComposer(AttachmentStore store, Clock clock, UnsubscribeLinks unsubscribe) {
         this.store = store;
         this.clock = clock;
+        this.unsubscribe = unsubscribe;
         this.raw = new RawComposer(measuring);
     }
 
     /**
-     * @throws AttachmentException when a stored attachment or raw message is missing or unreadable
+     * The job's one message, for every recipient.
+     *
+     * @throws AttachmentException      when a stored attachment or raw message is missing or unreadable
+     * @throws IllegalArgumentException for a job whose recipients each get their own message
+     *                                  ({@link ParsedJob#isPerRecipient()}: {@link #composePerRecipient})
      */
     public ComposedMessage compose(ParsedJob parsed) {
-        SendJob job = parsed.job();
-        String date;
-        synchronized (dates) {
-            date = dates.format(Date.from(clock.instant()));
+        if (parsed.isPerRecipient()) {
+            throw new IllegalArgumentException("job " + parsed.job().jobId() + " has a message per recipient");
         }
+        SendJob job = parsed.job();
+        String date = now();
         // One version of every stored object per composition (AttachmentStore#pinned).
         AttachmentStore objects = store.pinned();
         return job.isRaw() ? raw.compose(objects, job.raw().s3(), date, () -> newMessageId(parsed))
-                : composeStructured(parsed, date, objects);
+                : build(parsed, shared(parsed, objects), newMessageId(parsed), unsubscribe.fields(parsed, Optional.empty()));
+    }
+
+    /**
+     * The messages of a job whose every recipient gets their own ({@link ParsedJob#isPerRecipient()}):
+     * the same but for the List-Unsubscribe URL, its token naming the recipient, and the Message-ID.
+     * What they share is done here, once: the Date, and the stored attachments sized, each pinned to
+     * the version seen (all recipients get the same bytes).
+     *
+     * @throws AttachmentException when a stored attachment is missing or unreadable
+     */
+    public PerRecipientMessages composePerRecipient(ParsedJob parsed) {
+        if (!parsed.isPerRecipient() || parsed.job().jobId() == null) {
+            throw new IllegalArgumentException("not a per-recipient job with a job id");
+        }
+        Shared shared = shared(parsed, store.pinned());
+        return new PerRecipientMessages(newMessageId(parsed), recipient -> build(parsed, shared,
+                messageIdFor(parsed, recipient), unsubscribe.fields(parsed, Optional.of(recipient.getAddress()))));
+    }
+
+    private String now() {
+        synchronized (dates) {
+            return dates.format(Date.from(clock.instant()));
+        }
     }
 
     /**
@@ -104,23 +144,36 @@ public final class MessageComposer {
         return job.isRaw() || job.jobId() == null ? Optional.empty() : Optional.of(newMessageId(parsed));
     }
 
+    /** What every message of a structured job shares: its date, boundary and sized, pinned attachments. */
+    private record Shared(String date, String boundary, List<SizedAttachment> attachments, AttachmentStore objects) {
+    }
+
+    private Shared shared(ParsedJob parsed, AttachmentStore objects) {
+        List<SizedAttachment> attachments = new ArrayList<>();
+        for (int i = 0; i < parsed.job().attachments().size(); i++) {
+            attachments.add(sized(parsed, i, objects));
+        }
+        return new Shared(now(), "=_mailroom_" + UUID.randomUUID().toString().replace("-", ""), attachments, objects);
+    }
+
     /**
      * The message is measured once by writing it with stored attachments left empty, then adding
      * their base64 size, which depends on their length alone: exact, without reading them.
+     *
+     * @param listFields List-Unsubscribe and List-Unsubscribe-Post, or none
      */
-    private ComposedMessage composeStructured(ParsedJob parsed, String date, AttachmentStore objects) {
+    private ComposedMessage build(ParsedJob parsed, Shared shared, String messageId, List<HeaderField> listFields) {
         SendJob job = parsed.job();
-        String messageId = newMessageId(parsed);
-        List<SizedAttachment> attachments = new ArrayList<>();
-        for (int i = 0; i < job.attachments().size(); i++) {
-            attachments.add(sized(parsed, i, objects));
-        }
-        String boundary = "=_mailroom_" + UUID.randomUUID().toString().replace("-", "");
+        List<SizedAttachment> attachments = shared.attachments();
         boolean utf8Headers = parsed.headers().international();
         Structure structure = (session, content) -> {
             StructuredMimeMessage message = new StructuredMimeMessage(utf8Headers ? utf8 : session, messageId);
-            fillHeaders(message, job, parsed.headers(), date);
-            body(job, attachments, content, boundary).fill(message);
+            fillHeaders(message, job, parsed.headers(), shared.date());
+            for (HeaderField field : listFields) {
+                // ASCII; folded after the comma only, as a URL cannot be folded (intake keeps it to one line).
+                message.setHeader(field.name(), MimeUtility.fold(field.name().length() + 2, field.value()));
+            }
+            body(job, attachments, content, shared.boundary()).fill(message);
             message.saveChanges();
             return message;
         };
@@ -134,7 +187,8 @@ public final class MessageComposer {
                 .mapToLong(a -> base64Size(a.bytes())).sum();
         // Stored parts are base64, 7-bit: they change the size, never the 8-bit question.
         WireSize size = new WireSize(skeleton.bytes() + stored, skeleton.eightBit());
-        return new Composed(messageId, size, utf8Headers, List.of(), session -> structure.create(session, objects));
+        return new Composed(messageId, size, utf8Headers, List.of(), session -> structure.create(session,
+                shared.objects()));
     }
 
     /** A structured message, its stored attachments read from {@code content}. */
@@ -290,6 +344,27 @@ public final class MessageComposer {
         String jobId = parsed.job().jobId();
         UUID id = jobId != null ? UUID.nameUUIDFromBytes(jobId.getBytes(StandardCharsets.UTF_8)) : UUID.randomUUID();
         return "<" + id + "@" + sender.substring(sender.indexOf('@') + 1) + ">";
+    }
+
+    /**
+     * The Message-ID of one recipient's message in a per-recipient job: the job's, its left part
+     * extended by a hash of the recipient's address (lower case), so that each message has its own
+     * (RFC 5322 §3.6.4: the messages differ), every attempt sends it again, the job's id is
+     * recognisable in it, and the address is not spelt out.
+     */
+    public static String messageIdFor(ParsedJob parsed, InternetAddress recipient) {
+        String jobMessageId = newMessageId(parsed);
+        int at = jobMessageId.indexOf('@');
+        byte[] hash = sha256(recipient.getAddress().toLowerCase(Locale.ROOT));
+        return jobMessageId.substring(0, at) + "." + HexFormat.of().formatHex(hash, 0, 8) + jobMessageId.substring(at);
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     // Base64 (RFC 2045 §6.8): 4 characters per 3 bytes; Jakarta Mail's encoder ends every full line

@@ -7,10 +7,13 @@ import dev.mailroom.deliver.SmtpSettings;
 import dev.mailroom.deliver.TlsPolicy;
 import dev.mailroom.intake.JobLimits;
 import dev.mailroom.job.AddressForm;
+import dev.mailroom.job.Unsubscribe;
 import dev.mailroom.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -22,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -39,11 +43,19 @@ import java.util.stream.Stream;
  * @param missingDkimKey what becomes of a job whose From domain has no DKIM key
  * @param lease          how long a claim on a job lasts; longer than any attempt (Lambda's 15 min)
  * @param parallelJobs   records of one batch processed at once (one job each)
+ * @param unsubscribeUrl Mailroom's one-click unsubscribe endpoint ({@code MAILROOM_UNSUBSCRIBE_URL}) as
+ *                       a URL holding {@value Unsubscribe#TOKEN} (appended as the last path segment
+ *                       when the variable has none): where a job's {@code unsubscribe} without a URL
+ *                       sends its recipients
  */
 public record MailroomConfig(String queueUrl, StoreConfig store, List<String> attachmentBuckets,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
-                             KeySource keys, MissingDkimKey missingDkimKey, List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
-                             Duration lease, int parallelJobs, JobLimits limits) {
+                             KeySource keys, MissingDkimKey missingDkimKey, List<InetSocketAddress> dnsServers,
+                             Duration dnsTimeout, RetryPolicy retry, Duration lease, int parallelJobs, JobLimits limits,
+                             Optional<String> unsubscribeUrl) {
+
+    /** The longest MAILROOM_UNSUBSCRIBE_URL: a token of a few hundred characters must still fit on its line. */
+    static final int MAX_UNSUBSCRIBE_URL_CHARS = 200;
 
     public enum DeliveryMode { MX, RELAY }
 
@@ -72,7 +84,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_KEYS_SECRET_ARN", "MAILROOM_KEYS_FILE", "MAILROOM_KEYS",
             "MAILROOM_DKIM_MISSING_KEY", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
-            "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS")).toList();
+            "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS",
+            "MAILROOM_UNSUBSCRIBE_URL")).toList();
 
     public static MailroomConfig fromEnvironment() {
         return from(System.getenv());
@@ -110,7 +123,33 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
                 new JobLimits(env.integer("MAILROOM_MAX_RECIPIENTS", 100, 1, 1_000),
                         env.integer("MAILROOM_MAX_INLINE_BYTES", 256 * 1024, 0, 768 * 1024),
                         env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
-                        JobLimits.defaults().maxHeaderBytes()));
+                        JobLimits.defaults().maxHeaderBytes()),
+                env.optional("MAILROOM_UNSUBSCRIBE_URL").map(MailroomConfig::unsubscribeUrl));
+    }
+
+    /** RFC 8058 §3.1: https; a {token} where the token goes, else appended as the last path segment. */
+    private static String unsubscribeUrl(String value) {
+        String name = "MAILROOM_UNSUBSCRIBE_URL";
+        if (value.length() > MAX_UNSUBSCRIBE_URL_CHARS || !value.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new ConfigException(name, "must be 1-" + MAX_UNSUBSCRIBE_URL_CHARS + " ASCII characters, no spaces");
+        }
+        URI uri;
+        try {
+            uri = new URI(value.replace(Unsubscribe.TOKEN, "token"));
+        } catch (URISyntaxException e) {
+            throw new ConfigException(name, "is not a URL");
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getRawUserInfo() != null
+                || uri.getRawFragment() != null) {
+            throw new ConfigException(name, "must be an https URL with a host, no user name and no fragment");
+        }
+        if (value.contains(Unsubscribe.TOKEN)) {
+            return value;
+        }
+        if (uri.getRawQuery() != null) {
+            throw new ConfigException(name, "with a query, must say where the token goes: " + Unsubscribe.TOKEN);
+        }
+        return value + (value.endsWith("/") ? "" : "/") + Unsubscribe.TOKEN;
     }
 
     public String deadLetterQueueUrl() {

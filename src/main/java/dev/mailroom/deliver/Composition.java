@@ -1,13 +1,17 @@
 package dev.mailroom.deliver;
 
 import dev.mailroom.compose.ComposedMessage;
+import dev.mailroom.compose.PerRecipientMessages;
 import dev.mailroom.sign.MessageSigning;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
 import java.util.List;
 
 /** What composing a job's message gave: a message ready to send, or why there is none this attempt. */
 public sealed interface Composition {
 
-    /** The message as it is sent, its DKIM-Signature fields included, and who signed it. */
+    /** One message for every recipient, as it is sent (its DKIM-Signature fields included), and who signed it. */
     record Ready(MessageSigning.Signed signed) implements Composition {
 
         public ComposedMessage message() {
@@ -17,6 +21,24 @@ public sealed interface Composition {
         /** The keys that signed it, as their DNS names ({@code s2026._domainkey.example.com}); empty if unsigned. */
         public List<String> signedBy() {
             return signed.signatures();
+        }
+    }
+
+    /**
+     * A message of their own for each recipient (a List-Unsubscribe URL naming them, RFC 8058): each
+     * recipient its own transaction, its message made — and signed — when its turn comes.
+     */
+    record PerRecipient(PerRecipientMessages messages, Signer signer) implements Composition {
+
+        /** Signs one recipient's message (DKIM pass one): the engine's signing, for this job. */
+        @FunctionalInterface
+        public interface Signer {
+            MessageSigning.Signed sign(ComposedMessage message) throws IOException, MessagingException;
+        }
+
+        /** The recipient's message, signed. */
+        MessageSigning.Signed forRecipient(InternetAddress recipient) throws IOException, MessagingException {
+            return signer.sign(messages.forRecipient(recipient));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentException;
 import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.compose.MessageComposer;
+import dev.mailroom.compose.PerRecipientMessages;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.resolve.MxResolver;
@@ -31,15 +32,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers one message to a set of recipients and says what happened to each: {@link #compose}
- * builds the message once per attempt and signs it (DKIM, {@link MessageSigning}), {@link #deliver(Composition, Envelope, Deadline,
- * TransactionListener)} sends it to the envelope intake parsed (the job's address strings are
- * never parsed again here).
+ * Delivers a job's message to a set of recipients and says what happened to each: {@link #compose}
+ * builds the message once per attempt and signs it (DKIM, {@link MessageSigning}) — or what a message
+ * per recipient shares ({@link Composition.PerRecipient}, each signed when made) —
+ * {@link #deliver(Composition, Envelope, Deadline, TransactionListener)} sends it to the envelope
+ * intake parsed (the job's address strings are never parsed again here).
  *
  * <p>Recipients are grouped by domain (MX mode) or sent together (relay mode), in transactions of
  * at most {@link SmtpSettings#maxRecipientsPerTransaction()} recipients; transactions run in
- * parallel up to {@link SmtpSettings#maxParallelTransactions()}. The engine never throws for a
- * delivery failure: every recipient gets an {@link Outcome}.
+ * parallel up to {@link SmtpSettings#maxParallelTransactions()}. A per-recipient job's group sends
+ * one transaction per recipient instead, one after another over the connection kept between them;
+ * groups still run in parallel. The engine never throws for a delivery failure: every recipient
+ * gets an {@link Outcome}.
  *
  * <p>After a transaction that delivered to every recipient, its connection is kept for a while
  * for the next message to the same server ({@link SmtpSettings#connectionReuse()}).
@@ -84,20 +88,33 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /**
      * Composes the job's message once per attempt and signs it (pass one of DKIM's two, which reads
-     * the whole message, stored parts included); every transaction of the attempt sends it. A stored
-     * part that cannot be read, or a message that cannot be signed, is an outcome, not an exception.
+     * the whole message, stored parts included); every transaction of the attempt sends it — or, for
+     * a job whose recipients each get their own (RFC 8058 links naming them), what they share, each
+     * recipient's message made and signed when its transaction comes. A stored part that cannot be
+     * read, or a message that cannot be signed, is an outcome, not an exception.
      */
     public Composition compose(ParsedJob job) {
         try {
+            if (job.isPerRecipient()) {
+                return new Composition.PerRecipient(composer.composePerRecipient(job),
+                        message -> signing.sign(message, job));
+            }
             return new Composition.Ready(signing.sign(composer.compose(job), job));
-        } catch (AttachmentException e) {
-            return new Composition.Unsendable(OutcomeClassifier.ofAttachmentFailure(e));
-        } catch (DkimException e) {
-            return new Composition.Unsendable(OutcomeClassifier.ofSigningFailure(e));
-        } catch (IOException | MessagingException e) {
-            // Signing read the message: a stored part's failure arrives wrapped by the MIME writer.
-            return new Composition.Unsendable(OutcomeClassifier.ofUnreadableMessage(e));
+        } catch (AttachmentException | DkimException | IOException | MessagingException e) {
+            return new Composition.Unsendable(unsendable(e));
         }
+    }
+
+    /** Why a message cannot be sent this attempt: its stored parts, or its signature (one place for both cases). */
+    private static Outcome unsendable(Exception failure) {
+        if (failure instanceof AttachmentException attachment) {
+            return OutcomeClassifier.ofAttachmentFailure(attachment);
+        }
+        if (failure instanceof DkimException dkim) {
+            return OutcomeClassifier.ofSigningFailure(dkim);
+        }
+        // Signing read the message: a stored part's failure arrives wrapped by the MIME writer.
+        return OutcomeClassifier.ofUnreadableMessage(failure);
     }
 
     /**
@@ -106,7 +123,7 @@ public final class DeliveryEngine implements AutoCloseable {
      *                    retries), as intake normalised them
      * @param deadline    neither MX resolution nor any SMTP session outlives it: sessions still
      *                    running are cut (transient outcomes), hosts not yet tried are not tried
-     * @param listener    told of each transaction that ends while others of the message still run
+     * @param listener    told of each transaction that ends while others of the job still run
      *                    (the last one's results are in the report only)
      */
     public DeliveryReport deliver(Composition composition, Envelope envelope, Deadline deadline,
@@ -116,35 +133,100 @@ public final class DeliveryEngine implements AutoCloseable {
             return new DeliveryReport(null, recipients.stream()
                     .map(r -> new RecipientResult(r, unsendable.outcome(), Duration.ZERO)).toList());
         }
-        Composition.Ready ready = (Composition.Ready) composition;
-        ComposedMessage message = ready.message();
-        List<List<InternetAddress>> groups = groups(recipients);
-        AtomicInteger open = new AtomicInteger(groups.size());
+        String messageId = composition instanceof Composition.Ready ready ? ready.message().messageId()
+                : ((Composition.PerRecipient) composition).messages().messageId();
+        List<Lane> lanes = lanes(composition, groups(recipients));
+        AtomicInteger open = new AtomicInteger(lanes.stream().mapToInt(lane -> lane.transactions().size()).sum());
+        TransactionListener untilLast = (id, results) -> {
+            if (open.decrementAndGet() > 0) {
+                listener.ended(id, results);
+            }
+        };
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
-        for (List<InternetAddress> group : groups) {
-            running.add(transactions.submit(() -> {
-                List<RecipientResult> results = deliverGroup(group, ready, envelope.sender(), deadline);
-                if (open.decrementAndGet() > 0) {
-                    listener.ended(message.messageId(), results);
-                }
-                return results;
-            }));
+        for (Lane lane : lanes) {
+            running.add(transactions.submit(() -> run(lane, messageId, envelope.sender(), deadline, untilLast)));
         }
         List<RecipientResult> results = new ArrayList<>();
         for (Future<List<RecipientResult>> transaction : running) {
             results.addAll(await(transaction));
         }
-        return new DeliveryReport(message.messageId(), results);
+        return new DeliveryReport(messageId, results);
     }
 
-    private List<RecipientResult> deliverGroup(List<InternetAddress> group, Composition.Ready message,
-                                               String envelopeFrom, Deadline deadline) {
-        Instant start = clock.instant();
-        DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message.message(), envelopeFrom,
-                deadline);
-        Duration latency = Duration.between(start, clock.instant());
-        return group.stream().map(r -> new RecipientResult(r, result.outcomes().get(r), latency, result.trail(),
-                message.signedBy())).toList();
+    /**
+     * Transactions run one after another, so that they share the connection kept after each
+     * ({@link SmtpSettings#connectionReuse()}) rather than open one each to the same server.
+     */
+    private record Lane(List<Transaction> transactions) {
+    }
+
+    /** Recipients and the message they get; a per-recipient message is made, and signed, when its turn comes. */
+    private record Transaction(List<InternetAddress> recipients, Message message) {
+    }
+
+    @FunctionalInterface
+    private interface Message {
+        MessageSigning.Signed get() throws IOException, MessagingException;
+    }
+
+    /**
+     * One lane per group; a group of a per-recipient job is a lane of one transaction per recipient,
+     * each with the recipient's own message.
+     */
+    private static List<Lane> lanes(Composition composition, List<List<InternetAddress>> groups) {
+        if (composition instanceof Composition.Ready ready) {
+            return groups.stream().map(group -> new Lane(List.of(new Transaction(group, ready::signed)))).toList();
+        }
+        Composition.PerRecipient perRecipient = (Composition.PerRecipient) composition;
+        return groups.stream().map(group -> new Lane(group.stream()
+                .map(r -> new Transaction(List.of(r), () -> perRecipient.forRecipient(r))).toList())).toList();
+    }
+
+    /**
+     * A lane's transactions in turn. Once one ends without any host running it (the domain
+     * unroutable, its hosts down, the deadline near), the rest of the lane shares its outcome and
+     * trail rather than meet the same hosts again; so does the rest of a lane whose recipient's
+     * message could not be made (a stored part gone, a signature failed).
+     */
+    private List<RecipientResult> run(Lane lane, String messageId, String envelopeFrom, Deadline deadline,
+                                      TransactionListener listener) {
+        List<RecipientResult> all = new ArrayList<>();
+        List<Transaction> transactions = lane.transactions();
+        for (int i = 0; i < transactions.size(); i++) {
+            List<InternetAddress> group = transactions.get(i).recipients();
+            Instant start = clock.instant();
+            MessageSigning.Signed message;
+            try {
+                message = transactions.get(i).message().get();
+            } catch (AttachmentException | DkimException | IOException | MessagingException e) {
+                Outcome unsendable = unsendable(e);
+                for (Transaction skipped : transactions.subList(i, transactions.size())) {
+                    List<RecipientResult> same = skipped.recipients().stream()
+                            .map(r -> new RecipientResult(r, unsendable, Duration.ZERO)).toList();
+                    all.addAll(same);
+                    listener.ended(messageId, same);
+                }
+                break;
+            }
+            DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message.message(),
+                    envelopeFrom, deadline);
+            Duration latency = Duration.between(start, clock.instant());
+            List<RecipientResult> results = group.stream().map(r -> new RecipientResult(r, result.outcomes().get(r),
+                    latency, result.trail(), message.signatures())).toList();
+            all.addAll(results);
+            listener.ended(messageId, results);
+            if (!result.transacted()) {
+                Outcome shared = results.get(0).outcome();
+                for (Transaction skipped : transactions.subList(i + 1, transactions.size())) {
+                    List<RecipientResult> same = skipped.recipients().stream()
+                            .map(r -> new RecipientResult(r, shared, Duration.ZERO, result.trail(), List.of())).toList();
+                    all.addAll(same);
+                    listener.ended(messageId, same);
+                }
+                break;
+            }
+        }
+        return all;
     }
 
     /** One group per domain in MX mode (all together for a relay), split at the per-transaction cap. */

@@ -24,8 +24,13 @@ import java.util.Map;
  */
 final class DomainDelivery {
 
-    /** The group's outcomes, and the hosts that failed on the way to them. */
-    record Result(Map<InternetAddress, Outcome> outcomes, List<HostFailure> trail) {
+    /**
+     * The group's outcomes, and the hosts that failed on the way to them.
+     *
+     * @param transacted whether a host ran the transaction (answered MAIL FROM or later); when none did,
+     *                   the outcome is the domain's (unroutable, every host down…), not the recipients'
+     */
+    record Result(Map<InternetAddress, Outcome> outcomes, List<HostFailure> trail, boolean transacted) {
     }
 
     /** Postfix's smtp_mx_address_limit: a Lambda can't wait on dozens of dead addresses. */
@@ -52,7 +57,7 @@ final class DomainDelivery {
             Route route = resolver.resolve(domain, deadline);
             if (!(route instanceof Route.Hosts hosts)) {
                 Outcome unroutable = OutcomeClassifier.ofUnroutable(route);
-                return new Result(SmtpTransaction.sameFor(recipients, unroutable), List.of());
+                return new Result(SmtpTransaction.sameFor(recipients, unroutable), List.of(), false);
             }
             targets = targets(hosts.hosts());
         }
@@ -75,7 +80,7 @@ final class DomainDelivery {
             }
             SmtpTransaction.Result result = transaction.run(target, message, envelopeFrom, recipients, deadline);
             if (result instanceof SmtpTransaction.Completed completed) {
-                return new Result(completed.outcomes(), trail);
+                return new Result(completed.outcomes(), trail, true);
             }
             SmtpTransaction.NotReady failure = (SmtpTransaction.NotReady) result;
             trail.add(new HostFailure(target.hostName(), target.address(), failure.failure()));
@@ -89,7 +94,7 @@ final class DomainDelivery {
             // the furthest host's words as the reason.
             outcome = OutcomeClassifier.deferredDespite(permanent);
         }
-        return new Result(SmtpTransaction.sameFor(recipients, outcome), trail);
+        return new Result(SmtpTransaction.sameFor(recipients, outcome), trail, false);
     }
 
     private List<SmtpTransaction.Target> targets(List<MxHost> hosts) {

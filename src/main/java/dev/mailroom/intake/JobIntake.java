@@ -1,11 +1,11 @@
 package dev.mailroom.intake;
 
 import dev.mailroom.job.HeaderField;
-import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.SendJob;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The front door of the pipeline: a queue message body in, an accepted job or a precise rejection
@@ -17,8 +17,21 @@ public final class JobIntake {
     private final JobValidator validator;
     private final SenderFieldRules senderFields;
 
+    /** An intake that accepts a job's own fixed unsubscribe URL, and no token ({@link UnsubscribeSupport#none()}). */
     public JobIntake(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets) {
-        this.validator = new JobValidator(limits, senders, attachmentBuckets);
+        this(limits, senders, attachmentBuckets, UnsubscribeSupport.none());
+    }
+
+    /** @param unsubscribe what this deployment can fill into an unsubscribe URL (tokens, its own endpoint) */
+    public JobIntake(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets,
+                     UnsubscribeSupport unsubscribe) {
+        this(limits, senders, attachmentBuckets, () -> unsubscribe);
+    }
+
+    /** @param unsubscribe as above, asked for each job: known once the keys are read ({@code UnsubscribeLinks#support}) */
+    public JobIntake(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets,
+                     Supplier<UnsubscribeSupport> unsubscribe) {
+        this.validator = new JobValidator(limits, senders, attachmentBuckets, unsubscribe);
         this.senderFields = new SenderFieldRules(senders);
     }
 
@@ -50,9 +63,7 @@ public final class JobIntake {
                 JobValidator.requireJobId(job.jobId());
                 jobId = job.jobId();
             }
-            ParsedJob parsed = validator.validate(job);
-            return new IntakeResult.Accepted(jobId, job.jobId() != null ? parsed
-                    : new ParsedJob(job.withJobId(jobId), parsed.envelope(), parsed.headers(), parsed.inlineContent()));
+            return new IntakeResult.Accepted(jobId, validator.validate(job, jobId));
         } catch (JobRejectedException e) {
             return new IntakeResult.Rejected(jobId, e.getMessage());
         } catch (RuntimeException e) {

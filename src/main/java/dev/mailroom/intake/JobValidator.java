@@ -16,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The checks a job passes before anything is sent (DESIGN.md §2). The first violation found is
@@ -31,18 +33,23 @@ final class JobValidator {
     private final JobLimits limits;
     private final SenderPolicy senders;
     private final Set<String> attachmentBuckets;
+    private final UnsubscribeRules unsubscribe;
 
-    JobValidator(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets) {
+    JobValidator(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets,
+                 Supplier<UnsubscribeSupport> unsubscribe) {
         this.limits = limits;
         this.senders = senders;
         this.attachmentBuckets = Set.copyOf(attachmentBuckets);
+        this.unsubscribe = new UnsubscribeRules(unsubscribe);
     }
 
     /**
-     * @return the job with what was parsed of it: the envelope (sender, and recipients de-duplicated),
-     *         the header addresses (IDNA-normalised) and the inline attachments decoded
+     * @param jobId the id the job goes by: its own, else the fallback (unsubscribe tokens name it)
+     * @return the job under that id with what was parsed of it: the envelope (sender, and recipients
+     *         de-duplicated), the header addresses (IDNA-normalised), the inline attachments decoded and
+     *         the List-Unsubscribe to write
      */
-    ParsedJob validate(SendJob job) {
+    ParsedJob validate(SendJob job, String jobId) {
         if (job.version() != SUPPORTED_VERSION) {
             throw new JobRejectedException("version", job.version() == 0
                     ? "is required (this Mailroom reads version " + SUPPORTED_VERSION + ")"
@@ -60,9 +67,11 @@ final class JobValidator {
         List<InternetAddress> bcc = addresses("bcc", job.bcc());
         List<InternetAddress> recipients = recipients(List.of(to, cc, bcc));
         Map<Integer, byte[]> inline = checkContent(job);
+        SendJob identified = job.jobId() != null ? job : job.withJobId(jobId);
+        Optional<ParsedJob.ListUnsubscribe> listUnsubscribe = unsubscribe.check(identified, from, recipients);
         checkTags(job.tags());
-        return new ParsedJob(job, new Envelope(sender.getAddress(), recipients),
-                new ParsedJob.Headers(from, replyTo, to, cc), inline);
+        return new ParsedJob(identified, new Envelope(sender.getAddress(), recipients),
+                new ParsedJob.Headers(from, replyTo, to, cc), inline, listUnsubscribe);
     }
 
     static void requireJobId(String jobId) {
@@ -129,8 +138,9 @@ final class JobValidator {
     private Map<Integer, byte[]> checkContent(SendJob job) {
         if (job.isRaw()) {
             if (job.text() != null || job.html() != null || !job.attachments().isEmpty() || job.subject() != null
-                    || !job.headers().isEmpty()) {
-                throw new JobRejectedException("raw", "cannot be combined with subject, text, html, headers or attachments");
+                    || !job.headers().isEmpty() || job.unsubscribe() != null) {
+                throw new JobRejectedException("raw",
+                        "cannot be combined with subject, text, html, headers, attachments or unsubscribe");
             }
             requireS3("raw.s3", job.raw().s3());
             return Map.of();

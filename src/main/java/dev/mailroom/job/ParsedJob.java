@@ -4,6 +4,7 @@ import jakarta.mail.internet.InternetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A job as intake accepted it, with what intake parsed of it, so that no later stage parses the
@@ -14,14 +15,54 @@ import java.util.Objects;
  * @param headers       From, Reply-To, To and Cc as intake parsed them (a raw job's are its envelope's
  *                      sources only: its header is its stored message's)
  * @param inlineContent the decoded bytes of each inline attachment, by its index in {@code job.attachments()}
+ * @param unsubscribe   the job's {@code unsubscribe} as intake checked it; empty when it has none
  */
-public record ParsedJob(SendJob job, Envelope envelope, Headers headers, Map<Integer, byte[]> inlineContent) {
+public record ParsedJob(SendJob job, Envelope envelope, Headers headers, Map<Integer, byte[]> inlineContent,
+                        Optional<ListUnsubscribe> unsubscribe) {
 
     public ParsedJob {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(headers, "headers");
         inlineContent = Map.copyOf(inlineContent);
+        Objects.requireNonNull(unsubscribe, "unsubscribe");
+    }
+
+    /** Whether every recipient gets a message of their own: an unsubscribe URL that names each one. */
+    public boolean isPerRecipient() {
+        return unsubscribe.map(ListUnsubscribe::isPerRecipient).orElse(false);
+    }
+
+    /**
+     * The job's {@link Unsubscribe} as intake resolved it: what composition writes into List-Unsubscribe.
+     *
+     * @param url    the https URL, Mailroom's endpoint filled in when the job named none; per recipient
+     *               when it holds {@value Unsubscribe#TOKEN}
+     * @param mailto the mailto: URI, a bare address made one
+     * @param scope  the job's scope, else the From address's domain
+     */
+    public record ListUnsubscribe(String url, Optional<String> mailto, String scope) {
+
+        public ListUnsubscribe {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(mailto, "mailto");
+            Objects.requireNonNull(scope, "scope");
+        }
+
+        public boolean isPerRecipient() {
+            return url.contains(Unsubscribe.TOKEN);
+        }
+
+        /**
+         * The List-Unsubscribe field's value (RFC 2369 §3.2): the https URL first, since RFC 8058 §3.1
+         * one-click applies to it, then the mailto: URI.
+         *
+         * @param token the recipient's token, for a per-recipient URL; ignored otherwise
+         */
+        public String fieldValue(String token) {
+            String https = "<" + url.replace(Unsubscribe.TOKEN, token) + ">";
+            return mailto.map(m -> https + ", <" + m + ">").orElse(https);
+        }
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * A send job, contract v1 (DESIGN.md §2): what a cloud application puts on the send queue.
  * Either a structured message (from, subject, text and/or html, attachments) or a complete
  * RFC 5322 message in S3 ({@code raw}); the envelope comes from {@code envelopeFrom}/{@code from}
- * and {@code to}/{@code cc}/{@code bcc} in both cases.
+ * and {@code to}/{@code cc}/{@code bcc} in both cases. A structured message may ask for one-click
+ * unsubscribe headers ({@link Unsubscribe}).
  *
  * <p>The record holds the job as written; validation happens before delivery. The rules the contract
  * sets on its identifiers are defined here, once, for both sides: the client checks them as an email
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record SendJob(int version, String jobId, String from, String envelopeFrom, List<String> replyTo,
                       List<String> to, List<String> cc, List<String> bcc, String subject, String text,
-                      String html, Map<String, String> headers, List<Attachment> attachments,
+                      String html, Map<String, String> headers, Unsubscribe unsubscribe, List<Attachment> attachments,
                       RawSource raw, Map<String, String> tags, Instant expiresAt) {
 
     /** The contract version this record is: what the client writes and the intake reads. */
@@ -52,7 +53,7 @@ public record SendJob(int version, String jobId, String from, String envelopeFro
     /** The same job under the id the pipeline knows it by (the SQS message id when it had none). */
     public SendJob withJobId(String id) {
         return new SendJob(version, id, from, envelopeFrom, replyTo, to, cc, bcc, subject, text, html, headers,
-                attachments, raw, tags, expiresAt);
+                unsubscribe, attachments, raw, tags, expiresAt);
     }
 
     /**

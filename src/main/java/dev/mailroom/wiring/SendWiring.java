@@ -3,6 +3,9 @@ package dev.mailroom.wiring;
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.compose.MessageComposer;
 import dev.mailroom.compose.S3AttachmentStore;
+import dev.mailroom.compose.UnsubscribeLinks;
+import dev.mailroom.config.ConfigException;
+import dev.mailroom.config.KeySource;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.config.MailroomConfig.MissingDkimKey;
 import dev.mailroom.deliver.DeliveryEngine;
@@ -70,15 +73,16 @@ public final class SendWiring implements AutoCloseable {
         this.ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
         DeadLetters deadLetters = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
                 config.archiveBucket(), config.archivePrefix(), clock);
-        this.composer = new MessageComposer(new S3AttachmentStore(aws.s3()), clock);
-        this.keys = new SendKeysOnce(() -> SendKeys.load(config.keys(), aws));
+        this.keys = new SendKeysOnce(() -> checked(SendKeys.load(config.keys(), aws), config));
+        UnsubscribeLinks links = UnsubscribeLinks.readLater(() -> keys.get().unsubscribe(), config.unsubscribeUrl());
+        this.composer = new MessageComposer(new S3AttachmentStore(aws.s3()), clock, links);
         MessageSigning signing = new MessageSigning(() -> keys.get().dkim(), clock);
         this.engine = new DeliveryEngine(RelayCredentials.apply(config.smtp(), config.relaySecretArn(), aws),
                 DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()), composer, signing, clock);
         Predicate<String> signable = config.missingDkimKey() == MissingDkimKey.UNSIGNED ? domain -> true
                 : signing::hasKeyFor;
         this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains(), signable),
-                new HashSet<>(config.attachmentBuckets()));
+                new HashSet<>(config.attachmentBuckets()), links::support);
         JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters),
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
                         new SecureRandom(), clock),
@@ -86,6 +90,15 @@ public final class SendWiring implements AutoCloseable {
         this.step = new SendStep(processor, new SqsQueueControl(aws.sqs(), config.queueUrl()),
                 config.smtp().minimumAttemptTime(), log, clock);
         this.batch = new BatchDriver(step, config.parallelJobs());
+    }
+
+    /** Mailroom's own unsubscribe endpoint puts tokens in its URLs: it needs the keys that sign them. */
+    private static SendKeys checked(SendKeys keys, MailroomConfig config) {
+        if (config.unsubscribeUrl().isPresent() && keys.unsubscribe().isEmpty()) {
+            throw new ConfigException("MAILROOM_UNSUBSCRIBE_URL", "needs unsubscribe keys: an \"unsubscribe\" entry "
+                    + "in the key document (" + String.join(", ", KeySource.VARIABLES) + ")");
+        }
+        return keys;
     }
 
     /** The production wiring: configuration from the environment, logs to stdout. */

@@ -114,6 +114,29 @@ class MailroomConfigTest {
     }
 
     @Test
+    void theUnsubscribeUrlShouldSayWhereTheTokenGoes() {
+        Map<String, String> env = minimal();
+        assertThat(MailroomConfig.from(env).unsubscribeUrl()).isEmpty();
+
+        env.put("MAILROOM_UNSUBSCRIBE_URL", "https://u.example.com/unsubscribe");
+        assertThat(MailroomConfig.from(env).unsubscribeUrl()).contains("https://u.example.com/unsubscribe/{token}");
+        env.put("MAILROOM_UNSUBSCRIBE_URL", "https://u.example.com/u?t={token}");
+        assertThat(MailroomConfig.from(env).unsubscribeUrl()).contains("https://u.example.com/u?t={token}");
+    }
+
+    @Test
+    void aBadUnsubscribeUrlShouldNameItsVariable() {
+        for (String bad : new String[] {"http://u.example.com/u", "https://u.example.com/u?list=1", "not a url",
+                "https://me:pw@u.example.com/", "https://u.example.com/" + "x".repeat(200)}) {
+            Map<String, String> env = minimal();
+            env.put("MAILROOM_UNSUBSCRIBE_URL", bad);
+
+            assertThatThrownBy(() -> MailroomConfig.from(env)).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("MAILROOM_UNSUBSCRIBE_URL");
+        }
+    }
+
+    @Test
     void fromShouldNameTheMissingVariable() {
         Map<String, String> env = minimal();
         env.remove("MAILROOM_TABLE");

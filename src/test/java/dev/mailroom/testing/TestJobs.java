@@ -4,11 +4,13 @@ import dev.mailroom.intake.IntakeResult;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.JobLimits;
 import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.intake.UnsubscribeSupport;
 import dev.mailroom.job.Attachment;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
+import dev.mailroom.job.Unsubscribe;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.IDN;
@@ -37,6 +39,7 @@ public final class TestJobs {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final List<Attachment> attachments = new ArrayList<>();
     private S3Location raw;
+    private Unsubscribe unsubscribe;
 
     private TestJobs(String from) {
         this.from = from;
@@ -58,6 +61,10 @@ public final class TestJobs {
     public TestJobs header(String name, String value) { headers.put(name, value); return this; }
     public TestJobs attach(Attachment attachment) { attachments.add(attachment); return this; }
     public TestJobs raw(String bucket, String key) { raw = new S3Location(bucket, key); return this; }
+    public TestJobs unsubscribe(String url, String mailto, String scope) {
+        unsubscribe = new Unsubscribe(url, mailto, scope);
+        return this;
+    }
 
     public TestJobs attachS3(String filename, String contentType, String bucket, String key) {
         return attach(new Attachment(filename, contentType, null, null, null, new S3Location(bucket, key)));
@@ -66,7 +73,7 @@ public final class TestJobs {
     public SendJob build() {
         // A raw job's subject is its stored message's.
         return new SendJob(1, jobId, from, envelopeFrom, replyTo, to, cc, bcc, raw == null ? subject : null, text, html,
-                headers, attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
+                headers, unsubscribe, attachments, raw == null ? null : new SendJob.RawSource(raw), Map.of(), null);
     }
 
     /**
@@ -75,6 +82,11 @@ public final class TestJobs {
      * broken test.
      */
     public static ParsedJob parsed(SendJob job) {
+        return parsed(job, UnsubscribeSupport.none());
+    }
+
+    /** {@link #parsed(SendJob)}, with unsubscribe tokens and an endpoint as {@code unsubscribe} says. */
+    public static ParsedJob parsed(SendJob job, UnsubscribeSupport unsubscribe) {
         Set<String> senders = new HashSet<>();
         for (String sender : Arrays.asList(job.from(), job.envelopeFrom())) {
             if (sender != null) {
@@ -87,7 +99,7 @@ public final class TestJobs {
             buckets.add(job.raw().s3().bucket());
         }
         JobIntake intake = new JobIntake(new JobLimits(100_000, Integer.MAX_VALUE, 100_000,
-                JobLimits.defaults().maxHeaderBytes()), new SenderPolicy(senders), buckets);
+                JobLimits.defaults().maxHeaderBytes()), new SenderPolicy(senders), buckets, unsubscribe);
         IntakeResult result = intake.accept(job, job.jobId() == null ? "test-job" : job.jobId());
         if (result instanceof IntakeResult.Rejected rejected) {
             throw new IllegalArgumentException("intake refuses this test job: " + rejected.reason());
