@@ -38,11 +38,13 @@ import java.util.stream.Stream;
  * @param missingDkimKey what becomes of a job whose From domain has no DKIM key
  * @param lease          how long a claim on a job lasts; longer than any attempt (Lambda's 15 min)
  * @param parallelJobs   records of one batch processed at once (one job each)
+ * @param suppressionTable the suppression list's table (MAILROOM_SUPPRESSION_TABLE), or null: no
+ *                       suppression checks, and nothing added to a list
  */
 public record MailroomConfig(String queueUrl, StoreConfig store, List<String> attachmentBuckets,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
                              KeySource keys, MissingDkimKey missingDkimKey, List<InetSocketAddress> dnsServers, Duration dnsTimeout, RetryPolicy retry,
-                             Duration lease, int parallelJobs, JobLimits limits) {
+                             Duration lease, int parallelJobs, JobLimits limits, String suppressionTable) {
 
     public enum DeliveryMode { MX, RELAY }
 
@@ -71,7 +73,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             "MAILROOM_RELAY_SECRET_ARN", "MAILROOM_KEYS_SECRET_ARN", "MAILROOM_KEYS_FILE", "MAILROOM_KEYS",
             "MAILROOM_DKIM_MISSING_KEY", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
-            "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS")).toList();
+            "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS",
+            "MAILROOM_SUPPRESSION_TABLE")).toList();
 
     public static MailroomConfig fromEnvironment() {
         return from(System.getenv());
@@ -109,7 +112,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
                 new JobLimits(env.integer("MAILROOM_MAX_RECIPIENTS", 100, 1, 1_000),
                         env.integer("MAILROOM_MAX_INLINE_BYTES", 256 * 1024, 0, 768 * 1024),
                         env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
-                        JobLimits.defaults().maxHeaderBytes()));
+                        JobLimits.defaults().maxHeaderBytes()),
+                env.optional("MAILROOM_SUPPRESSION_TABLE").orElse(null));
     }
 
     public String deadLetterQueueUrl() {
