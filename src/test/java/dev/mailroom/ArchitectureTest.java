@@ -87,7 +87,7 @@ class ArchitectureTest {
         List<String> wrapperClasses = List.of("ledger.DynamoDbLedger", "ledger.LedgerTable", "ledger.LedgerItems",
                 "ledger.UpdateBuilder", "compose.S3AttachmentStore", "retry.SqsS3DeadLetters", "retry.Redrive",
                 "run.SqsQueueControl", "worker.SqsPoller", "client.MailroomClient", "client.S3Uploader",
-                "client.DeadLetterArchive");
+                "client.DeadLetterArchive", "ledger.DynamoDbSuppressionList", "ledger.SuppressionTable");
         DescribedPredicate<JavaClass> wrappers = resideInAPackage("dev.mailroom.aws..")
                 .or(resideInAPackage("dev.mailroom.wiring.."))
                 .or(DescribedPredicate.describe("a wrapper", javaClass -> wrapperClasses.stream()

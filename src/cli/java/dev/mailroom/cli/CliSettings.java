@@ -33,7 +33,8 @@ final class CliSettings {
                 firstOf(options.deadLetterQueueUrl, variable("MAILROOM_DLQ_URL").orElse(null)),
                 firstOf(options.archiveBucket, variable("MAILROOM_ARCHIVE_BUCKET").orElse(null)),
                 firstOf(options.archivePrefix, variable("MAILROOM_ARCHIVE_PREFIX").orElse(null)),
-                inlineLimitBytes());
+                inlineLimitBytes(),
+                firstOf(options.suppressionTable, variable("MAILROOM_SUPPRESSION_TABLE").orElse(null)));
     }
 
     /** Never more inline than the deployment's intake takes (MAILROOM_MAX_INLINE_BYTES), at most 64 KiB. */
@@ -72,6 +73,7 @@ final class CliSettings {
             case ClientSettings.UPLOAD_BUCKET ->
                     "MAILROOM_ATTACHMENT_BUCKETS is not set, needed to upload attachments (or pass --bucket)";
             case ClientSettings.TABLE -> "MAILROOM_TABLE is not set (or pass --table)";
+            case ClientSettings.SUPPRESSION_TABLE -> "MAILROOM_SUPPRESSION_TABLE is not set (or pass --suppression-table)";
             case ClientSettings.ARCHIVE_BUCKET ->
                     "MAILROOM_ARCHIVE_BUCKET and MAILROOM_ATTACHMENT_BUCKETS are not set (or pass --archive-bucket)";
             default -> "the setting " + setting + " is missing";

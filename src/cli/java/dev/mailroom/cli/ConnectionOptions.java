@@ -21,6 +21,10 @@ final class ConnectionOptions {
             description = "The ledger table (default: $MAILROOM_TABLE).")
     String table;
 
+    @Option(names = "--suppression-table", paramLabel = "TABLE",
+            description = "The suppression list (default: $MAILROOM_SUPPRESSION_TABLE).")
+    String suppressionTable;
+
     @Option(names = "--bucket", paramLabel = "BUCKET",
             description = "Where attachments are uploaded (default: the first of $MAILROOM_ATTACHMENT_BUCKETS).")
     String bucket;

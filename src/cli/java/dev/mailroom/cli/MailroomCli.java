@@ -21,7 +21,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 @Command(name = "mailroom", mixinStandardHelpOptions = true, versionProvider = MailroomCli.Version.class,
         description = "Sends email through Mailroom and looks after its jobs.",
-        subcommands = {SendCommand.class, StatusCommand.class, DeadLetterCommand.class, LocalCommand.class, WorkerCommand.class,
+        subcommands = {SendCommand.class, StatusCommand.class, DeadLetterCommand.class, SuppressionCommand.class,
+                LocalCommand.class, WorkerCommand.class,
                 DkimCommand.class, CommandLine.HelpCommand.class})
 public final class MailroomCli implements Callable<Integer> {
 
@@ -61,7 +62,7 @@ public final class MailroomCli implements Callable<Integer> {
     /** Without a subcommand there is nothing to do: a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: send, status, dead-letter, local, worker or dkim");
+        throw new ParameterException(spec.commandLine(), "Missing a command: send, status, dead-letter, suppression, local, worker or dkim");
     }
 
     /** The variables the commands read. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.mailroom.client.DeadLetter;
 import dev.mailroom.client.SendStatus;
+import dev.mailroom.client.SuppressionEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -63,6 +64,18 @@ final class Printing {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("ARCHIVED", "JOB", "KEY", "REASON"));
         deadLetters.forEach(d -> rows.add(List.of(d.archivedAt().toString(), d.jobId(), d.archiveKey(), orDash(d.reason()))));
+        return columns(rows);
+    }
+
+    static String suppressions(List<SuppressionEntry> entries) {
+        if (entries.isEmpty()) {
+            return "no suppressed addresses" + System.lineSeparator();
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("ADDRESS", "SCOPE", "REASON", "ADDED", "EXPIRES", "SOURCE"));
+        entries.forEach(e -> rows.add(List.of(e.address(), e.isGlobal() ? "global" : "tenant " + e.tenant(),
+                e.reason().name(), e.addedAt().toString(), e.expiresAt() == null ? "never" : e.expiresAt().toString(),
+                orDash(e.source()))));
         return columns(rows);
     }
 

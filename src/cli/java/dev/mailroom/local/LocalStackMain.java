@@ -7,6 +7,7 @@ import dev.mailroom.aws.AwsEndpoints;
 import dev.mailroom.config.KeySource;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.ledger.LedgerTable;
+import dev.mailroom.ledger.SuppressionTable;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.sign.DkimKey;
 import dev.mailroom.testing.DnsTestServer;
@@ -122,7 +123,7 @@ public final class LocalStackMain {
         }
     }
 
-    /** Creates the queues, buckets and table; returns the variables that name them. */
+    /** Creates the queues, buckets and tables (ledger, suppression list); returns the variables that name them. */
     private Map<String, String> resources(Emulators emulators, AwsClients aws) {
         SqsClient sqs = aws.sqs();
         String dlqUrl = sqs.createQueue(b -> b.queueName(names + "-send-dlq")).queueUrl();
@@ -134,10 +135,13 @@ public final class LocalStackMain {
         List.of(BUCKET, ARCHIVE_BUCKET).forEach(emulators.s3()::createBucket);
         String table = names + "-ledger";
         LedgerTable.createIfMissing(aws.dynamo(), table, Duration.ofSeconds(30));
+        String suppressionTable = names + "-suppression";
+        SuppressionTable.createIfMissing(aws.dynamo(), suppressionTable, Duration.ofSeconds(30));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MAILROOM_QUEUE_URL", queueUrl);
         env.put("MAILROOM_DLQ_URL", dlqUrl);
         env.put("MAILROOM_TABLE", table);
+        env.put("MAILROOM_SUPPRESSION_TABLE", suppressionTable);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", BUCKET);
         env.put("MAILROOM_ARCHIVE_BUCKET", ARCHIVE_BUCKET);
         env.put("MAILROOM_SQS_ENDPOINT", emulators.sqsEndpoint().toString());

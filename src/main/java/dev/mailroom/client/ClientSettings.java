@@ -17,9 +17,12 @@ import dev.mailroom.retry.ArchiveLayout;
  * @param archivePrefix      key prefix of archived payloads; defaults to {@value #DEFAULT_ARCHIVE_PREFIX}
  * @param inlineLimitBytes   attachments go inline (base64 in the job) while their total stays within
  *                           this many bytes; keep it at or below the service's MAILROOM_MAX_INLINE_BYTES
+ * @param suppressionTable   the suppression list's table (the service's MAILROOM_SUPPRESSION_TABLE):
+ *                           {@link MailroomClient#suppress} and the other suppression operations
  */
 public record ClientSettings(String queueUrl, String uploadBucket, String table, String deadLetterQueueUrl,
-                             String archiveBucket, String archivePrefix, long inlineLimitBytes) {
+                             String archiveBucket, String archivePrefix, long inlineLimitBytes,
+                             String suppressionTable) {
 
     /** The service's own default (MAILROOM_ARCHIVE_PREFIX unset). */
     public static final String DEFAULT_ARCHIVE_PREFIX = ArchiveLayout.DEFAULT_PREFIX;
@@ -30,6 +33,7 @@ public record ClientSettings(String queueUrl, String uploadBucket, String table,
     public static final String UPLOAD_BUCKET = "uploadBucket";
     public static final String TABLE = "table";
     public static final String ARCHIVE_BUCKET = "archiveBucket";
+    public static final String SUPPRESSION_TABLE = "suppressionTable";
 
     public ClientSettings {
         archiveBucket = archiveBucket != null ? archiveBucket : uploadBucket;
@@ -41,7 +45,7 @@ public record ClientSettings(String queueUrl, String uploadBucket, String table,
 
     /** The common case: the archive in the upload bucket under {@value #DEFAULT_ARCHIVE_PREFIX}, 64 KiB inline. */
     public static ClientSettings of(String queueUrl, String uploadBucket, String table) {
-        return new ClientSettings(queueUrl, uploadBucket, table, null, null, null, DEFAULT_INLINE_LIMIT_BYTES);
+        return new ClientSettings(queueUrl, uploadBucket, table, null, null, null, DEFAULT_INLINE_LIMIT_BYTES, null);
     }
 
     /**
@@ -50,10 +54,16 @@ public record ClientSettings(String queueUrl, String uploadBucket, String table,
      */
     public ClientSettings withDeadLetters(String deadLetterQueueUrl, String archiveBucket, String archivePrefix) {
         return new ClientSettings(queueUrl, uploadBucket, table, deadLetterQueueUrl, archiveBucket, archivePrefix,
-                inlineLimitBytes);
+                inlineLimitBytes, suppressionTable);
     }
 
     public ClientSettings withInlineLimit(long bytes) {
-        return new ClientSettings(queueUrl, uploadBucket, table, deadLetterQueueUrl, archiveBucket, archivePrefix, bytes);
+        return new ClientSettings(queueUrl, uploadBucket, table, deadLetterQueueUrl, archiveBucket, archivePrefix, bytes,
+                suppressionTable);
+    }
+
+    public ClientSettings withSuppressionTable(String table) {
+        return new ClientSettings(queueUrl, uploadBucket, this.table, deadLetterQueueUrl, archiveBucket, archivePrefix,
+                inlineLimitBytes, table);
     }
 }

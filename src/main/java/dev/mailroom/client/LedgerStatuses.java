@@ -48,11 +48,13 @@ final class LedgerStatuses {
             case DEFERRED -> RecipientState.DEFERRED;
             case FAILED -> RecipientState.FAILED;
             case EXPIRED -> RecipientState.EXPIRED;
+            case SUPPRESSED -> RecipientState.SUPPRESSED;
         };
     }
 
     private static SendStatus.Recipient recipient(String address, RecipientRecord record) {
         return new SendStatus.Recipient(address, state(record.status()), record.replyCode(), record.enhancedCode(),
-                record.replyText(), record.mxHost(), record.attempts(), record.at(), record.signedBy());
+                record.replyText(), record.mxHost(), record.attempts(), record.at(), record.signedBy(),
+                record.suppression() == null ? null : SuppressionEntries.of(record.suppression()));
     }
 }

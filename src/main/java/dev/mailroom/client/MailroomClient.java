@@ -2,7 +2,9 @@ package dev.mailroom.client;
 
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.DynamoDbSuppressionList;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.ledger.SuppressionList;
 import dev.mailroom.retry.ArchiveLayout;
 import dev.mailroom.retry.DeadLetters;
 import dev.mailroom.retry.Redrive;
@@ -20,10 +22,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What a cloud application needs from Mailroom: send an {@link Email} (attachments to S3, the job on
- * the send queue), follow its {@link SendStatus} in the ledger, and look after {@link DeadLetter}s.
+ * the send queue), follow its {@link SendStatus} in the ledger, look after {@link DeadLetter}s, and
+ * keep the suppression list ({@link SuppressionEntry}).
  *
- * <p>Its public API is this class, {@link ClientSettings}, {@link Email} and the values it returns
- * ({@link SendStatus}, {@link DeadLetter}) and throws ({@link MissingSettingException},
+ * <p>Its public API is this class, {@link ClientSettings}, {@link Email} and the values it takes and
+ * returns ({@link SendStatus}, {@link DeadLetter}, {@link SuppressionEntry}) and throws ({@link MissingSettingException},
  * {@link MessageTooLargeException}): the client's own types. It writes the send job of contract v1
  * (DESIGN.md §2) and reads the ledger and the dead-letter archive by the service's own definitions of
  * them, so it always agrees with the deployment it talks to; none of those definitions is part of
@@ -127,6 +130,50 @@ public final class MailroomClient {
         }
     }
 
+    /**
+     * Puts {@code entry} on the suppression list (replacing the entry for the same address and
+     * tenant, if any): from now on, no job sends to it — every job's if it is global, else the
+     * tenant's jobs (tagged {@code tags.tenant}).
+     *
+     * @return the entry as stored: its address in the service's normal form, {@code addedAt} now
+     * @throws IllegalArgumentException when the address is not a mailbox address
+     */
+    public SuppressionEntry suppress(SuppressionEntry entry) {
+        dev.mailroom.ledger.Suppression stored = SuppressionEntries.toService(entry, clock.instant());
+        suppressionList().put(stored);
+        return SuppressionEntries.of(stored);
+    }
+
+    /**
+     * Takes {@code address} off the list for {@code tenant} (null: the global entry); the other
+     * scope's entry, if any, stays.
+     *
+     * @return whether there was an entry
+     */
+    public boolean unsuppress(String address, String tenant) {
+        return suppressionList().remove(SuppressionEntries.scope(tenant), SuppressionEntries.key(address));
+    }
+
+    /**
+     * What a job of {@code tenant} (null: a job without one) would find for {@code address}: the
+     * global entry, else the tenant's, if one is in force.
+     */
+    public Optional<SuppressionEntry> suppression(String address, String tenant) {
+        String key = SuppressionEntries.key(address);
+        return Optional.ofNullable(suppressionList().find(List.of(key), Optional.ofNullable(tenant), clock.instant())
+                .get(key)).map(SuppressionEntries::of);
+    }
+
+    /** Whether a job of {@code tenant} (null: none) would not send to {@code address}. */
+    public boolean isSuppressed(String address, String tenant) {
+        return suppression(address, tenant).isPresent();
+    }
+
+    /** Every entry in force, global and per tenant, by address (reads the whole list). */
+    public List<SuppressionEntry> suppressions() {
+        return suppressionList().list(clock.instant()).stream().map(SuppressionEntries::of).toList();
+    }
+
     private static String require(String setting, String value) {
         if (value == null || value.isBlank()) {
             throw new MissingSettingException(setting);
@@ -136,6 +183,10 @@ public final class MailroomClient {
 
     private Ledger ledger() {
         return new DynamoDbLedger(dynamo, require(ClientSettings.TABLE, settings.table()), LEDGER_RETENTION);
+    }
+
+    private SuppressionList suppressionList() {
+        return new DynamoDbSuppressionList(dynamo, require(ClientSettings.SUPPRESSION_TABLE, settings.suppressionTable()));
     }
 
     private DeadLetters deadLetters() {

@@ -42,7 +42,7 @@ public record SendStatus(String jobId, JobState status, int attempts, Instant cr
         REJECTED
     }
 
-    /** A recipient's state. DELIVERED, FAILED and EXPIRED are final: such a recipient is not sent again. */
+    /** A recipient's state. DELIVERED, FAILED, EXPIRED and SUPPRESSED are final: such a recipient is not sent again. */
     public enum RecipientState {
         /** Not attempted yet. */
         PENDING,
@@ -53,7 +53,9 @@ public record SendStatus(String jobId, JobState status, int attempts, Instant cr
         /** A permanent failure (5xx, no such domain, null MX, refused). */
         FAILED,
         /** Still undelivered when its job expired. */
-        EXPIRED
+        EXPIRED,
+        /** On the suppression list when its job came to it: never sent ({@link Recipient#suppressedBy} says why). */
+        SUPPRESSED
     }
 
     /**
@@ -66,12 +68,21 @@ public record SendStatus(String jobId, JobState status, int attempts, Instant cr
      * @param at           when the status was last set
      * @param signedBy     the DKIM keys that signed the message last offered, as their DNS names
      *                     ({@code s2026._domainkey.example.com}); empty when it went out unsigned
+     * @param suppressedBy the suppression-list entry that kept a SUPPRESSED recipient from being sent;
+     *                     null for every other state
      */
     public record Recipient(String address, RecipientState status, Integer replyCode, String enhancedCode,
-                            String replyText, String mxHost, int attempts, Instant at, List<String> signedBy) {
+                            String replyText, String mxHost, int attempts, Instant at, List<String> signedBy,
+                            SuppressionEntry suppressedBy) {
 
         public Recipient {
             signedBy = List.copyOf(signedBy);
+        }
+
+        /** A recipient no suppression kept from being sent. */
+        public Recipient(String address, RecipientState status, Integer replyCode, String enhancedCode,
+                         String replyText, String mxHost, int attempts, Instant at, List<String> signedBy) {
+            this(address, status, replyCode, enhancedCode, replyText, mxHost, attempts, at, signedBy, null);
         }
     }
 

@@ -47,12 +47,14 @@ import java.util.stream.Stream;
  *                       a URL holding {@value Unsubscribe#TOKEN} (appended as the last path segment
  *                       when the variable has none): where a job's {@code unsubscribe} without a URL
  *                       sends its recipients
+ * @param suppressionTable the suppression list's table (MAILROOM_SUPPRESSION_TABLE), or null: no
+ *                       suppression checks, and nothing added to a list
  */
 public record MailroomConfig(String queueUrl, StoreConfig store, List<String> attachmentBuckets,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
                              KeySource keys, MissingDkimKey missingDkimKey, List<InetSocketAddress> dnsServers,
                              Duration dnsTimeout, RetryPolicy retry, Duration lease, int parallelJobs, JobLimits limits,
-                             Optional<String> unsubscribeUrl) {
+                             Optional<String> unsubscribeUrl, String suppressionTable) {
 
     /** The longest MAILROOM_UNSUBSCRIBE_URL: a token of a few hundred characters must still fit on its line. */
     static final int MAX_UNSUBSCRIBE_URL_CHARS = 200;
@@ -85,7 +87,7 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             "MAILROOM_DKIM_MISSING_KEY", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
             "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS",
-            "MAILROOM_UNSUBSCRIBE_URL")).toList();
+            "MAILROOM_UNSUBSCRIBE_URL", "MAILROOM_SUPPRESSION_TABLE")).toList();
 
     public static MailroomConfig fromEnvironment() {
         return from(System.getenv());
@@ -124,7 +126,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
                         env.integer("MAILROOM_MAX_INLINE_BYTES", 256 * 1024, 0, 768 * 1024),
                         env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
                         JobLimits.defaults().maxHeaderBytes()),
-                env.optional("MAILROOM_UNSUBSCRIBE_URL").map(MailroomConfig::unsubscribeUrl));
+                env.optional("MAILROOM_UNSUBSCRIBE_URL").map(MailroomConfig::unsubscribeUrl),
+                env.optional("MAILROOM_SUPPRESSION_TABLE").orElse(null));
     }
 
     /** RFC 8058 §3.1: https; a {token} where the token goes, else appended as the last path segment. */

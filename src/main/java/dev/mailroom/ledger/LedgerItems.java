@@ -41,6 +41,9 @@ final class LedgerItems {
         if (!record.signedBy().isEmpty()) {
             map.put("signedBy", AttributeValue.fromL(record.signedBy().stream().map(LedgerItems::s).toList()));
         }
+        if (record.suppression() != null) {
+            map.put("suppression", suppression(record.suppression()));
+        }
         return AttributeValue.fromM(map);
     }
 
@@ -54,7 +57,7 @@ final class LedgerItems {
         Map<String, RecipientRecord> recipients = new HashMap<>();
         AttributeValue stored = item.get("recipients");
         if (stored != null && stored.hasM()) {
-            stored.m().forEach((address, value) -> recipients.put(address, recipient(value.m())));
+            stored.m().forEach((address, value) -> recipients.put(address, recipient(address, value.m())));
         }
         return new JobRecord(str(item, JOB_ID), JobStatus.valueOf(str(item, "status")), (int) num(item, "attempts"),
                 instant(item, "createdAt"), instant(item, "updatedAt"), instant(item, "nextAttemptAt"),
@@ -63,10 +66,31 @@ final class LedgerItems {
                 str(item, FINGERPRINT) == null ? null : new PayloadFingerprint(str(item, FINGERPRINT)));
     }
 
-    private static RecipientRecord recipient(Map<String, AttributeValue> map) {
+    private static RecipientRecord recipient(String address, Map<String, AttributeValue> map) {
+        AttributeValue suppression = map.get("suppression");
         return new RecipientRecord(RecipientStatus.valueOf(str(map, "status")), replyCode(map),
                 str(map, "enhancedCode"), str(map, "replyText"), str(map, "mxHost"), (int) num(map, "attempts"),
-                instant(map, "at"), strings(map, "signedBy"));
+                instant(map, "at"), strings(map, "signedBy"),
+                suppression == null || !suppression.hasM() ? null : suppression(address, suppression.m()));
+    }
+
+    /** What kept a recipient from being sent: the entry's reason, scope, source, time and expiry. */
+    private static AttributeValue suppression(Suppression entry) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        map.put("reason", s(entry.reason().name()));
+        map.put("scope", s(entry.scope().key()));
+        map.put("source", s(entry.source()));
+        map.put("since", time(entry.at()));
+        if (entry.expiresAt() != null) {
+            map.put("expiresAt", time(entry.expiresAt()));
+        }
+        return AttributeValue.fromM(map);
+    }
+
+    private static Suppression suppression(String address, Map<String, AttributeValue> map) {
+        return new Suppression(SuppressionScope.parse(str(map, "scope")), address,
+                SuppressionReason.valueOf(str(map, "reason")), str(map, "source"), instant(map, "since"),
+                instant(map, "expiresAt"));
     }
 
     /** Absent when no server replied; items written before that rule hold {@code 0} instead. */

@@ -40,7 +40,7 @@ public final class LedgerTable {
     }
 
     // Polled by hand: the SDK waiter's first poll comes after 20 s.
-    private static void awaitActive(DynamoDbClient dynamo, String table, Duration timeout) {
+    static void awaitActive(DynamoDbClient dynamo, String table, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (dynamo.describeTable(b -> b.tableName(table)).table().tableStatus() != TableStatus.ACTIVE) {
             if (System.nanoTime() > deadline) {

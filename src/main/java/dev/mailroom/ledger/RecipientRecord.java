@@ -13,12 +13,34 @@ import java.util.List;
  * @param at        when the status was last set
  * @param signedBy  the DKIM keys that signed the message last offered, as their DNS names
  *                  ({@code s2026._domainkey.example.com}); empty when it was unsigned
+ * @param suppression the suppression-list entry that kept a SUPPRESSED recipient from being sent
+ *                    (reason, scope, source: what a Bounce event of the on-suppression-list kind
+ *                    needs); null for every other status
  */
 public record RecipientRecord(RecipientStatus status, Integer replyCode, String enhancedCode, String replyText,
-                              String mxHost, int attempts, Instant at, List<String> signedBy) {
+                              String mxHost, int attempts, Instant at, List<String> signedBy,
+                              Suppression suppression) {
 
     public RecipientRecord {
         signedBy = List.copyOf(signedBy);
+        if ((status == RecipientStatus.SUPPRESSED) != (suppression != null)) {
+            throw new IllegalArgumentException("a SUPPRESSED recipient, and only one, names its suppression");
+        }
+    }
+
+    public RecipientRecord(RecipientStatus status, Integer replyCode, String enhancedCode, String replyText,
+                           String mxHost, int attempts, Instant at, List<String> signedBy) {
+        this(status, replyCode, enhancedCode, replyText, mxHost, attempts, at, signedBy, null);
+    }
+
+    /**
+     * A recipient never sent because {@code entry} suppresses it: no reply, its attempts unchanged.
+     * The reply text says why, for the status output and {@code lastError}.
+     */
+    public static RecipientRecord suppressed(Suppression entry, int attempts, Instant now) {
+        return new RecipientRecord(RecipientStatus.SUPPRESSED, null, null,
+                "on the suppression list (" + entry.reason() + ", " + entry.scope() + ")", null, attempts, now,
+                List.of(), entry);
     }
 
     /** A record of no signed message (none offered yet, or unsigned). */

@@ -66,6 +66,26 @@ public final class JobLog {
         out.write(line);
     }
 
+    /** A recipient not sent: the suppression list holds it ({@code scope}: global or the job's tenant). */
+    public void suppressed(String jobId, String address, String reason, String scope) {
+        Map<String, Object> line = base("recipient.suppressed", jobId);
+        line.put("level", "INFO");
+        line.put("recipient", address);
+        line.put("reason", reason);
+        line.put("scope", scope);
+        out.write(line);
+    }
+
+    /** An address this job's permanent failure put on the suppression list. */
+    public void suppressionAdded(String jobId, String address, String reason, String scope) {
+        Map<String, Object> line = base("suppression.added", jobId);
+        line.put("level", "INFO");
+        line.put("recipient", address);
+        line.put("reason", reason);
+        line.put("scope", scope);
+        out.write(line);
+    }
+
     public void rejected(String jobId, String reason) {
         Map<String, Object> line = base("job.rejected", jobId);
         line.put("reason", reason);

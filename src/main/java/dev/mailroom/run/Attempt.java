@@ -10,6 +10,7 @@ import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
+import dev.mailroom.ledger.Suppression;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Instant;
 import java.util.Collections;
@@ -81,7 +82,7 @@ final class Attempt {
         return job.jobId();
     }
 
-    /** The recipients still to deliver: every envelope recipient not yet DELIVERED or FAILED. */
+    /** The recipients still to deliver: every envelope recipient not yet DELIVERED, FAILED or SUPPRESSED. */
     List<InternetAddress> open() {
         return accepted.recipients().stream().filter(r -> !isSettled(job.recipient(r.getAddress()))).toList();
     }
@@ -96,6 +97,13 @@ final class Attempt {
     RecipientRecord settle(RecipientResult result, Instant now) {
         return outcomes.computeIfAbsent(key(result.address()),
                 address -> recordOf(result, job.recipient(result.address()), now));
+    }
+
+    /** Settles a recipient the suppression list holds: recorded SUPPRESSED, never sent. */
+    RecipientRecord suppress(InternetAddress recipient, Suppression entry, Instant now) {
+        RecipientRecord previous = job.recipient(recipient.getAddress());
+        return outcomes.computeIfAbsent(key(recipient.getAddress()),
+                address -> RecipientRecord.suppressed(entry, previous == null ? 0 : previous.attempts(), now));
     }
 
     /** The job's recipients with this attempt's outcomes applied. */
@@ -124,14 +132,14 @@ final class Attempt {
      */
     AttemptResult finished(JobStatus status, String messageId, String lastError, Instant now) {
         return new AttemptResult(jobId(), job.leaseOwner(), status, messageId, outcomes, null, lastError, null, now,
-                !outcomes.isEmpty());
+                offeredAny());
     }
 
     /** The attempt's last write when the job gives up: its payload is in the archive under {@code archiveKey}. */
     AttemptResult deadLettered(Map<String, RecipientRecord> transitions, String messageId, String reason,
                                String archiveKey, Instant now) {
         return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.DEAD_LETTERED, messageId, transitions, null,
-                reason, archiveKey, now, !outcomes.isEmpty());
+                reason, archiveKey, now, offeredAny());
     }
 
     /** The attempt's last write when the job's own message fails intake's last check; nothing was sent. */
@@ -145,8 +153,14 @@ final class Attempt {
         return AddressForm.key(address);
     }
 
+    /** Whether this attempt went to delivery for anyone: a recipient only suppressed was never offered. */
+    private boolean offeredAny() {
+        return outcomes.values().stream().anyMatch(r -> r.status() != RecipientStatus.SUPPRESSED);
+    }
+
     private static boolean isSettled(RecipientRecord record) {
-        return record != null && (record.status() == RecipientStatus.DELIVERED || record.status() == RecipientStatus.FAILED);
+        return record != null && (record.status() == RecipientStatus.DELIVERED || record.status() == RecipientStatus.FAILED
+                || record.status() == RecipientStatus.SUPPRESSED);
     }
 
     private static RecipientRecord recordOf(RecipientResult result, RecipientRecord previous, Instant now) {

@@ -15,6 +15,7 @@ import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.ledger.Recording;
+import dev.mailroom.ledger.Suppression;
 import dev.mailroom.observe.JobLog;
 import dev.mailroom.observe.Metrics;
 import dev.mailroom.retry.RetryPolicy;
@@ -97,7 +98,7 @@ public final class JobProcessor {
         if (expired.isPresent()) {
             return deadLetter(attempt, null, expired.get().reason());
         }
-        List<InternetAddress> open = attempt.open();
+        List<InternetAddress> open = withoutSuppressed(attempt, attempt.open());
         // Known before composition, so a job whose composition fails (a missing attachment) has it too.
         String messageId = job.messageId() != null ? job.messageId()
                 : MessageComposer.messageIdBeforeComposition(attempt.accepted().parsed()).orElse(null);
@@ -118,9 +119,43 @@ public final class JobProcessor {
             for (RecipientResult result : report.results()) {
                 log.recipient(job.jobId(), result);
                 attempt.settle(result, now());
+                addToSuppressionList(job.jobId(), result);
             }
         }
         return conclude(attempt, messageId);
+    }
+
+    // ---- the suppression stage (Suppressions): after the claim, before composition
+
+    /**
+     * The recipients of {@code open} on the suppression list are settled SUPPRESSED (never sent); the
+     * rest are returned. One batched read for the whole job. A job left with nobody to send to opens
+     * no SMTP session, and ends FAILED (every recipient failed for good) or PARTIAL.
+     */
+    private List<InternetAddress> withoutSuppressed(Attempt attempt, List<InternetAddress> open) {
+        Map<String, Suppression> suppressed = stages.suppressions().check(open, attempt.accepted().job().tags(), now());
+        if (suppressed.isEmpty()) {
+            return open;
+        }
+        return open.stream().filter(recipient -> {
+            Suppression entry = suppressed.get(Suppressions.key(recipient.getAddress()));
+            if (entry == null) {
+                return true;
+            }
+            attempt.suppress(recipient, entry, now());
+            log.suppressed(attempt.jobId(), entry.address(), entry.reason().name(), entry.scope().toString());
+            return false;
+        }).toList();
+    }
+
+    /** A dead mailbox found at SMTP time goes on the list; trouble with the list never fails the job. */
+    private void addToSuppressionList(String jobId, RecipientResult result) {
+        try {
+            stages.suppressions().afterDelivery(jobId, result, now()).ifPresent(entry -> log.suppressionAdded(jobId,
+                    entry.address(), entry.reason().name(), entry.scope().toString()));
+        } catch (RuntimeException e) {
+            log.error(jobId, "add to the suppression list", e);
+        }
     }
 
     /** A raw message's own sender fields are only known once it is read: intake's last word on it. */
@@ -192,7 +227,7 @@ public final class JobProcessor {
         String archiveKey = deadLetterRejected(job.jobId(), attempt.body(), reason);
         Instant now = now();
         // None of them will ever be sent: each says so, with the reason, rather than stay PENDING.
-        Map<String, RecipientRecord> refused = new HashMap<>();
+        Map<String, RecipientRecord> refused = new HashMap<>(attempt.outcomes()); // those suppressed stay so
         open.forEach(recipient -> {
             RecipientRecord previous = job.recipient(recipient.getAddress());
             refused.put(Attempt.key(recipient.getAddress()), new RecipientRecord(RecipientStatus.FAILED, null, null,
@@ -282,7 +317,8 @@ public final class JobProcessor {
         return updates.entrySet().stream()
                 .filter(e -> e.getValue().status() != RecipientStatus.DELIVERED)
                 .map(e -> e.getKey() + ": " + (e.getValue().replyCode() == null ? "" : e.getValue().replyCode() + " ")
-                        + e.getValue().enhancedCode() + " " + e.getValue().replyText())
+                        + (e.getValue().enhancedCode() == null ? "" : e.getValue().enhancedCode() + " ")
+                        + e.getValue().replyText())
                 .findFirst().orElse(null);
     }
 

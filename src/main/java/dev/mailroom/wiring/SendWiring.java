@@ -11,7 +11,9 @@ import dev.mailroom.config.MailroomConfig.MissingDkimKey;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.SenderPolicy;
+import dev.mailroom.feedback.SuppressionRules;
 import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.DynamoDbSuppressionList;
 import dev.mailroom.ledger.Ledger;
 import dev.mailroom.observe.JobLog;
 import dev.mailroom.observe.JsonLines;
@@ -27,6 +29,7 @@ import dev.mailroom.run.PrimingJob;
 import dev.mailroom.run.SendStep;
 import dev.mailroom.run.SqsQueueControl;
 import dev.mailroom.run.Stages;
+import dev.mailroom.run.Suppressions;
 import dev.mailroom.sign.DkimAlgorithm;
 import dev.mailroom.sign.DkimKey;
 import dev.mailroom.sign.DkimKeyring;
@@ -83,7 +86,8 @@ public final class SendWiring implements AutoCloseable {
                 : signing::hasKeyFor;
         this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains(), signable),
                 new HashSet<>(config.attachmentBuckets()), links::support);
-        JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters),
+        JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters,
+                suppressions(config, aws)),
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
                         new SecureRandom(), clock),
                 log, new Metrics(out, clock));
@@ -99,6 +103,13 @@ public final class SendWiring implements AutoCloseable {
                     + "in the key document (" + String.join(", ", KeySource.VARIABLES) + ")");
         }
         return keys;
+    }
+
+    /** The suppression list when MAILROOM_SUPPRESSION_TABLE names one; else no checks. */
+    private static Suppressions suppressions(MailroomConfig config, AwsClients aws) {
+        return config.suppressionTable() == null ? Suppressions.none()
+                : new Suppressions(new DynamoDbSuppressionList(aws.dynamo(), config.suppressionTable()),
+                        SuppressionRules.standard());
     }
 
     /** The production wiring: configuration from the environment, logs to stdout. */

@@ -46,6 +46,8 @@ class IamGrantsTest {
         SEND_QUEUE(config -> List.of(arnOf("MAILROOM_QUEUE_URL", config.queueUrl()))),
         DEAD_LETTER_QUEUE(config -> List.of(arnOf("MAILROOM_DLQ_URL", config.deadLetterQueueUrl()))),
         LEDGER(config -> List.of(arnOf("MAILROOM_TABLE", config.table()))),
+        SUPPRESSION_LIST(config -> config.suppressionTable() == null ? List.of()
+                : List.of(arnOf("MAILROOM_SUPPRESSION_TABLE", config.suppressionTable()))),
         ATTACHMENT_OBJECTS(config -> config.attachmentBuckets().stream()
                 .map(bucket -> arnOf("MAILROOM_ATTACHMENT_BUCKETS", bucket) + "/*").toList()),
         ARCHIVED_DEAD_LETTERS(config -> List.of(
@@ -98,6 +100,18 @@ class IamGrantsTest {
                     Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER),
             CallSite.needs("ledger/DynamoDbLedger.java", "getItem", "dynamodb:GetItem",
                     Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER),
+            // The send function checks each job in one batched read, and adds what a permanent failure at
+            // SMTP time says is a dead mailbox (conditional put); removing and listing are operators' work.
+            CallSite.needs("ledger/DynamoDbSuppressionList.java", "batchGetItem", "dynamodb:BatchGetItem",
+                    Target.SUPPRESSION_LIST, Lambda.SEND),
+            CallSite.needs("ledger/DynamoDbSuppressionList.java", "putItem", "dynamodb:PutItem",
+                    Target.SUPPRESSION_LIST, Lambda.SEND),
+            CallSite.outsideLambda("ledger/DynamoDbSuppressionList.java", "deleteItem",
+                    "unsuppress is an operator's tool (the client, the CLI)"),
+            CallSite.outsideLambda("ledger/DynamoDbSuppressionList.java", "scanPaginator",
+                    "listing the suppression list is an operator's tool (the client, the CLI)"),
+            CallSite.outsideLambda("ledger/SuppressionTable.java", "createTable", "local stack only; the template owns the table"),
+            CallSite.outsideLambda("ledger/SuppressionTable.java", "updateTimeToLive", "local stack only; the template sets TTL"),
             CallSite.outsideLambda("retry/SqsS3DeadLetters.java", "getObjectAsBytes",
                     "DeadLetters.read serves Redrive, an operator's tool"),
             CallSite.outsideLambda("retry/Redrive.java", "sendMessage", "redrive is an operator's tool"),

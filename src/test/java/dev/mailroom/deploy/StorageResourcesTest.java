@@ -33,6 +33,27 @@ class StorageResourcesTest {
     }
 
     @Test
+    void theSuppressionTableShouldMatchDynamoDbSuppressionList() {
+        // Given: the send function's configuration, as the template sets it
+        SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
+        MailroomConfig config = template.config(Lambda.SEND.logicalId);
+
+        // When
+        JsonNode table = template.properties(logicalIdOf("MAILROOM_SUPPRESSION_TABLE", config.suppressionTable()));
+
+        // Then: keyed as DynamoDbSuppressionList reads it, expiring entries removed by TTL, and not the ledger
+        assertThat(config.suppressionTable()).as("the template sets MAILROOM_SUPPRESSION_TABLE").isNotNull();
+        assertThat(logicalIdOf("MAILROOM_SUPPRESSION_TABLE", config.suppressionTable()))
+                .isNotEqualTo(logicalIdOf("MAILROOM_TABLE", config.table()));
+        assertThat(table.path("KeySchema").toString()).as("suppression key: scope#address in pk (S)")
+                .isEqualTo("[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}]");
+        assertThat(table.path("AttributeDefinitions").toString()).isEqualTo("[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]");
+        assertThat(table.path("TimeToLiveSpecification").toString()).as("suppression TTL: expiring entries carry `ttl`")
+                .isEqualTo("{\"AttributeName\":\"ttl\",\"Enabled\":true}");
+        assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+    }
+
+    @Test
     void theBucketsLifecyclesShouldKeepWhatTheCodeStillNeeds() {
         SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
         MailroomConfig config = template.config(Lambda.SEND.logicalId);
