@@ -108,6 +108,14 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             throw new ConfigException("MAILROOM_ALLOWED_SENDER_DOMAINS", "is required: the queue must never become an open relay");
         }
         DeliveryMode mode = env.choice("MAILROOM_DELIVERY_MODE", DeliveryMode.class, DeliveryMode.MX);
+        KeySource keys = keySource(env);
+        MissingDkimKey missingDkimKey = env.choice("MAILROOM_DKIM_MISSING_KEY", MissingDkimKey.class,
+                MissingDkimKey.REJECT);
+        if (missingDkimKey == MissingDkimKey.REJECT && keys instanceof KeySource.None) {
+            throw new ConfigException("MAILROOM_DKIM_MISSING_KEY", "is reject (the default), and no keys are set ("
+                    + String.join(", ", KeySource.VARIABLES) + "): every job would be rejected; give the keys, or set "
+                    + "MAILROOM_DKIM_MISSING_KEY=unsigned to send unsigned mail");
+        }
         return new MailroomConfig(
                 env.required("MAILROOM_QUEUE_URL"),
                 store,
@@ -115,8 +123,8 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
                 senders,
                 smtp(env, mode),
                 mode == DeliveryMode.RELAY ? env.optional("MAILROOM_RELAY_SECRET_ARN").orElse(null) : null,
-                keySource(env),
-                env.choice("MAILROOM_DKIM_MISSING_KEY", MissingDkimKey.class, MissingDkimKey.REJECT),
+                keys,
+                missingDkimKey,
                 dnsServers(env),
                 env.duration("MAILROOM_DNS_TIMEOUT", Duration.ofSeconds(5)),
                 retry(env),

@@ -27,8 +27,12 @@ public sealed interface Composition {
     /**
      * A message of their own for each recipient (a List-Unsubscribe URL naming them, RFC 8058): each
      * recipient its own transaction, its message made — and signed — when its turn comes.
+     *
+     * @param fromDomain the From domain the keys are chosen for
+     * @param signed     whether a key signs for it (else every message goes out unsigned)
      */
-    record PerRecipient(PerRecipientMessages messages, Signer signer) implements Composition {
+    record PerRecipient(PerRecipientMessages messages, Signer signer, String fromDomain, boolean signed)
+            implements Composition {
 
         /** Signs one recipient's message (DKIM pass one): the engine's signing, for this job. */
         @FunctionalInterface

@@ -96,8 +96,9 @@ public final class DeliveryEngine implements AutoCloseable {
     public Composition compose(ParsedJob job) {
         try {
             if (job.isPerRecipient()) {
+                String fromDomain = MessageSigning.fromDomainOf(job);
                 return new Composition.PerRecipient(composer.composePerRecipient(job),
-                        message -> signing.sign(message, job));
+                        message -> signing.sign(message, job), fromDomain, signing.hasKeyFor(fromDomain));
             }
             return new Composition.Ready(signing.sign(composer.compose(job), job));
         } catch (AttachmentException | DkimException | IOException | MessagingException e) {
@@ -183,10 +184,11 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * A lane's transactions in turn. Once one ends without any host running it (the domain
-     * unroutable, its hosts down, the deadline near), the rest of the lane shares its outcome and
-     * trail rather than meet the same hosts again; so does the rest of a lane whose recipient's
-     * message could not be made (a stored part gone, a signature failed).
+     * A lane's transactions in turn. Once one ends with the domain's outcome (unroutable, its hosts
+     * down, the deadline near — not a server refusing one recipient's message for its size or its
+     * address), the rest of the lane shares its outcome and trail rather than meet the same hosts
+     * again; so does the rest of a lane whose recipient's message could not be made (a stored part
+     * gone, a signature failed).
      */
     private List<RecipientResult> run(Lane lane, String messageId, String envelopeFrom, Deadline deadline,
                                       TransactionListener listener) {
@@ -215,7 +217,7 @@ public final class DeliveryEngine implements AutoCloseable {
                     latency, result.trail(), message.signatures())).toList();
             all.addAll(results);
             listener.ended(messageId, results);
-            if (!result.transacted()) {
+            if (result.domainWide()) {
                 Outcome shared = results.get(0).outcome();
                 for (Transaction skipped : transactions.subList(i + 1, transactions.size())) {
                     List<RecipientResult> same = skipped.recipients().stream()

@@ -27,10 +27,11 @@ final class DomainDelivery {
     /**
      * The group's outcomes, and the hosts that failed on the way to them.
      *
-     * @param transacted whether a host ran the transaction (answered MAIL FROM or later); when none did,
-     *                   the outcome is the domain's (unroutable, every host down…), not the recipients'
+     * @param domainWide whether the outcome is the domain's (unroutable, every host down…), so that
+     *                   another message to it would meet the same: no host ran the transaction, and
+     *                   none refused this message for what it is ({@link Progress#READY})
      */
-    record Result(Map<InternetAddress, Outcome> outcomes, List<HostFailure> trail, boolean transacted) {
+    record Result(Map<InternetAddress, Outcome> outcomes, List<HostFailure> trail, boolean domainWide) {
     }
 
     /** Postfix's smtp_mx_address_limit: a Lambda can't wait on dozens of dead addresses. */
@@ -57,7 +58,7 @@ final class DomainDelivery {
             Route route = resolver.resolve(domain, deadline);
             if (!(route instanceof Route.Hosts hosts)) {
                 Outcome unroutable = OutcomeClassifier.ofUnroutable(route);
-                return new Result(SmtpTransaction.sameFor(recipients, unroutable), List.of(), false);
+                return new Result(SmtpTransaction.sameFor(recipients, unroutable), List.of(), true);
             }
             targets = targets(hosts.hosts());
         }
@@ -80,7 +81,7 @@ final class DomainDelivery {
             }
             SmtpTransaction.Result result = transaction.run(target, message, envelopeFrom, recipients, deadline);
             if (result instanceof SmtpTransaction.Completed completed) {
-                return new Result(completed.outcomes(), trail, true);
+                return new Result(completed.outcomes(), trail, false);
             }
             SmtpTransaction.NotReady failure = (SmtpTransaction.NotReady) result;
             trail.add(new HostFailure(target.hostName(), target.address(), failure.failure()));
@@ -94,7 +95,7 @@ final class DomainDelivery {
             // the furthest host's words as the reason.
             outcome = OutcomeClassifier.deferredDespite(permanent);
         }
-        return new Result(SmtpTransaction.sameFor(recipients, outcome), trail, false);
+        return new Result(SmtpTransaction.sameFor(recipients, outcome), trail, furthest.reached() != Progress.READY);
     }
 
     private List<SmtpTransaction.Target> targets(List<MxHost> hosts) {

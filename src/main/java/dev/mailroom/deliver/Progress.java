@@ -15,5 +15,11 @@ enum Progress {
     /** TLS was begun and failed: handshake, certificate (a server not offering STARTTLS stays GREETED). */
     TLS,
     /** The server refused the login (relay mode). */
-    AUTHENTICATION
+    AUTHENTICATION,
+    /**
+     * The server was ready for a transaction, and this message was not offered to it: too large for
+     * its SIZE, 8-bit or international for a server without 8BITMIME or SMTPUTF8. The verdict is the
+     * message's (or its envelope's), not the domain's.
+     */
+    READY
 }

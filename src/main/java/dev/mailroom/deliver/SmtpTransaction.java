@@ -188,7 +188,7 @@ final class SmtpTransaction {
             // Too large for this server, 8-bit for one without 8BITMIME, or international for one
             // without SMTPUTF8: our own verdict on this host, before MAIL FROM. Another MX of the
             // domain may take it, so the loop goes on.
-            return new NotReady(unsendable.get(), connection.progress());
+            return new NotReady(unsendable.get(), Progress.READY);
         }
         SMTPMessage message;
         try {

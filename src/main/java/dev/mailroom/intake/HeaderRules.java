@@ -10,7 +10,10 @@ final class HeaderRules {
     /** Headers Mailroom writes itself; a job may not set or override them. */
     private static final Set<String> RESERVED = Set.of("from", "sender", "to", "cc", "bcc", "reply-to", "subject",
             "date", "message-id", "mime-version", "return-path", "received", "content-type",
-            "content-transfer-encoding", "content-disposition", "content-id");
+            "content-transfer-encoding", "content-disposition", "content-id",
+            // The signer's own (RFC 6376), and the authentication results a receiver adds (RFC 8601, 8617).
+            "dkim-signature", "authentication-results", "arc-seal", "arc-message-signature",
+            "arc-authentication-results");
 
     private HeaderRules() {
     }
@@ -42,6 +45,10 @@ final class HeaderRules {
         }
         if (!HeaderField.isValidName(name)) {
             throw new JobRejectedException(field, "not a valid header name");
+        }
+        // DKIM lists signed names in h=, a tag of a ;-separated list (RFC 6376 §3.2): such a name cannot be signed.
+        if (name.indexOf(';') >= 0) {
+            throw new JobRejectedException(field, "a header name with ';' cannot be DKIM-signed");
         }
         String lower = name.toLowerCase(Locale.ROOT);
         // Resent-* fields (RFC 5322 §3.6.6) would name recipients outside the envelope.

@@ -66,6 +66,8 @@ public final class JobIntake {
             return new IntakeResult.Accepted(jobId, validator.validate(job, jobId));
         } catch (JobRejectedException e) {
             return new IntakeResult.Rejected(jobId, e.getMessage());
+        } catch (IntakeUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
             return unanticipated(jobId, e);
         }
@@ -86,6 +88,7 @@ public final class JobIntake {
      *         MAILROOM_ALLOWED_SENDER_DOMAINS}), or empty when the message may be sent
      */
     public Optional<String> checkSenderFields(List<HeaderField> senderFields) {
+        // An IntakeUnavailableException (the keys unreadable) leaves: the job is judged on a later attempt.
         try {
             this.senderFields.check(senderFields);
             return Optional.empty();

@@ -86,7 +86,13 @@ final class JobValidator {
         }
         InternetAddress from = AddressRules.parse("from", job.from());
         requireValue("from", job.from());
-        senders.refusesFrom(from.getAddress()).ifPresent(reason -> {
+        // A raw message is signed for its own From field (SenderFieldRules holds it to the key rule):
+        // the job's from only has to be allowed.
+        Optional<String> refused = job.isRaw()
+                ? (senders.allows(from.getAddress()) ? Optional.empty()
+                        : Optional.of("domain is not in MAILROOM_ALLOWED_SENDER_DOMAINS"))
+                : senders.refusesFrom(from.getAddress());
+        refused.ifPresent(reason -> {
             throw new JobRejectedException("from", reason);
         });
         return from;

@@ -108,8 +108,9 @@ public final class JobProcessor {
             if (refused.isPresent()) {
                 return rejectClaimed(attempt, open, refused.get());
             }
-            if (composition instanceof Composition.Ready ready && !ready.signed().isSigned()) {
-                log.unsigned(job.jobId(), ready.signed().fromDomain());
+            Optional<String> unsigned = unsignedFrom(composition);
+            if (unsigned.isPresent()) {
+                log.unsigned(job.jobId(), unsigned.get());
                 metrics.unsignedMessage();
             }
             DeliveryReport report = stages.engine().deliver(composition,
@@ -156,6 +157,17 @@ public final class JobProcessor {
         } catch (RuntimeException e) {
             log.error(jobId, "add to the suppression list", e);
         }
+    }
+
+    /** The From domain of a message that goes out unsigned (no key signs for it); empty when signed. */
+    private static Optional<String> unsignedFrom(Composition composition) {
+        if (composition instanceof Composition.Ready ready && !ready.signed().isSigned()) {
+            return Optional.of(ready.signed().fromDomain());
+        }
+        if (composition instanceof Composition.PerRecipient perRecipient && !perRecipient.signed()) {
+            return Optional.of(perRecipient.fromDomain());
+        }
+        return Optional.empty();
     }
 
     /** A raw message's own sender fields are only known once it is read: intake's last word on it. */

@@ -89,6 +89,11 @@ public final class MessageSigning {
         return new Signed(message.withFieldsAbove(fields), fromDomain, keys.stream().map(DkimKey::dnsName).toList());
     }
 
+    /** The From domain of a composed (not raw) job's messages, lower case: the keys are chosen for it. */
+    public static String fromDomainOf(ParsedJob job) {
+        return domainOf(job.headers().from());
+    }
+
     /** The domain DMARC aligns with: a raw message's own From field, else the From intake parsed. */
     private static Optional<String> fromDomain(ComposedMessage message, ParsedJob job) {
         if (!job.job().isRaw()) {

@@ -9,6 +9,7 @@ import dev.mailroom.config.KeySource;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.config.MailroomConfig.MissingDkimKey;
 import dev.mailroom.deliver.DeliveryEngine;
+import dev.mailroom.intake.IntakeUnavailableException;
 import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.feedback.SuppressionRules;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The send role, wired once from its {@link MailroomConfig}: per Lambda container (outside the
@@ -83,9 +85,9 @@ public final class SendWiring implements AutoCloseable {
         this.engine = new DeliveryEngine(RelayCredentials.apply(config.smtp(), config.relaySecretArn(), aws),
                 DnsMxResolver.create(config.dnsServers(), config.dnsTimeout()), composer, signing, clock);
         Predicate<String> signable = config.missingDkimKey() == MissingDkimKey.UNSIGNED ? domain -> true
-                : signing::hasKeyFor;
+                : domain -> withKeys(() -> signing.hasKeyFor(domain));
         this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains(), signable),
-                new HashSet<>(config.attachmentBuckets()), links::support);
+                new HashSet<>(config.attachmentBuckets()), () -> withKeys(links::support));
         JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters,
                 suppressions(config, aws)),
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
@@ -94,6 +96,18 @@ public final class SendWiring implements AutoCloseable {
         this.step = new SendStep(processor, new SqsQueueControl(aws.sqs(), config.queueUrl()),
                 config.smtp().minimumAttemptTime(), log, clock);
         this.batch = new BatchDriver(step, config.parallelJobs());
+    }
+
+    /**
+     * What intake asks of the keys: a read that fails (a throttled secret, a bad document after a
+     * restore) leaves the job unjudged, its message kept for a later attempt, never rejected.
+     */
+    private static <T> T withKeys(Supplier<T> question) {
+        try {
+            return question.get();
+        } catch (RuntimeException e) {
+            throw new IntakeUnavailableException("the keys (" + String.join(", ", KeySource.VARIABLES) + ")", e);
+        }
     }
 
     /** Mailroom's own unsubscribe endpoint puts tokens in its URLs: it needs the keys that sign them. */

@@ -173,6 +173,27 @@ class UnsubscribeDeliveryTest {
     }
 
     @Test
+    void aRecipientAServerRefusesForItsAddressShouldNotStopTheOthersOfItsDomain() {
+        // Given: a server without SMTPUTF8; the first recipient's address needs it, the second's does not
+        // (both Bcc, so that neither address is in a header field of the other's message)
+        try (SmtpTestServer ascii = SmtpTestServer.builder().bind("127.0.0.4").port(mx.port()).withoutSmtpUtf8()
+                .start()) {
+            dns.mx("ascii.test", 10, "mx.ascii.test").a("mx.ascii.test", "127.0.0.4");
+            SendJob job = TestJobs.from("news@mailroom.test").jobId("news-46").bcc("josé@ascii.test", "bob@ascii.test")
+                    .text("News").unsubscribe(null, null, null).build();
+
+            // When
+            DeliveryReport report = send(job);
+
+            // Then: josé fails for his address alone (5.6.7, no MAIL FROM), bob still gets his message
+            assertThat(report.resultFor("josé@ascii.test").outcome().diagnosis().enhancedCode()).isEqualTo("5.6.7");
+            assertThat(report.resultFor("bob@ascii.test").outcome()).isInstanceOf(Outcome.Delivered.class);
+            assertThat(ascii.received()).singleElement()
+                    .satisfies(message -> assertThat(message.recipients()).containsExactly("bob@ascii.test"));
+        }
+    }
+
+    @Test
     void aJobWithoutAUrlShouldGetMailroomsEndpointWithATokenPerRecipient() {
         // Given
         SendJob job = TestJobs.from("news@mailroom.test").jobId("news-43").to("ann@example.test")

@@ -27,6 +27,7 @@ class MailroomConfigTest {
         env.put("MAILROOM_ALLOWED_SENDER_DOMAINS", "Example.com");
         env.put("MAILROOM_HELO_NAME", "mail.example.com");
         env.put("MAILROOM_ARCHIVE_BUCKET", "dead-letter-archive");
+        env.put("MAILROOM_KEYS_FILE", "/etc/mailroom/keys.json");
         return env;
     }
 
@@ -47,24 +48,36 @@ class MailroomConfigTest {
     @Test
     void keysShouldComeFromOneSourceAndAJobWithoutAKeyBeRejectedByDefault() {
         MailroomConfig defaults = MailroomConfig.from(minimal());
-        assertThat(defaults.keys()).isInstanceOf(KeySource.None.class);
+        assertThat(defaults.keys()).isEqualTo(new KeySource.File(Path.of("/etc/mailroom/keys.json")));
         assertThat(defaults.missingDkimKey()).isEqualTo(MailroomConfig.MissingDkimKey.REJECT);
 
         Map<String, String> secret = minimal();
+        secret.remove("MAILROOM_KEYS_FILE");
         secret.put("MAILROOM_KEYS_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:keys");
         secret.put("MAILROOM_DKIM_MISSING_KEY", "Unsigned");
         MailroomConfig set = MailroomConfig.from(secret);
         assertThat(set.keys()).isEqualTo(new KeySource.Secret("arn:aws:secretsmanager:eu-west-1:1:secret:keys"));
         assertThat(set.missingDkimKey()).isEqualTo(MailroomConfig.MissingDkimKey.UNSIGNED);
-        Map<String, String> file = minimal();
-        file.put("MAILROOM_KEYS_FILE", "/etc/mailroom/keys.json");
-        assertThat(MailroomConfig.from(file).keys()).isEqualTo(new KeySource.File(Path.of("/etc/mailroom/keys.json")));
+
+        Map<String, String> unsignedWithoutKeys = minimal();
+        unsignedWithoutKeys.remove("MAILROOM_KEYS_FILE");
+        unsignedWithoutKeys.put("MAILROOM_DKIM_MISSING_KEY", "unsigned");
+        assertThat(MailroomConfig.from(unsignedWithoutKeys).keys()).isInstanceOf(KeySource.None.class);
+    }
+
+    @Test
+    void rejectingUnsignedMailWithoutAnyKeyShouldStopTheStartRatherThanRejectEveryJob() {
+        Map<String, String> env = minimal();
+        env.remove("MAILROOM_KEYS_FILE");
+
+        assertThatThrownBy(() -> MailroomConfig.from(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MAILROOM_DKIM_MISSING_KEY: is reject (the default), and no keys are set")
+                .hasMessageContaining("MAILROOM_DKIM_MISSING_KEY=unsigned");
     }
 
     @Test
     void twoKeySourcesOrAnUnknownMissingKeyPolicyShouldFailNamingTheVariables() {
         Map<String, String> two = minimal();
-        two.put("MAILROOM_KEYS_FILE", "keys.json");
         two.put("MAILROOM_KEYS", "{\"dkim\":[]}");
         assertThatThrownBy(() -> MailroomConfig.from(two)).isInstanceOf(ConfigException.class)
                 .hasMessage("MAILROOM_KEYS_FILE, MAILROOM_KEYS: set one of these, not several");
@@ -78,6 +91,7 @@ class MailroomConfigTest {
     @Test
     void toStringShouldNeverShowInlineKeys() {
         Map<String, String> env = minimal();
+        env.remove("MAILROOM_KEYS_FILE");
         env.put("MAILROOM_KEYS", "{\"dkim\":[{\"privateKey\":\"-----BEGIN PRIVATE KEY-----\"}]}");
         assertThat(MailroomConfig.from(env).toString()).contains("keys=inline").doesNotContain("BEGIN");
     }

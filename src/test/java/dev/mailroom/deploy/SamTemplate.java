@@ -41,7 +41,8 @@ final class SamTemplate {
                     "KeysSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf"),
             "relay with a secret", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "RelayPort", "465",
-                    "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf"));
+                    "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf",
+                    "DkimMissingKey", "unsigned"));
 
     /** {@code @MethodSource} of the tests run once per scenario: the names of {@link #SCENARIOS}, sorted. */
     static final String SCENARIO_NAMES = "dev.mailroom.deploy.SamTemplate#scenarios";

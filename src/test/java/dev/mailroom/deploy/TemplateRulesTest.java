@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
  */
 class TemplateRulesTest {
 
+    private static final String KEYS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf";
+
     @Test
     void everyDeployableShapeShouldPassTheTemplatesRules() {
         SCENARIOS.forEach((name, parameters) ->
@@ -20,7 +22,8 @@ class TemplateRulesTest {
 
     @Test
     void mxModeWithoutAVpcShouldBeRefusedAtDeployTimeWithTheReason() {
-        SamTemplate template = SamTemplate.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com"));
+        SamTemplate template = SamTemplate.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                "KeysSecretArn", KEYS));
 
         // Lambda blocks port 25 outside a VPC: every MX connection would time out, every job expire.
         assertThat(template.brokenRules()).singleElement().asString()
@@ -30,8 +33,18 @@ class TemplateRulesTest {
     @Test
     void relayModeWithoutARelayHostShouldBeRefusedAtDeployTime() {
         SamTemplate template = SamTemplate.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
-                "DeliveryMode", "relay"));
+                "DeliveryMode", "relay", "KeysSecretArn", KEYS));
 
         assertThat(template.brokenRules()).singleElement().asString().startsWith("RelayModeNeedsARelayHost");
+    }
+
+    @Test
+    void rejectingUnsignedMailWithoutKeysShouldBeRefusedAtDeployTime() {
+        // Given: the default DkimMissingKey (reject) and no key secret: every job would be rejected
+        SamTemplate template = SamTemplate.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com"));
+
+        assertThat(template.brokenRules()).singleElement().asString()
+                .startsWith("RejectingUnsignedMailNeedsKeys").contains("DkimMissingKey unsigned");
     }
 }

@@ -102,6 +102,30 @@ class DkimPipelineTest {
     }
 
     @Test
+    void aRawMessageShouldBeSignedForItsOwnFromWhateverDomainTheJobsFromNames() throws IOException {
+        // Given: the job's own sender has no key, the stored message's From has one
+        world = OneMxPipeline.start(server -> server,
+                Map.of("MAILROOM_ALLOWED_SENDER_DOMAINS", SIGNED + ",other.test"));
+        PipelineHarness pipeline = world.pipeline();
+        pipeline.upload("raw/signed.eml", ("From: news@" + SIGNED + "\r\nTo: ann@example.org\r\nSubject: raw\r\n\r\nHi\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        pipeline.enqueue("{\"version\":1,\"jobId\":\"dkim-5\",\"from\":\"bounces@other.test\",\"to\":[\"ann@example.org\"],"
+                + "\"raw\":{\"s3\":{\"bucket\":\"" + pipeline.bucket + "\",\"key\":\"raw/signed.eml\"}}}");
+
+        // When
+        pipeline.drain();
+
+        // Then
+        assertThat(pipeline.job("dkim-5").status()).isEqualTo(JobStatus.DELIVERED);
+        byte[] received = Files.readAllBytes(world.mx().received().get(0).eml());
+        for (DkimVerifier verifier : DkimVerifier.all()) {
+            verifier.requireInstalled();
+            assertThat(verifier.verify(received, TestKeys.records(SIGNED))).as("%s", verifier)
+                    .hasSize(2).allMatch(DkimVerifier.Verdict::pass);
+        }
+    }
+
+    @Test
     void aJobFromADomainWithoutAKeyShouldGoOutUnsignedWithAWarningAndAMetricWhenAllowed() {
         // Given
         world = OneMxPipeline.start(server -> server, Map.of("MAILROOM_ALLOWED_SENDER_DOMAINS",

@@ -3,12 +3,14 @@ package dev.mailroom.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.run.QueueMessage;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.TestKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,33 @@ class SnapStartKeysTest {
         assertThat(pipeline.job("restored-1").status()).isEqualTo(JobStatus.DELIVERED);
         assertThat(world.mx().received().get(0).header("DKIM-Signature")).get().asString()
                 .contains("s=" + TestKeys.RSA_SELECTOR);
+    }
+
+    @Test
+    void aJobArrivingWhileTheKeysCannotBeReadShouldBeKeptForLaterNotRejected() throws IOException {
+        // Given: a restored container whose keys cannot be read yet (the file is missing)
+        Path keys = dir.resolve("keys.json");
+        world = OneMxPipeline.start(server -> server, Map.of("MAILROOM_KEYS_FILE", keys.toString()));
+        PipelineHarness pipeline = world.pipeline();
+        String body = PipelineHarness.job("unjudged-1", "ann@example.org", "");
+
+        // When: the send step takes the job
+        boolean acknowledged = pipeline.wiring.step().acknowledge(new QueueMessage("m-1", "receipt-1", body, Map.of()),
+                Instant.now().plusSeconds(60));
+
+        // Then: neither accepted nor rejected: the message stays on the queue, no ledger record, no mail
+        assertThat(acknowledged).isFalse();
+        assertThat(pipeline.wiring.ledger().find("unjudged-1")).isEmpty();
+        assertThat(pipeline.logs).anySatisfy(line -> assertThat(line).contains("\"event\":\"job.error\"",
+                "IntakeUnavailableException"));
+        assertThat(world.mx().sessionsAccepted()).isZero();
+
+        // When: the keys can be read, the same message comes back
+        Files.writeString(keys, TestKeys.document(PipelineHarness.SENDER_DOMAIN));
+        pipeline.enqueue(body);
+        pipeline.drain();
+
+        // Then
+        assertThat(pipeline.job("unjudged-1").status()).isEqualTo(JobStatus.DELIVERED);
     }
 }
