@@ -48,6 +48,25 @@ class SesEventShapeTest {
         assertThat(ours.get("eventType").asText()).isEqualTo(ses.get("eventType").asText());
     }
 
+    @org.junit.jupiter.api.Test
+    void theWalkShouldCatchAMissingFieldAWrongTypeAndAnInventedOne() throws IOException {
+        // Given SES's Delivery example, and a copy with a field renamed and a number written as a string
+        JsonNode ses = example("delivery");
+        var broken = (com.fasterxml.jackson.databind.node.ObjectNode) ses.deepCopy();
+        var delivery = (com.fasterxml.jackson.databind.node.ObjectNode) broken.get("delivery");
+        delivery.put("processingTimeMillis", "11893");
+        delivery.set("smtpReply", delivery.remove("smtpResponse"));
+
+        // When walked
+        List<String> problems = new ArrayList<>();
+        sesFieldsInOurs(ses, broken, "", problems);
+        oursFieldsInSes(ses, broken, "", problems);
+
+        // Then all three are named
+        assertThat(problems).containsExactlyInAnyOrder("delivery.processingTimeMillis: SES has NUMBER, ours STRING",
+                "delivery.smtpResponse: missing", "delivery.smtpReply: not a field of SES's delivery");
+    }
+
     private static void sesFieldsInOurs(JsonNode ses, JsonNode ours, String path, List<String> problems) {
         if (ses.getNodeType() != ours.getNodeType()) {
             problems.add(path + ": SES has " + ses.getNodeType() + ", ours " + ours.getNodeType());
