@@ -44,6 +44,7 @@ class ArchitectureTest {
                 .layer("Configuration").definedBy("dev.mailroom.config..")
                 .layer("Runner").definedBy("dev.mailroom.run..")
                 .layer("Observation").definedBy("dev.mailroom.observe..")
+                .layer("Events").definedBy("dev.mailroom.events..")
                 .layer("Pipeline").definedBy(STAGES.stream().map(stage -> "dev.mailroom." + stage + "..")
                         .toArray(String[]::new))
                 .layer("Feedback").definedBy("dev.mailroom.feedback..")
@@ -54,9 +55,10 @@ class ArchitectureTest {
                 .whereLayer("Configuration").mayOnlyBeAccessedByLayers("Entry points", "Wiring")
                 .whereLayer("Runner").mayOnlyBeAccessedByLayers("Entry points", "Wiring")
                 .whereLayer("Observation").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner")
-                .whereLayer("Feedback").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner")
+                .whereLayer("Events").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner")
+                .whereLayer("Feedback").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Runner", "Events")
                 .whereLayer("Pipeline").mayOnlyBeAccessedByLayers("Entry points", "Wiring", "Configuration", "Runner",
-                        "Observation")
+                        "Observation", "Events")
                 .check(MAIN);
     }
 
@@ -79,6 +81,23 @@ class ArchitectureTest {
                 .should().dependOnClassesThat(resideInAPackage("dev.mailroom..")
                         .and(not(resideInAPackage("dev.mailroom.feedback..")))
                         .and(not(resideInAPackage("dev.mailroom.job.."))))
+                .check(MAIN);
+    }
+
+    @Test
+    void theEventValuesShouldReadOnlyTheLedgerJobAndFeedbackValues() {
+        // A pure library after the ledger stage: its inputs are values; it calls no store, queue or SDK.
+        List<String> ledgerValues = List.of("JobRecord", "JobStatus", "RecipientRecord", "RecipientStatus",
+                "Suppression", "SuppressionScope", "SuppressionReason", "PayloadFingerprint");
+        noClasses().that().resideInAPackage("dev.mailroom.events..")
+                .should().dependOnClassesThat(resideInAPackage("dev.mailroom..")
+                        .and(not(resideInAPackage("dev.mailroom.events..")))
+                        .and(not(resideInAPackage("dev.mailroom.job..")))
+                        .and(not(resideInAPackage("dev.mailroom.feedback..")))
+                        .and(not(DescribedPredicate.describe("a ledger value " + ledgerValues, javaClass -> ledgerValues
+                                .stream().map(name -> "dev.mailroom.ledger." + name).anyMatch(name -> javaClass.getName().equals(name)
+                                || javaClass.getName().startsWith(name + "$"))))))
+                .orShould().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
                 .check(MAIN);
     }
 
