@@ -48,13 +48,7 @@ public final class Metrics {
         addCount(line, definitions, "DeadLettered", counts.deadLettered());
         definitions.add(Map.of("Name", "DeliveryLatency", "Unit", "Milliseconds"));
         line.put("DeliveryLatency", counts.latencyMillis());
-        line.put("_aws", Map.of(
-                "Timestamp", clock.millis(),
-                "CloudWatchMetrics", List.of(Map.of(
-                        "Namespace", NAMESPACE,
-                        "Dimensions", List.of(List.of()),
-                        "Metrics", definitions))));
-        out.write(line);
+        write(line, definitions);
     }
 
     /**
@@ -65,6 +59,11 @@ public final class Metrics {
         Map<String, Object> line = new LinkedHashMap<>();
         List<Map<String, String>> definitions = new ArrayList<>();
         addCount(line, definitions, "Unsigned", 1);
+        write(line, definitions);
+    }
+
+    /** One EMF line: the values, and the metadata that makes CloudWatch read them as metrics. */
+    private void write(Map<String, Object> line, List<Map<String, String>> definitions) {
         line.put("_aws", Map.of(
                 "Timestamp", clock.millis(),
                 "CloudWatchMetrics", List.of(Map.of(

@@ -56,12 +56,9 @@ class UnsubscribePipelineTest {
                     message.recipients().get(0), "newsletter"));
             assertThat(message.header("List-Unsubscribe-Post")).contains("List-Unsubscribe=One-Click");
         });
-        for (DkimVerifier verifier : DkimVerifier.all()) {
-            verifier.requireInstalled();
-            for (ReceivedMessage message : world.mx().received()) {
-                assertThat(verifier.verify(Files.readAllBytes(message.eml()), TestKeys.records(PipelineHarness.SENDER_DOMAIN)))
-                        .as("%s", verifier).hasSize(2).allMatch(DkimVerifier.Verdict::pass);
-            }
+        for (ReceivedMessage message : world.mx().received()) {
+            DkimVerifier.assertEveryVerifierPasses(Files.readAllBytes(message.eml()),
+                    TestKeys.records(PipelineHarness.SENDER_DOMAIN), 2);
         }
         assertThat(pipeline.job("unsub-1").recipients().values()).allSatisfy(r -> assertThat(r.signedBy()).hasSize(2));
     }

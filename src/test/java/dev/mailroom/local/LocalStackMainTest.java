@@ -64,12 +64,8 @@ class LocalStackMainTest {
             caught = files.filter(f -> f.toString().endsWith(".eml")).sorted().toList();
         }
         assertThat(caught).isNotEmpty();
-        for (DkimVerifier verifier : DkimVerifier.all()) {
-            verifier.requireInstalled();
-            for (Path eml : caught) {
-                assertThat(verifier.verify(Files.readAllBytes(eml), records)).as("%s on %s", verifier, eml)
-                        .hasSize(2).allMatch(DkimVerifier.Verdict::pass);
-            }
+        for (Path eml : caught) {
+            DkimVerifier.assertEveryVerifierPasses(Files.readAllBytes(eml), records, 2);
         }
     }
 

@@ -49,6 +49,18 @@ public abstract class DkimVerifier {
      *
      * @param records TXT record values by DNS name, e.g. {@code s1._domainkey.example.com}
      */
+    /**
+     * Every verifier (each required as {@link #requireInstalled()} says) finds {@code signatures}
+     * signatures in {@code message}, and passes them all.
+     */
+    public static void assertEveryVerifierPasses(byte[] message, Map<String, String> records, int signatures) {
+        for (DkimVerifier verifier : all()) {
+            verifier.requireInstalled();
+            org.assertj.core.api.Assertions.assertThat(verifier.verify(message, records)).as("%s", verifier)
+                    .hasSize(signatures).allMatch(Verdict::pass);
+        }
+    }
+
     public final List<Verdict> verify(byte[] message, Map<String, String> records) {
         Path dir = scratch();
         try {
