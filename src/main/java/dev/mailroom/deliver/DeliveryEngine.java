@@ -2,9 +2,7 @@ package dev.mailroom.deliver;
 
 import dev.mailroom.budget.Deadline;
 import dev.mailroom.compose.AttachmentException;
-import dev.mailroom.compose.ComposedMessage;
 import dev.mailroom.compose.MessageComposer;
-import dev.mailroom.compose.PerRecipientMessages;
 import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.resolve.MxResolver;
