@@ -8,17 +8,17 @@ import java.util.Optional;
  * payload 2.0, a test's HTTP server): the body already decoded from any base64 transport encoding.
  *
  * @param method      upper case ({@code GET}, {@code POST})
- * @param path        the raw path, still percent-encoded ({@code /u/v1.k1.…})
- * @param query       the raw query without {@code ?}, or empty
+ * @param rawPath     the raw path, still percent-encoded ({@code /u/v1.k1.…})
+ * @param rawQuery    the raw query without {@code ?}, or empty
  * @param contentType the Content-Type field's value, or empty
  * @param body        the request body; empty for none
  */
-public record HttpRequest(String method, String path, String query, Optional<String> contentType, byte[] body) {
+public record HttpRequest(String method, String rawPath, String rawQuery, Optional<String> contentType, byte[] body) {
 
     public HttpRequest {
         Objects.requireNonNull(method, "method");
-        path = path == null || path.isEmpty() ? "/" : path;
-        query = query == null ? "" : query;
+        rawPath = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+        rawQuery = rawQuery == null ? "" : rawQuery;
         contentType = contentType == null ? Optional.empty() : contentType;
         body = body == null ? new byte[0] : body;
     }

@@ -81,7 +81,7 @@ public final class Unsubscribes {
                     "This unsubscribe link is not valid, or no longer is. Use the link in a recent message.", Map.of());
         }
         if (!method.equals("POST")) {
-            String action = request.path() + (request.query().isEmpty() ? "" : "?" + request.query());
+            String action = request.rawPath() + (request.rawQuery().isEmpty() ? "" : "?" + request.rawQuery());
             return answer(200, ConfirmationPage.confirm(action), Map.of());
         }
         if (!OneClickBody.isOneClick(request.contentType(), request.body())) {
@@ -110,15 +110,15 @@ public final class Unsubscribes {
     /** Each query value, then the last path segment: wherever MAILROOM_UNSUBSCRIBE_URL put {@code {token}}. */
     private static List<String> tokenCandidates(HttpRequest request) {
         List<String> candidates = new ArrayList<>();
-        if (!request.query().isEmpty()) {
-            for (String pair : request.query().split("&")) {
+        if (!request.rawQuery().isEmpty()) {
+            for (String pair : request.rawQuery().split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq >= 0 && eq < pair.length() - 1) {
                     candidates.add(decode(pair.substring(eq + 1)));
                 }
             }
         }
-        String path = request.path();
+        String path = request.rawPath();
         String last = decode(path.substring(path.lastIndexOf('/') + 1));
         if (!last.isEmpty()) {
             candidates.add(last);
