@@ -2,6 +2,8 @@ package dev.mailroom.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.compose.UnsubscribeToken;
 import dev.mailroom.config.UnsubscribeConfig;
@@ -53,6 +55,7 @@ class UnsubscribeEndpointTest {
     private static DynamoDbSuppressionList list;
     private static FunctionUrlServer server;
     private static HttpClient http;
+    private static UnsubscribeHandler handler;
 
     @BeforeAll
     static void start() {
@@ -66,7 +69,8 @@ class UnsubscribeEndpointTest {
                 "MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString()));
         UnsubscribeWiring wiring = new UnsubscribeWiring(config, AwsClients.create(config.endpoints(), config.region()),
                 new JsonLines(LOGS::add), Clock.systemUTC());
-        server = FunctionUrlServer.start(PKI, new UnsubscribeHandler(wiring.endpoint()));
+        handler = new UnsubscribeHandler(wiring.endpoint());
+        server = FunctionUrlServer.start(PKI, handler);
         http = HttpClient.newBuilder().sslContext(PKI.clientContext()).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -251,6 +255,25 @@ class UnsubscribeEndpointTest {
         // Then: the raw query is put in the action attribute with ' and " escaped
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("?x=&#39;%22%3E%3Cscript%3E&amp;q=%22a%22\"").doesNotContain("<script");
+    }
+
+    @Test
+    void theResponseShouldComeOutUnderTheFieldNamesAFunctionUrlReads() throws Exception {
+        // Given: what the runtime's serialization library writes for the handler's answer
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setRawPath("/u/" + TOKENS.issue("job-fields", "fields@example.org", "newsletter"));
+        event.setRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("GET").build()).build());
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+
+        // When
+        Map<String, Object> fields = FunctionUrlServer.responseFields(response);
+
+        // Then: payload format 2.0's names (a function URL would answer 502 to others)
+        assertThat(fields).containsEntry("statusCode", 200).containsKey("body");
+        assertThat(fields.get("headers")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("Content-Type", "text/html; charset=utf-8");
+        assertThat(fields.get("isBase64Encoded")).as("fields: %s", fields).isEqualTo(false);
     }
 
     private static Optional<Suppression> suppressed(String address, Optional<String> tenant) {
