@@ -42,7 +42,7 @@ class ArchitectureTest {
                 .layer("Wiring").definedBy("dev.mailroom.wiring..")
                 .layer("AWS access").definedBy("dev.mailroom.aws..")
                 .layer("Configuration").definedBy("dev.mailroom.config..")
-                .layer("Runner").definedBy("dev.mailroom.run..")
+                .layer("Runner").definedBy("dev.mailroom.run..", "dev.mailroom.unsubscribe..")
                 .layer("Observation").definedBy("dev.mailroom.observe..")
                 .layer("Events").definedBy("dev.mailroom.events..")
                 .layer("Pipeline").definedBy(STAGES.stream().map(stage -> "dev.mailroom." + stage + "..")

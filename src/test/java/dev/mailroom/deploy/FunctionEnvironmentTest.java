@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.config.StoreConfig;
-import java.util.Arrays;
+import dev.mailroom.config.UnsubscribeConfig;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,16 +23,21 @@ class FunctionEnvironmentTest {
     @MethodSource(SCENARIO_NAMES)
     void everyFunctionShouldSetTheRequiredVariablesOfItsRoleAndOnlyOnesItReads(String scenario) {
         SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
-        assertThat(template.functions()).as("every function of the template has a role checked here")
-                .containsExactlyInAnyOrderElementsOf(Arrays.stream(SamTemplate.Lambda.values())
-                        .map(lambda -> lambda.logicalId).toList());
-        for (SamTemplate.Lambda lambda : SamTemplate.Lambda.values()) {
+        assertThat(template.functions()).as("every function deployed has a role checked here")
+                .containsExactlyInAnyOrderElementsOf(template.lambdas().stream().map(lambda -> lambda.logicalId).toList());
+        for (SamTemplate.Lambda lambda : template.lambdas()) {
             String function = lambda.logicalId;
             Map<String, String> env = template.environment(function);
-            List<String> required = lambda == SamTemplate.Lambda.SEND ? MailroomConfig.REQUIRED_VARIABLES
-                    : StoreConfig.REQUIRED_VARIABLES;
-            List<String> known = lambda == SamTemplate.Lambda.SEND ? MailroomConfig.KNOWN_VARIABLES
-                    : StoreConfig.KNOWN_VARIABLES;
+            List<String> required = switch (lambda) {
+                case SEND -> MailroomConfig.REQUIRED_VARIABLES;
+                case DEAD_LETTER -> StoreConfig.REQUIRED_VARIABLES;
+                case UNSUBSCRIBE -> UnsubscribeConfig.REQUIRED_VARIABLES;
+            };
+            List<String> known = switch (lambda) {
+                case SEND -> MailroomConfig.KNOWN_VARIABLES;
+                case DEAD_LETTER -> StoreConfig.KNOWN_VARIABLES;
+                case UNSUBSCRIBE -> UnsubscribeConfig.KNOWN_VARIABLES;
+            };
 
             assertThat(env).as("%s (%s) lacks required variables", function, scenario)
                     .containsKeys(required.toArray(String[]::new));
@@ -65,5 +70,25 @@ class FunctionEnvironmentTest {
 
         assertThat(env).doesNotContainKeys("MAILROOM_HELO_NAME", "MAILROOM_ALLOWED_SENDER_DOMAINS",
                 "MAILROOM_QUEUE_URL", "MAILROOM_ATTACHMENT_BUCKETS");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(SCENARIO_NAMES)
+    void theUnsubscribeEndpointShouldShareTheSendFunctionsKeysAndListAndNeedNothingElseOfItsRole(String scenario) {
+        SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
+        MailroomConfig send = template.config(SamTemplate.Lambda.SEND.logicalId);
+        if (!template.lambdas().contains(SamTemplate.Lambda.UNSUBSCRIBE)) {
+            assertThat(send.unsubscribeUrl()).as("SendFunction (%s): no endpoint deployed, none named", scenario).isEmpty();
+            return;
+        }
+        Map<String, String> env = template.environment(SamTemplate.Lambda.UNSUBSCRIBE.logicalId);
+        UnsubscribeConfig endpoint = UnsubscribeConfig.from(env);
+
+        assertThat(env).doesNotContainKeys("MAILROOM_HELO_NAME", "MAILROOM_ALLOWED_SENDER_DOMAINS",
+                "MAILROOM_QUEUE_URL", "MAILROOM_ATTACHMENT_BUCKETS", "MAILROOM_TABLE", "MAILROOM_DLQ_URL");
+        assertThat(endpoint.keys()).as("the keys that sign the tokens verify them").isEqualTo(send.keys());
+        assertThat(endpoint.suppressionTable()).isEqualTo(send.suppressionTable());
+        assertThat(send.unsubscribeUrl()).as("SendFunction's MAILROOM_UNSUBSCRIBE_URL: the endpoint's function URL")
+                .contains("https://unsubscribefunctionurl.lambda-url.us-east-1.on.aws/{token}");
     }
 }

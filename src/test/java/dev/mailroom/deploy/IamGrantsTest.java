@@ -81,9 +81,10 @@ class IamGrantsTest {
             // dead-letter role's wiring builds no SMTP engine and reads no secret.
             CallSite.needs("wiring/RelayCredentials.java", "getSecretValue", "secretsmanager:GetSecretValue",
                     Target.RELAY_SECRET, Lambda.SEND),
-            // The send role reads its keys once per container (at cold start, or after a SnapStart restore).
+            // The send role reads its keys once per container (at cold start, or after a SnapStart restore);
+            // the unsubscribe endpoint reads the same document at cold start, for its unsubscribe keys.
             CallSite.needs("wiring/SendKeys.java", "getSecretValue", "secretsmanager:GetSecretValue",
-                    Target.KEYS_SECRET, Lambda.SEND),
+                    Target.KEYS_SECRET, Lambda.SEND, Lambda.UNSUBSCRIBE),
             CallSite.needs("run/SqsQueueControl.java", "changeMessageVisibility", "sqs:ChangeMessageVisibility",
                     Target.SEND_QUEUE, Lambda.SEND),
             // DeadLetters.send: JobProcessor's rejections and expiries. DeadLetterHandler only archives.
@@ -101,11 +102,12 @@ class IamGrantsTest {
             CallSite.needs("ledger/DynamoDbLedger.java", "getItem", "dynamodb:GetItem",
                     Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER),
             // The send function checks each job in one batched read, and adds what a permanent failure at
-            // SMTP time says is a dead mailbox (conditional put); removing and listing are operators' work.
+            // SMTP time says is a dead mailbox (conditional put); the unsubscribe endpoint puts a one-click
+            // unsubscribe; removing and listing are operators' work.
             CallSite.needs("ledger/DynamoDbSuppressionList.java", "batchGetItem", "dynamodb:BatchGetItem",
                     Target.SUPPRESSION_LIST, Lambda.SEND),
             CallSite.needs("ledger/DynamoDbSuppressionList.java", "putItem", "dynamodb:PutItem",
-                    Target.SUPPRESSION_LIST, Lambda.SEND),
+                    Target.SUPPRESSION_LIST, Lambda.SEND, Lambda.UNSUBSCRIBE),
             CallSite.outsideLambda("ledger/DynamoDbSuppressionList.java", "deleteItem",
                     "unsuppress is an operator's tool (the client, the CLI)"),
             CallSite.outsideLambda("ledger/DynamoDbSuppressionList.java", "scanPaginator",
@@ -131,9 +133,9 @@ class IamGrantsTest {
     void everyFunctionsRoleShouldGrantExactlyWhatItsCodeAndEventSourceUse(String scenario) {
         SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
         // The resources are named by the send function's configuration; the dead-letter function shares
-        // its store (FunctionEnvironmentTest) and reads nothing else.
+        // its store and the unsubscribe endpoint its keys and suppression list (FunctionEnvironmentTest).
         MailroomConfig config = template.config(Lambda.SEND.logicalId);
-        for (Lambda lambda : Lambda.values()) {
+        for (Lambda lambda : template.lambdas()) {
             Set<String> needed = new TreeSet<>();
             CALL_SITES.stream().filter(site -> site.callers().contains(lambda)).forEach(site ->
                     site.target().resources.apply(config).forEach(resource -> needed.add(grant(site.action(), resource))));

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * The CloudFormation intrinsic functions, conditions and rules that template.yaml uses, evaluated
  * over one parsed template and one set of parameter values (each parameter's {@code Default} unless
  * overridden). What a deployed stack would only know is written as a placeholder: a {@code Ref} to
- * a resource becomes {@code {Ref:Id}}, a {@code Fn::GetAtt} becomes {@code {Id.Attribute}}, and
+ * a resource becomes {@code {Ref:Id}}, a {@code Fn::GetAtt} becomes {@code {Id.Attribute}} (a function URL's {@code FunctionUrl}
+ * becomes {@code https://<id>.lambda-url.us-east-1.on.aws/}), and
  * {@code AWS::NoValue} drops the property it stands in. Anything else the template may start using
  * fails the test that meets it, naming the function ({@code SamTemplateTest} pins each one).
  */
@@ -111,6 +112,12 @@ final class Intrinsics {
     private JsonNode getAtt(String resourceAndAttribute) {
         String resource = resourceAndAttribute.substring(0, resourceAndAttribute.indexOf('.'));
         assertThat(root.path("Resources").has(resource)).as("Fn::GetAtt on unknown %s", resource).isTrue();
+        if (resourceAndAttribute.equals(resource + ".FunctionUrl")
+                && root.path("Resources").path(resource).path("Type").asText().equals("AWS::Lambda::Url")) {
+            // A function URL's shape, so that configuration checking it (https, a host) sees one.
+            return TextNode.valueOf("https://" + resource.toLowerCase(java.util.Locale.ROOT) + ".lambda-url."
+                    + PSEUDO.get("AWS::Region") + ".on.aws/");
+        }
         return TextNode.valueOf("{" + resourceAndAttribute + "}");
     }
 

@@ -3,6 +3,8 @@ package dev.mailroom.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +40,8 @@ final class SamTemplate {
     static final Map<String, Map<String, String>> SCENARIOS = Map.of(
             "mx in a VPC", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "VpcSubnetIds", "subnet-0a,subnet-0b", "VpcSecurityGroupIds", "sg-0c",
-                    "KeysSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf"),
+                    "KeysSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf",
+                    "UnsubscribeEndpoint", "enabled"),
             "relay with a secret", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "RelayPort", "465",
                     "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf",
@@ -47,14 +50,27 @@ final class SamTemplate {
     /** {@code @MethodSource} of the tests run once per scenario: the names of {@link #SCENARIOS}, sorted. */
     static final String SCENARIO_NAMES = "dev.mailroom.deploy.SamTemplate#scenarios";
 
-    /** The template's functions. */
+    /** The template's functions, with the event their handler takes. */
     enum Lambda {
-        SEND("SendFunction"), DEAD_LETTER("DeadLetterFunction");
+        SEND("SendFunction", SQSEvent.class), DEAD_LETTER("DeadLetterFunction", SQSEvent.class),
+        /** Behind a function URL (payload format 2.0), deployed when UnsubscribeEndpoint is enabled. */
+        UNSUBSCRIBE("UnsubscribeFunction", APIGatewayV2HTTPEvent.class);
 
         final String logicalId;
+        final Class<?> event;
 
-        Lambda(String logicalId) {
+        Lambda(String logicalId, Class<?> event) {
             this.logicalId = logicalId;
+            this.event = event;
+        }
+
+        /** Whether an SQS event source feeds it. */
+        boolean onQueue() {
+            return event == SQSEvent.class;
+        }
+
+        static List<Lambda> onQueues() {
+            return Arrays.stream(values()).filter(Lambda::onQueue).toList();
         }
     }
 
@@ -95,16 +111,32 @@ final class SamTemplate {
         }
     }
 
+    /** The functions these parameters deploy (a resource's Condition holds); each one a {@link Lambda}. */
     List<String> functions() {
-        List<String> ids = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        List<String> deployed = new ArrayList<>();
         root.path("Resources").fields().forEachRemaining(r -> {
             if (r.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
-                ids.add(r.getKey());
+                all.add(r.getKey());
+                if (deployed(r.getKey())) {
+                    deployed.add(r.getKey());
+                }
             }
         });
-        assertThat(ids).as("template functions").containsExactlyInAnyOrder(
+        assertThat(all).as("template functions").containsExactlyInAnyOrder(
                 Arrays.stream(Lambda.values()).map(l -> l.logicalId).toArray(String[]::new));
-        return ids;
+        return deployed;
+    }
+
+    /** Whether these parameters deploy the resource: it has no Condition, or its Condition holds. */
+    boolean deployed(String logicalId) {
+        JsonNode condition = root.path("Resources").path(logicalId).path("Condition");
+        return condition.isMissingNode() || intrinsics.condition(condition.asText());
+    }
+
+    /** The {@link Lambda}s these parameters deploy. */
+    List<Lambda> lambdas() {
+        return Arrays.stream(Lambda.values()).filter(lambda -> deployed(lambda.logicalId)).toList();
     }
 
     JsonNode properties(String logicalId) {
@@ -151,6 +183,12 @@ final class SamTemplate {
         return events.get(0);
     }
 
+    boolean hasSqsEvent(String function) {
+        List<JsonNode> events = new ArrayList<>();
+        functionProperty(function, "Events").forEach(events::add);
+        return events.stream().anyMatch(event -> event.path("Type").asText().equals("SQS"));
+    }
+
     String eventQueueArn(String function) {
         return sqsEvent(function).path("Queue").asText();
     }
@@ -176,8 +214,11 @@ final class SamTemplate {
     /** What Lambda itself needs: polling the event queue, writing the log group, attaching to the VPC. */
     Set<String> platformGrants(String function) {
         Set<String> grants = new TreeSet<>();
-        String queue = eventQueueArn(function);
-        Stream.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes").forEach(a -> grants.add(grant(a, queue)));
+        if (hasSqsEvent(function)) {
+            String queue = eventQueueArn(function);
+            Stream.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+                    .forEach(a -> grants.add(grant(a, queue)));
+        }
         String logGroup = functionProperty(function, "LoggingConfig").path("LogGroup").asText();
         Matcher ref = REF.matcher(logGroup);
         assertThat(ref.matches()).as("%s LoggingConfig.LogGroup should Ref a log group of the template", function).isTrue();
