@@ -210,7 +210,7 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
         return store.region();
     }
 
-    private static KeySource keySource(Environment env) {
+    static KeySource keySource(Environment env) {
         Map<String, String> set = new LinkedHashMap<>();
         KeySource.VARIABLES.forEach(name -> env.optional(name).ifPresent(value -> set.put(name, value)));
         return KeySource.from(set);
