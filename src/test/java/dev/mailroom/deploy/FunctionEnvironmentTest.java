@@ -4,6 +4,7 @@ import static dev.mailroom.deploy.SamTemplate.SCENARIOS;
 import static dev.mailroom.deploy.SamTemplate.SCENARIO_NAMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.config.BounceConfig;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.config.StoreConfig;
 import java.util.Arrays;
@@ -24,15 +25,21 @@ class FunctionEnvironmentTest {
     void everyFunctionShouldSetTheRequiredVariablesOfItsRoleAndOnlyOnesItReads(String scenario) {
         SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
         assertThat(template.functions()).as("every function of the template has a role checked here")
-                .containsExactlyInAnyOrderElementsOf(Arrays.stream(SamTemplate.Lambda.values())
-                        .map(lambda -> lambda.logicalId).toList());
-        for (SamTemplate.Lambda lambda : SamTemplate.Lambda.values()) {
+                .containsExactlyInAnyOrderElementsOf(template.lambdas().stream().map(lambda -> lambda.logicalId).toList());
+        for (SamTemplate.Lambda lambda : template.lambdas()) {
             String function = lambda.logicalId;
             Map<String, String> env = template.environment(function);
-            List<String> required = lambda == SamTemplate.Lambda.SEND ? MailroomConfig.REQUIRED_VARIABLES
-                    : StoreConfig.REQUIRED_VARIABLES;
-            List<String> known = lambda == SamTemplate.Lambda.SEND ? MailroomConfig.KNOWN_VARIABLES
-                    : StoreConfig.KNOWN_VARIABLES;
+            List<String> required = switch (lambda) {
+                case SEND -> MailroomConfig.REQUIRED_VARIABLES;
+                case DEAD_LETTER -> StoreConfig.REQUIRED_VARIABLES;
+                case BOUNCE -> java.util.stream.Stream.concat(StoreConfig.REQUIRED_VARIABLES.stream(),
+                        BounceConfig.REQUIRED_VARIABLES.stream()).toList();
+            };
+            List<String> known = switch (lambda) {
+                case SEND -> MailroomConfig.KNOWN_VARIABLES;
+                case DEAD_LETTER -> StoreConfig.KNOWN_VARIABLES;
+                case BOUNCE -> BounceConfig.KNOWN_VARIABLES;
+            };
 
             assertThat(env).as("%s (%s) lacks required variables", function, scenario)
                     .containsKeys(required.toArray(String[]::new));
@@ -55,6 +62,15 @@ class FunctionEnvironmentTest {
         StoreConfig store = StoreConfig.from(template.environment(SamTemplate.Lambda.DEAD_LETTER.logicalId));
         assertThat(store).as("DeadLetterFunction (%s) sees the send function's store", scenario)
                 .isEqualTo(config.store());
+        if (template.lambdas().contains(SamTemplate.Lambda.BOUNCE)) {
+            BounceConfig bounce = BounceConfig.from(template.environment(SamTemplate.Lambda.BOUNCE.logicalId));
+            assertThat(bounce.store()).as("BounceFunction (%s) sees the send function's store", scenario)
+                    .isEqualTo(config.store());
+            assertThat(bounce.bounceDomain()).as("BounceFunction (%s) reads the send function's bounce domain", scenario)
+                    .isEqualTo(config.bounceDomain().orElseThrow());
+            assertThat(bounce.suppressionTable()).contains(config.suppressionTable());
+            assertThat(bounce.keys()).isEqualTo(config.keys());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

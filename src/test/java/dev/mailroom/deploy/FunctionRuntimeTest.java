@@ -4,6 +4,7 @@ import static dev.mailroom.deploy.SamTemplate.SCENARIOS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.mailroom.deploy.SamTemplate.Lambda;
 import dev.mailroom.handler.SendHandler;
@@ -22,9 +23,12 @@ import org.junit.jupiter.api.Test;
 class FunctionRuntimeTest {
 
     @Test
-    void everyHandlerShouldNameAPublicSqsMethodOfAClassLambdaCanInstantiate() {
-        SamTemplate template = SamTemplate.load(Map.of());
+    void everyHandlerShouldNameAPublicMethodOfItsEventOnAClassLambdaCanInstantiate() {
+        // The scenario with a bounce domain: every function deployed.
+        SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
+        assertThat(template.lambdas()).containsExactlyInAnyOrder(Lambda.values());
         for (String function : template.functions()) {
+            Class<?> event = function.equals(Lambda.BOUNCE.logicalId) ? S3Event.class : SQSEvent.class;
             String handler = template.functionProperty(function, "Handler").asText();
             String[] parts = handler.split("::");
             assertThat(parts).as("%s Handler '%s' should read class::method", function, handler).hasSize(2);
@@ -32,8 +36,8 @@ class FunctionRuntimeTest {
             Class<?> type = loadWithoutInitialising(function, parts[0]);
 
             assertThat(Arrays.stream(type.getMethods()).filter(m -> m.getName().equals(parts[1])))
-                    .as("%s Handler %s: no public %s(SQSEvent, Context)", function, handler, parts[1])
-                    .anyMatch(m -> Arrays.equals(m.getParameterTypes(), new Class<?>[] {SQSEvent.class, Context.class}));
+                    .as("%s Handler %s: no public %s(%s, Context)", function, handler, parts[1], event.getSimpleName())
+                    .anyMatch(m -> Arrays.equals(m.getParameterTypes(), new Class<?>[] {event, Context.class}));
             assertThat(Arrays.stream(type.getConstructors()))
                     .as("%s Handler %s: Lambda needs a public no-arg constructor", function, handler)
                     .anyMatch(c -> c.getParameterCount() == 0 && Modifier.isPublic(c.getModifiers()));

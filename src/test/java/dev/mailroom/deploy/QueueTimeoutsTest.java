@@ -71,7 +71,7 @@ class QueueTimeoutsTest {
         Duration margin = AttemptBudget.SAFETY_MARGIN;
         for (Map<String, String> parameters : timeoutVariants()) {
             SamTemplate template = SamTemplate.load(parameters);
-            for (Lambda lambda : Lambda.values()) {
+            for (Lambda lambda : Lambda.onQueues()) {
                 int timeout = template.functionProperty(lambda.logicalId, "Timeout").asInt();
                 int visibility = template.properties(logicalIdOf(template.eventQueueArn(lambda.logicalId)))
                         .path("VisibilityTimeout").asInt();
@@ -101,7 +101,7 @@ class QueueTimeoutsTest {
         Map<Lambda, String> expectedQueue = Map.of(
                 Lambda.SEND, arnOf("MAILROOM_QUEUE_URL", config.queueUrl()),
                 Lambda.DEAD_LETTER, arnOf("MAILROOM_DLQ_URL", config.deadLetterQueueUrl()));
-        for (Lambda lambda : Lambda.values()) {
+        for (Lambda lambda : Lambda.onQueues()) {
             JsonNode event = template.sqsEvent(lambda.logicalId);
 
             assertThat(template.eventQueueArn(lambda.logicalId)).as("%s's SQS event queue", lambda.logicalId)
@@ -114,7 +114,7 @@ class QueueTimeoutsTest {
     private static List<Map<String, String>> timeoutVariants() {
         SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
         List<Map<String, String>> variants = new ArrayList<>();
-        for (Lambda lambda : Lambda.values()) {
+        for (Lambda lambda : Lambda.onQueues()) {
             JsonNode timeout = template.rawFunctionProperty(lambda.logicalId, "Timeout");
             String parameter = timeout.path("Ref").asText(null);
             JsonNode allowed = parameter == null ? MissingNode.getInstance()
