@@ -9,6 +9,7 @@ import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
 import dev.mailroom.testing.TestKeys;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +49,7 @@ class VerpReturnPathTest {
         // Then: two transactions, each from its recipient's return path, at most 64 octets of local part
         assertThat(world.pipeline().job("inv-2026-000123").status()).isEqualTo(JobStatus.DELIVERED);
         List<ReceivedMessage> received = world.mx().received();
+        assertThat(world.mx().sessionsAccepted()).as("one connection, reused between the transactions").isEqualTo(1);
         assertThat(received).hasSize(2).allSatisfy(message -> {
             assertThat(message.recipients()).hasSize(1);
             assertThat(message.envelopeFrom()).startsWith("bounces+").endsWith("@" + BOUNCE_DOMAIN);
@@ -60,7 +62,7 @@ class VerpReturnPathTest {
             BounceToken.Reference reference = BounceToken.read(message.envelopeFrom()).orElseThrow();
             assertThat(reference.jobId()).isEqualTo("inv-2026-000123");
             assertThat(token.recipientOf(reference, recipients))
-                    .contains(message.recipients().get(0).toLowerCase(java.util.Locale.ROOT));
+                    .contains(message.recipients().get(0).toLowerCase(Locale.ROOT));
         }
     }
 
