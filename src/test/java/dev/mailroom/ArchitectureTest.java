@@ -42,7 +42,7 @@ class ArchitectureTest {
                 .layer("Wiring").definedBy("dev.mailroom.wiring..")
                 .layer("AWS access").definedBy("dev.mailroom.aws..")
                 .layer("Configuration").definedBy("dev.mailroom.config..")
-                .layer("Runner").definedBy("dev.mailroom.run..", "dev.mailroom.unsubscribe..")
+                .layer("Runner").definedBy("dev.mailroom.run..", "dev.mailroom.unsubscribe..", "dev.mailroom.inbound..")
                 .layer("Observation").definedBy("dev.mailroom.observe..")
                 .layer("Events").definedBy("dev.mailroom.events..")
                 .layer("Pipeline").definedBy(STAGES.stream().map(stage -> "dev.mailroom." + stage + "..")
@@ -106,7 +106,7 @@ class ArchitectureTest {
         List<String> wrapperClasses = List.of("ledger.DynamoDbLedger", "ledger.LedgerTable", "ledger.LedgerItems",
                 "ledger.UpdateBuilder", "compose.S3AttachmentStore", "retry.SqsS3DeadLetters", "retry.Redrive",
                 "run.SqsQueueControl", "worker.SqsPoller", "client.MailroomClient", "client.S3Uploader",
-                "client.DeadLetterArchive", "ledger.DynamoDbSuppressionList", "ledger.SuppressionTable");
+                "client.DeadLetterArchive", "ledger.DynamoDbSuppressionList", "ledger.SuppressionTable", "inbound.S3InboundMail");
         DescribedPredicate<JavaClass> wrappers = resideInAPackage("dev.mailroom.aws..")
                 .or(resideInAPackage("dev.mailroom.wiring.."))
                 .or(DescribedPredicate.describe("a wrapper", javaClass -> wrapperClasses.stream()

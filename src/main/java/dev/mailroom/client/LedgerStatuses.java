@@ -49,6 +49,8 @@ final class LedgerStatuses {
             case FAILED -> RecipientState.FAILED;
             case EXPIRED -> RecipientState.EXPIRED;
             case SUPPRESSED -> RecipientState.SUPPRESSED;
+            case BOUNCED -> RecipientState.BOUNCED;
+            case COMPLAINED -> RecipientState.COMPLAINED;
         };
     }
 

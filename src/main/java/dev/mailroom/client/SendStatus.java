@@ -42,7 +42,10 @@ public record SendStatus(String jobId, JobState status, int attempts, Instant cr
         REJECTED
     }
 
-    /** A recipient's state. DELIVERED, FAILED, EXPIRED and SUPPRESSED are final: such a recipient is not sent again. */
+    /**
+     * A recipient's state. All but PENDING and DEFERRED are final: such a recipient is not sent again.
+     * BOUNCED and COMPLAINED follow DELIVERED, when a report arrives after the server accepted the message.
+     */
     public enum RecipientState {
         /** Not attempted yet. */
         PENDING,
@@ -55,7 +58,11 @@ public record SendStatus(String jobId, JobState status, int attempts, Instant cr
         /** Still undelivered when its job expired. */
         EXPIRED,
         /** On the suppression list when its job came to it: never sent ({@link Recipient#suppressedBy} says why). */
-        SUPPRESSED
+        SUPPRESSED,
+        /** Delivered, then bounced: a permanent delivery status notification came back later (RFC 3464). */
+        BOUNCED,
+        /** Delivered, then reported as spam by its recipient (an ARF complaint, RFC 5965). */
+        COMPLAINED
     }
 
     /**

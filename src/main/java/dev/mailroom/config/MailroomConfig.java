@@ -49,12 +49,15 @@ import java.util.stream.Stream;
  *                       sends its recipients
  * @param suppressionTable the suppression list's table (MAILROOM_SUPPRESSION_TABLE), or null: no
  *                       suppression checks, and nothing added to a list
+ * @param bounceDomain   the VERP bounce domain (MAILROOM_BOUNCE_DOMAIN), an A-label within the allowed
+ *                       sender domains: each recipient's MAIL FROM is {@code bounces+<token>@} it
  */
 public record MailroomConfig(String queueUrl, StoreConfig store, List<String> attachmentBuckets,
                              Set<String> allowedSenderDomains, SmtpSettings smtp, String relaySecretArn,
                              KeySource keys, MissingDkimKey missingDkimKey, List<InetSocketAddress> dnsServers,
                              Duration dnsTimeout, RetryPolicy retry, Duration lease, int parallelJobs, JobLimits limits,
-                             Optional<String> unsubscribeUrl, String suppressionTable) {
+                             Optional<String> unsubscribeUrl, String suppressionTable,
+                             Optional<String> bounceDomain) {
 
     /** The longest MAILROOM_UNSUBSCRIBE_URL: a token of a few hundred characters must still fit on its line. */
     static final int MAX_UNSUBSCRIBE_URL_CHARS = 200;
@@ -87,7 +90,7 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
             "MAILROOM_DKIM_MISSING_KEY", "MAILROOM_DNS_SERVERS", "MAILROOM_DNS_TIMEOUT", "MAILROOM_MAX_ATTEMPTS",
             "MAILROOM_MAX_AGE", "MAILROOM_RETRY_INITIAL_DELAY", "MAILROOM_RETRY_MAX_DELAY", "MAILROOM_LEASE",
             "MAILROOM_MAX_RECIPIENTS", "MAILROOM_MAX_INLINE_BYTES", "MAILROOM_MAX_ATTACHMENTS",
-            "MAILROOM_UNSUBSCRIBE_URL", "MAILROOM_SUPPRESSION_TABLE")).toList();
+            "MAILROOM_UNSUBSCRIBE_URL", "MAILROOM_SUPPRESSION_TABLE", "MAILROOM_BOUNCE_DOMAIN")).toList();
 
     public static MailroomConfig fromEnvironment() {
         return from(System.getenv());
@@ -135,7 +138,23 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
                         env.integer("MAILROOM_MAX_ATTACHMENTS", 50, 0, 500),
                         JobLimits.defaults().maxHeaderBytes()),
                 env.optional("MAILROOM_UNSUBSCRIBE_URL").map(MailroomConfig::unsubscribeUrl),
-                env.optional("MAILROOM_SUPPRESSION_TABLE").orElse(null));
+                env.optional("MAILROOM_SUPPRESSION_TABLE").orElse(null),
+                env.optional("MAILROOM_BOUNCE_DOMAIN").map(domain -> bounceDomain(domain, senders)));
+    }
+
+    /** A bounce domain outside the allow-list would put a sender in MAIL FROM that no job may name. */
+    private static String bounceDomain(String value, Set<String> senders) {
+        String domain;
+        try {
+            domain = AddressForm.domain(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("MAILROOM_BOUNCE_DOMAIN", "not a domain name");
+        }
+        if (senders.stream().noneMatch(allowed -> domain.equals(allowed) || domain.endsWith("." + allowed))) {
+            throw new ConfigException("MAILROOM_BOUNCE_DOMAIN", "must be one of MAILROOM_ALLOWED_SENDER_DOMAINS or "
+                    + "a subdomain of one");
+        }
+        return domain;
     }
 
     /** RFC 8058 §3.1: https; a {token} where the token goes, else appended as the last path segment. */
@@ -191,7 +210,7 @@ public record MailroomConfig(String queueUrl, StoreConfig store, List<String> at
         return store.region();
     }
 
-    private static KeySource keySource(Environment env) {
+    static KeySource keySource(Environment env) {
         Map<String, String> set = new LinkedHashMap<>();
         KeySource.VARIABLES.forEach(name -> env.optional(name).ifPresent(value -> set.put(name, value)));
         return KeySource.from(set);

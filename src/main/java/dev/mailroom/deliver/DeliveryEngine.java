@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Recipients are grouped by domain (MX mode) or sent together (relay mode), in transactions of
  * at most {@link SmtpSettings#maxRecipientsPerTransaction()} recipients; transactions run in
  * parallel up to {@link SmtpSettings#maxParallelTransactions()}. A per-recipient job's group sends
- * one transaction per recipient instead, one after another over the connection kept between them;
+ * one transaction per recipient instead (so does every group of a job with a VERP return path per
+ * recipient), one after another over the connection kept between them;
  * groups still run in parallel. The engine never throws for a delivery failure: every recipient
  * gets an {@link Outcome}.
  *
@@ -134,7 +135,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         String messageId = composition instanceof Composition.Ready ready ? ready.message().messageId()
                 : ((Composition.PerRecipient) composition).messages().messageId();
-        List<Lane> lanes = lanes(composition, groups(recipients));
+        List<Lane> lanes = lanes(composition, envelope, groups(recipients));
         AtomicInteger open = new AtomicInteger(lanes.stream().mapToInt(lane -> lane.transactions().size()).sum());
         TransactionListener untilLast = (id, results) -> {
             if (open.decrementAndGet() > 0) {
@@ -143,7 +144,7 @@ public final class DeliveryEngine implements AutoCloseable {
         };
         List<Future<List<RecipientResult>>> running = new ArrayList<>();
         for (Lane lane : lanes) {
-            running.add(transactions.submit(() -> run(lane, messageId, envelope.sender(), deadline, untilLast)));
+            running.add(transactions.submit(() -> run(lane, messageId, deadline, untilLast)));
         }
         List<RecipientResult> results = new ArrayList<>();
         for (Future<List<RecipientResult>> transaction : running) {
@@ -159,8 +160,11 @@ public final class DeliveryEngine implements AutoCloseable {
     private record Lane(List<Transaction> transactions) {
     }
 
-    /** Recipients and the message they get; a per-recipient message is made, and signed, when its turn comes. */
-    private record Transaction(List<InternetAddress> recipients, Message message) {
+    /**
+     * Recipients, their reverse-path and the message they get; a per-recipient message is made, and
+     * signed, when its turn comes.
+     */
+    private record Transaction(List<InternetAddress> recipients, String envelopeFrom, Message message) {
     }
 
     @FunctionalInterface
@@ -169,16 +173,26 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * One lane per group; a group of a per-recipient job is a lane of one transaction per recipient,
-     * each with the recipient's own message.
+     * One lane per group; a group is a lane of one transaction per recipient when each recipient has
+     * a message of its own (RFC 8058 links naming them) or a reverse-path of its own (VERP,
+     * {@link Envelope#perRecipientSenders()}).
      */
-    private static List<Lane> lanes(Composition composition, List<List<InternetAddress>> groups) {
+    private static List<Lane> lanes(Composition composition, Envelope envelope, List<List<InternetAddress>> groups) {
+        if (composition instanceof Composition.Ready ready && !envelope.perRecipientSenders()) {
+            return groups.stream().map(group -> new Lane(List.of(
+                    new Transaction(group, envelope.sender(), ready::signed)))).toList();
+        }
+        return groups.stream().map(group -> new Lane(group.stream()
+                .map(r -> new Transaction(List.of(r), envelope.senderFor(r), messageFor(composition, r))).toList()))
+                .toList();
+    }
+
+    private static Message messageFor(Composition composition, InternetAddress recipient) {
         if (composition instanceof Composition.Ready ready) {
-            return groups.stream().map(group -> new Lane(List.of(new Transaction(group, ready::signed)))).toList();
+            return ready::signed;
         }
         Composition.PerRecipient perRecipient = (Composition.PerRecipient) composition;
-        return groups.stream().map(group -> new Lane(group.stream()
-                .map(r -> new Transaction(List.of(r), () -> perRecipient.forRecipient(r))).toList())).toList();
+        return () -> perRecipient.forRecipient(recipient);
     }
 
     /**
@@ -188,8 +202,7 @@ public final class DeliveryEngine implements AutoCloseable {
      * again; so does the rest of a lane whose recipient's message could not be made (a stored part
      * gone, a signature failed).
      */
-    private List<RecipientResult> run(Lane lane, String messageId, String envelopeFrom, Deadline deadline,
-                                      TransactionListener listener) {
+    private List<RecipientResult> run(Lane lane, String messageId, Deadline deadline, TransactionListener listener) {
         List<RecipientResult> all = new ArrayList<>();
         List<Transaction> transactions = lane.transactions();
         for (int i = 0; i < transactions.size(); i++) {
@@ -209,7 +222,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 break;
             }
             DomainDelivery.Result result = domains.deliver(domainOf(group.get(0)), group, message.message(),
-                    envelopeFrom, deadline);
+                    transactions.get(i).envelopeFrom(), deadline);
             Duration latency = Duration.between(start, clock.instant());
             List<RecipientResult> results = group.stream().map(r -> new RecipientResult(r, result.outcomes().get(r),
                     latency, result.trail(), message.signatures())).toList();

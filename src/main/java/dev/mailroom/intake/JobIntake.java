@@ -31,7 +31,13 @@ public final class JobIntake {
     /** @param unsubscribe as above, asked for each job: known once the keys are read ({@code UnsubscribeLinks#support}) */
     public JobIntake(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets,
                      Supplier<UnsubscribeSupport> unsubscribe) {
-        this.validator = new JobValidator(limits, senders, attachmentBuckets, unsubscribe);
+        this(limits, senders, attachmentBuckets, unsubscribe, ReturnPaths.none());
+    }
+
+    /** @param returnPaths each recipient's VERP return path, when a bounce domain is configured */
+    public JobIntake(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets,
+                     Supplier<UnsubscribeSupport> unsubscribe, ReturnPaths returnPaths) {
+        this.validator = new JobValidator(limits, senders, attachmentBuckets, unsubscribe, returnPaths);
         this.senderFields = new SenderFieldRules(senders);
     }
 

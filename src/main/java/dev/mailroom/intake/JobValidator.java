@@ -2,7 +2,6 @@ package dev.mailroom.intake;
 
 import dev.mailroom.job.AddressForm;
 import dev.mailroom.job.Attachment;
-import dev.mailroom.job.Envelope;
 import dev.mailroom.job.ParsedJob;
 import dev.mailroom.job.S3Location;
 import dev.mailroom.job.SendJob;
@@ -34,9 +33,11 @@ final class JobValidator {
     private final SenderPolicy senders;
     private final Set<String> attachmentBuckets;
     private final UnsubscribeRules unsubscribe;
+    private final ReturnPaths returnPaths;
 
     JobValidator(JobLimits limits, SenderPolicy senders, Set<String> attachmentBuckets,
-                 Supplier<UnsubscribeSupport> unsubscribe) {
+                 Supplier<UnsubscribeSupport> unsubscribe, ReturnPaths returnPaths) {
+        this.returnPaths = returnPaths;
         this.limits = limits;
         this.senders = senders;
         this.attachmentBuckets = Set.copyOf(attachmentBuckets);
@@ -70,7 +71,7 @@ final class JobValidator {
         SendJob identified = job.jobId() != null ? job : job.withJobId(jobId);
         Optional<ParsedJob.ListUnsubscribe> listUnsubscribe = unsubscribe.check(identified, from, recipients);
         checkTags(job.tags());
-        return new ParsedJob(identified, new Envelope(sender.getAddress(), recipients),
+        return new ParsedJob(identified, returnPaths.envelope(identified, sender.getAddress(), recipients),
                 new ParsedJob.Headers(from, replyTo, to, cc), inline, listUnsubscribe);
     }
 

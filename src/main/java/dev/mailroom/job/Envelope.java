@@ -3,6 +3,7 @@ package dev.mailroom.job;
 import jakarta.mail.internet.InternetAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A job's SMTP envelope (RFC 5321 §3.3) as intake parsed and normalised it: the reverse-path for
@@ -16,11 +17,39 @@ import java.util.Objects;
  *
  * @param sender     the envelope sender: the job's {@code envelopeFrom}, else its {@code from}
  * @param recipients to, cc and bcc, de-duplicated
+ * @param verp       when present, each recipient's MAIL FROM is its own VERP return path
+ *                   ({@link #senderFor}) rather than {@code sender}
  */
-public record Envelope(String sender, List<InternetAddress> recipients) {
+public record Envelope(String sender, List<InternetAddress> recipients, Optional<Verp> verp) {
+
+    /**
+     * A return path per recipient, {@code bounces+<token>@<bounceDomain>} ({@link BounceToken}).
+     *
+     * @param bounceDomain an A-label domain
+     */
+    public record Verp(String jobId, String bounceDomain, BounceToken token) {
+
+        public Verp {
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(token, "token");
+            if (!BounceToken.fits(jobId)) {
+                throw new IllegalArgumentException("job id does not fit in a bounce token");
+            }
+        }
+
+        String senderFor(InternetAddress recipient) {
+            return token.localPart(jobId, recipient.getAddress()).orElseThrow() + "@" + bounceDomain;
+        }
+    }
+
+    /** One sender for every recipient. */
+    public Envelope(String sender, List<InternetAddress> recipients) {
+        this(sender, recipients, Optional.empty());
+    }
 
     public Envelope {
         Objects.requireNonNull(sender, "sender");
+        Objects.requireNonNull(verp, "verp");
         recipients = List.copyOf(recipients);
         requireAsciiDomain(sender);
         recipients.forEach(recipient -> requireAsciiDomain(recipient.getAddress()));
@@ -28,7 +57,17 @@ public record Envelope(String sender, List<InternetAddress> recipients) {
 
     /** The same sender, for the recipients still to deliver (a retry's subset). */
     public Envelope withRecipients(List<InternetAddress> remaining) {
-        return new Envelope(sender, remaining);
+        return new Envelope(sender, remaining, verp);
+    }
+
+    /** The reverse-path of {@code recipient}'s transaction: its VERP return path, else the sender. */
+    public String senderFor(InternetAddress recipient) {
+        return verp.map(v -> v.senderFor(recipient)).orElse(sender);
+    }
+
+    /** Whether each recipient has a reverse-path of its own, so a transaction of its own. */
+    public boolean perRecipientSenders() {
+        return verp.isPresent();
     }
 
     /** Whether any address, the sender's or a recipient's, needs SMTPUTF8 (a non-ASCII local part). */

@@ -56,6 +56,8 @@ public final class DynamoDbLedger implements Ledger {
     /** The same for an item that has no update time (none written by this code lacks one). */
     private static final String RECONCILE_UNDATED_CONDITION = "#status = :seen AND attribute_not_exists(#updatedAt) "
             + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)";
+    /** A report after delivery (a bounce, a complaint) changes a recipient the ledger holds DELIVERED, only. */
+    private static final String AFTER_DELIVERY_CONDITION = "#recipients.#recipient.#status = :delivered";
     /** Resetting for a redrive: still in the status it was read in. */
     private static final String REDRIVE_CONDITION = "#status = :seen";
 
@@ -265,6 +267,21 @@ public final class DynamoDbLedger implements Ledger {
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {
             throw new IllegalStateException("job " + jobId + " changed while being redriven", e);
+        }
+    }
+
+    @Override
+    public boolean recordAfterDelivery(String jobId, String recipient, RecipientRecord record, Instant now) {
+        UpdateBuilder update = new UpdateBuilder()
+                .setEntry("recipients", recipient, LedgerItems.recipient(record))
+                .set("updatedAt", time(now))
+                .condition(AFTER_DELIVERY_CONDITION, Map.of(":delivered", s(RecipientStatus.DELIVERED.name())))
+                .nameAs("#recipient", recipient);
+        try {
+            dynamo.updateItem(update.build(table, jobId));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
         }
     }
 

@@ -68,5 +68,16 @@ public interface Ledger {
      */
     void resetForRedrive(String jobId, Instant now);
 
+    /**
+     * Records what a report that came back after the 250 says of one recipient ({@code record}:
+     * BOUNCED or COMPLAINED), conditioned on the ledger holding that recipient DELIVERED; nothing
+     * else of the job changes.
+     *
+     * @param recipient the recipient's key, as the ledger holds it
+     * @return whether it was written: false when the job or recipient is missing or no longer
+     *         DELIVERED (a report seen twice, a bounce after a complaint)
+     */
+    boolean recordAfterDelivery(String jobId, String recipient, RecipientRecord record, Instant now);
+
     Optional<JobRecord> find(String jobId);
 }

@@ -71,6 +71,12 @@ final class UpdateBuilder {
         return this;
     }
 
+    /** Binds a condition's placeholder to a name that is not a word: {@code #recipient} → an address. */
+    UpdateBuilder nameAs(String placeholder, String name) {
+        names.put(placeholder, name);
+        return this;
+    }
+
     /** The placeholder for an attribute name ({@code #status}). */
     String name(String attribute) {
         String placeholder = "#" + attribute;

@@ -86,6 +86,21 @@ public final class JobLog {
         out.write(line);
     }
 
+    /**
+     * What bounce intake did with one inbound message ({@code bounce.recorded}, {@code bounce.unchanged},
+     * {@code bounce.unmatched}, {@code bounce.ignored}); {@code jobId} and {@code recipient} may be null.
+     */
+    public void inbound(String event, String source, String jobId, String recipient, String detail) {
+        Map<String, Object> line = base(event, jobId);
+        line.put("level", event.equals("bounce.unmatched") ? "WARN" : "INFO");
+        line.put("source", source);
+        if (recipient != null) {
+            line.put("recipient", recipient);
+        }
+        line.put("detail", detail);
+        out.write(line);
+    }
+
     public void rejected(String jobId, String reason) {
         Map<String, Object> line = base("job.rejected", jobId);
         line.put("reason", reason);

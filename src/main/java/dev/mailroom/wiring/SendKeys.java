@@ -7,6 +7,7 @@ import dev.mailroom.aws.AwsClients;
 import dev.mailroom.compose.UnsubscribeToken;
 import dev.mailroom.config.ConfigException;
 import dev.mailroom.config.KeySource;
+import dev.mailroom.job.BounceToken;
 import dev.mailroom.sign.DkimException;
 import dev.mailroom.sign.DkimKey;
 import dev.mailroom.sign.DkimKeyring;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The send role's keys, read from their {@link KeySource}: one JSON document
@@ -28,8 +30,14 @@ import java.util.Set;
  * <pre>{@code
  * {"dkim": [{"domain": "example.com", "selector": "s2026", "privateKey": "-----BEGIN PRIVATE KEY-----\n…"},
  *           {"domain": "example.com", "selector": "e2026", "privateKeyFile": "e2026.example.com.pem"}],
- *  "unsubscribe": {"signingKey": "k2", "keys": {"k1": "<base64, 32+ bytes>", "k2": "…"}}}
+ *  "unsubscribe": {"signingKey": "k2", "keys": {"k1": "<base64, 32+ bytes>", "k2": "…"}},
+ *  "bounce": {"signingKey": "b1", "keys": {"b1": "<base64, 32+ bytes>"}}}
  * }</pre>
+ *
+ * The bounce keys sign VERP return paths ({@link BounceToken}); they are their own, not the
+ * unsubscribe keys under another label: a bounce token must verify only as long as bounces of
+ * delivered mail can arrive (days), an unsubscribe link for as long as anyone keeps the mail
+ * (months), so the two rotate on their own schedules.
  *
  * In AWS the document is a Secrets Manager secret (one read, one grant, up to 64 KiB: some fifty
  * RSA keys; rotation by a new secret version); {@code privateKeyFile}, a path relative to the
@@ -37,8 +45,13 @@ import java.util.Set;
  * ({@code MAILROOM_KEYS_FILE: dkim[1].privateKey: …}), never key material.
  *
  * @param unsubscribe the one-click unsubscribe token keys (RFC 8058), when the document has them
+ * @param bounce      the VERP return path keys, when the document has them
  */
-public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe) {
+public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe, Optional<BounceToken> bounce) {
+
+    public SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe) {
+        this(dkim, unsubscribe, Optional.empty());
+    }
 
     private static final Set<String> DKIM_FIELDS = Set.of("domain", "selector", "privateKey", "privateKeyFile");
 
@@ -73,9 +86,9 @@ public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe)
             throw new ConfigException(variable, "not a JSON document (line " + e.getLocation().getLineNr() + ")");
         }
         if (root == null || !root.isObject()) {
-            throw new ConfigException(variable, "must be a JSON object with \"dkim\" and/or \"unsubscribe\"");
+            throw new ConfigException(variable, "must be a JSON object with \"dkim\", \"unsubscribe\" and/or \"bounce\"");
         }
-        unknownFields(variable, "", root, Set.of("dkim", "unsubscribe"));
+        unknownFields(variable, "", root, Set.of("dkim", "unsubscribe", "bounce"));
         List<DkimKey> keys = dkimKeys(variable, root.path("dkim"), directory);
         DkimKeyring dkim;
         try {
@@ -83,7 +96,11 @@ public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe)
         } catch (DkimException e) {
             throw new ConfigException(variable, "dkim: " + e.getMessage());
         }
-        return new SendKeys(dkim, unsubscribe(variable, root.get("unsubscribe")));
+        Optional<UnsubscribeToken> unsubscribe = hmacKeys(variable, "unsubscribe", root.get("unsubscribe"))
+                .map(entry -> token(variable, "unsubscribe", () -> new UnsubscribeToken(entry.signingKey(), entry.keys())));
+        Optional<BounceToken> bounce = hmacKeys(variable, "bounce", root.get("bounce"))
+                .map(entry -> token(variable, "bounce", () -> new BounceToken(entry.signingKey(), entry.keys())));
+        return new SendKeys(dkim, unsubscribe, bounce);
     }
 
     private static List<DkimKey> dkimKeys(String variable, JsonNode list, Path directory) {
@@ -133,18 +150,22 @@ public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe)
         }
     }
 
-    private static Optional<UnsubscribeToken> unsubscribe(String variable, JsonNode node) {
+    /** The signing key's id and every key by id, of an HMAC token's entry. */
+    private record HmacKeys(String signingKey, Map<String, byte[]> keys) {
+    }
+
+    private static Optional<HmacKeys> hmacKeys(String variable, String entry, JsonNode node) {
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
         if (!node.isObject() || !node.path("keys").isObject()) {
-            throw new ConfigException(variable, "unsubscribe: must be {\"signingKey\": id, \"keys\": {id: base64}}");
+            throw new ConfigException(variable, entry + ": must be {\"signingKey\": id, \"keys\": {id: base64}}");
         }
-        unknownFields(variable, "unsubscribe.", node, Set.of("signingKey", "keys"));
+        unknownFields(variable, entry + ".", node, Set.of("signingKey", "keys"));
         Map<String, byte[]> keys = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.get("keys").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> key = it.next();
-            String at = "unsubscribe.keys." + key.getKey();
+            String at = entry + ".keys." + key.getKey();
             if (!key.getValue().isTextual()) {
                 throw new ConfigException(variable, at + ": must be a base64 string");
             }
@@ -154,10 +175,14 @@ public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe)
                 throw new ConfigException(variable, at + ": not base64");
             }
         }
+        return Optional.of(new HmacKeys(text(variable, entry + ".signingKey", node), keys));
+    }
+
+    private static <T> T token(String variable, String entry, Supplier<T> make) {
         try {
-            return Optional.of(new UnsubscribeToken(text(variable, "unsubscribe.signingKey", node), keys));
+            return make.get();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(variable, "unsubscribe: " + e.getMessage());
+            throw new ConfigException(variable, entry + ": " + e.getMessage());
         }
     }
 
@@ -194,6 +219,7 @@ public record SendKeys(DkimKeyring dkim, Optional<UnsubscribeToken> unsubscribe)
     /** Never prints a key. */
     @Override
     public String toString() {
-        return "SendKeys[dkim=" + dkim + ", unsubscribe=" + unsubscribe.map(Object::toString).orElse("none") + "]";
+        return "SendKeys[dkim=" + dkim + ", unsubscribe=" + unsubscribe.map(Object::toString).orElse("none")
+                + ", bounce=" + bounce.map(Object::toString).orElse("none") + "]";
     }
 }

@@ -11,6 +11,7 @@ import dev.mailroom.config.MailroomConfig.MissingDkimKey;
 import dev.mailroom.deliver.DeliveryEngine;
 import dev.mailroom.intake.IntakeUnavailableException;
 import dev.mailroom.intake.JobIntake;
+import dev.mailroom.intake.ReturnPaths;
 import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.feedback.SuppressionRules;
 import dev.mailroom.ledger.DynamoDbLedger;
@@ -87,7 +88,7 @@ public final class SendWiring implements AutoCloseable {
         Predicate<String> signable = config.missingDkimKey() == MissingDkimKey.UNSIGNED ? domain -> true
                 : domain -> withKeys(() -> signing.hasKeyFor(domain));
         this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains(), signable),
-                new HashSet<>(config.attachmentBuckets()), () -> withKeys(links::support));
+                new HashSet<>(config.attachmentBuckets()), () -> withKeys(links::support), returnPaths(config, keys));
         JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters,
                 suppressions(config, aws)),
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
@@ -116,7 +117,17 @@ public final class SendWiring implements AutoCloseable {
             throw new ConfigException("MAILROOM_UNSUBSCRIBE_URL", "needs unsubscribe keys: an \"unsubscribe\" entry "
                     + "in the key document (" + String.join(", ", KeySource.VARIABLES) + ")");
         }
+        if (config.bounceDomain().isPresent() && keys.bounce().isEmpty()) {
+            throw new ConfigException("MAILROOM_BOUNCE_DOMAIN", "needs bounce keys: a \"bounce\" entry "
+                    + "in the key document (" + String.join(", ", KeySource.VARIABLES) + ")");
+        }
         return keys;
+    }
+
+    /** VERP return paths when MAILROOM_BOUNCE_DOMAIN names a bounce domain, signed with the bounce keys. */
+    private static ReturnPaths returnPaths(MailroomConfig config, SendKeysOnce keys) {
+        return config.bounceDomain().map(domain -> new ReturnPaths(domain,
+                () -> withKeys(() -> keys.get().bounce().orElseThrow()))).orElse(ReturnPaths.none());
     }
 
     /** The suppression list when MAILROOM_SUPPRESSION_TABLE names one; else no checks. */

@@ -342,4 +342,17 @@ class MailroomConfigTest {
         env.put("MAILROOM_TLS_TRUST_STORE", trustStore.toString());
         return env;
     }
+
+    @Test
+    void aBounceDomainShouldBeAnAllowedSenderDomainOrASubdomainOfOne() {
+        Map<String, String> sub = minimal();
+        sub.put("MAILROOM_BOUNCE_DOMAIN", "Bounces.Example.com");
+        Map<String, String> elsewhere = minimal();
+        elsewhere.put("MAILROOM_BOUNCE_DOMAIN", "bounces.example.net");
+
+        assertThat(MailroomConfig.from(minimal()).bounceDomain()).isEmpty();
+        assertThat(MailroomConfig.from(sub).bounceDomain()).contains("bounces.example.com");
+        assertThatThrownBy(() -> MailroomConfig.from(elsewhere)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MAILROOM_BOUNCE_DOMAIN").hasMessageContaining("MAILROOM_ALLOWED_SENDER_DOMAINS");
+    }
 }

@@ -4,6 +4,7 @@ import static dev.mailroom.deploy.SamTemplate.SCENARIOS;
 import static dev.mailroom.deploy.SamTemplate.SCENARIO_NAMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailroom.config.BounceConfig;
 import dev.mailroom.config.MailroomConfig;
 import dev.mailroom.config.StoreConfig;
 import dev.mailroom.config.UnsubscribeConfig;
@@ -32,11 +33,14 @@ class FunctionEnvironmentTest {
                 case SEND -> MailroomConfig.REQUIRED_VARIABLES;
                 case DEAD_LETTER -> StoreConfig.REQUIRED_VARIABLES;
                 case UNSUBSCRIBE -> UnsubscribeConfig.REQUIRED_VARIABLES;
+                case BOUNCE -> java.util.stream.Stream.concat(StoreConfig.REQUIRED_VARIABLES.stream(),
+                        BounceConfig.REQUIRED_VARIABLES.stream()).toList();
             };
             List<String> known = switch (lambda) {
                 case SEND -> MailroomConfig.KNOWN_VARIABLES;
                 case DEAD_LETTER -> StoreConfig.KNOWN_VARIABLES;
                 case UNSUBSCRIBE -> UnsubscribeConfig.KNOWN_VARIABLES;
+                case BOUNCE -> BounceConfig.KNOWN_VARIABLES;
             };
 
             assertThat(env).as("%s (%s) lacks required variables", function, scenario)
@@ -60,6 +64,15 @@ class FunctionEnvironmentTest {
         StoreConfig store = StoreConfig.from(template.environment(SamTemplate.Lambda.DEAD_LETTER.logicalId));
         assertThat(store).as("DeadLetterFunction (%s) sees the send function's store", scenario)
                 .isEqualTo(config.store());
+        if (template.lambdas().contains(SamTemplate.Lambda.BOUNCE)) {
+            BounceConfig bounce = BounceConfig.from(template.environment(SamTemplate.Lambda.BOUNCE.logicalId));
+            assertThat(bounce.store()).as("BounceFunction (%s) sees the send function's store", scenario)
+                    .isEqualTo(config.store());
+            assertThat(bounce.bounceDomain()).as("BounceFunction (%s) reads the send function's bounce domain", scenario)
+                    .isEqualTo(config.bounceDomain().orElseThrow());
+            assertThat(bounce.suppressionTable()).contains(config.suppressionTable());
+            assertThat(bounce.keys()).isEqualTo(config.keys());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -53,7 +53,9 @@ class IamGrantsTest {
         ARCHIVED_DEAD_LETTERS(config -> List.of(
                 arnOf("MAILROOM_ARCHIVE_BUCKET", config.archiveBucket()) + "/" + config.archivePrefix() + "*")),
         RELAY_SECRET(config -> config.relaySecretArn() == null ? List.of() : List.of(config.relaySecretArn())),
-        KEYS_SECRET(config -> config.keys() instanceof KeySource.Secret secret ? List.of(secret.arn()) : List.of());
+        KEYS_SECRET(config -> config.keys() instanceof KeySource.Secret secret ? List.of(secret.arn()) : List.of()),
+        // No variable names it: the S3 event does. The bucket SES receiving writes to, under its prefix.
+        INBOUND_MAIL(config -> List.of("{InboundBucket.Arn}/inbound/*"));
 
         final Function<MailroomConfig, List<String>> resources;
 
@@ -84,7 +86,10 @@ class IamGrantsTest {
             // The send role reads its keys once per container (at cold start, or after a SnapStart restore);
             // the unsubscribe endpoint reads the same document at cold start, for its unsubscribe keys.
             CallSite.needs("wiring/SendKeys.java", "getSecretValue", "secretsmanager:GetSecretValue",
-                    Target.KEYS_SECRET, Lambda.SEND, Lambda.UNSUBSCRIBE),
+                    Target.KEYS_SECRET, Lambda.SEND, Lambda.UNSUBSCRIBE, Lambda.BOUNCE),
+            // Bounce intake reads the message SES receiving stored, one GetObject per S3 event record.
+            CallSite.needs("inbound/S3InboundMail.java", "getObjectAsBytes", "s3:GetObject",
+                    Target.INBOUND_MAIL, Lambda.BOUNCE),
             CallSite.needs("run/SqsQueueControl.java", "changeMessageVisibility", "sqs:ChangeMessageVisibility",
                     Target.SEND_QUEUE, Lambda.SEND),
             // DeadLetters.send: JobProcessor's rejections and expiries. DeadLetterHandler only archives.
@@ -98,16 +103,16 @@ class IamGrantsTest {
             CallSite.needs("compose/S3AttachmentStore.java", "getObject", "s3:GetObject",
                     Target.ATTACHMENT_OBJECTS, Lambda.SEND),
             CallSite.needs("ledger/DynamoDbLedger.java", "updateItem", "dynamodb:UpdateItem",
-                    Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER),
+                    Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER, Lambda.BOUNCE),
             CallSite.needs("ledger/DynamoDbLedger.java", "getItem", "dynamodb:GetItem",
-                    Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER),
+                    Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER, Lambda.BOUNCE),
             // The send function checks each job in one batched read, and adds what a permanent failure at
             // SMTP time says is a dead mailbox (conditional put); the unsubscribe endpoint puts a one-click
             // unsubscribe; removing and listing are operators' work.
             CallSite.needs("ledger/DynamoDbSuppressionList.java", "batchGetItem", "dynamodb:BatchGetItem",
                     Target.SUPPRESSION_LIST, Lambda.SEND),
             CallSite.needs("ledger/DynamoDbSuppressionList.java", "putItem", "dynamodb:PutItem",
-                    Target.SUPPRESSION_LIST, Lambda.SEND, Lambda.UNSUBSCRIBE),
+                    Target.SUPPRESSION_LIST, Lambda.SEND, Lambda.UNSUBSCRIBE, Lambda.BOUNCE),
             CallSite.outsideLambda("ledger/DynamoDbSuppressionList.java", "deleteItem",
                     "unsuppress is an operator's tool (the client, the CLI)"),
             CallSite.outsideLambda("ledger/DynamoDbSuppressionList.java", "scanPaginator",
@@ -120,7 +125,9 @@ class IamGrantsTest {
             CallSite.outsideLambda("ledger/LedgerTable.java", "createTable", "local stack only; the template owns the table"),
             CallSite.outsideLambda("ledger/LedgerTable.java", "describeTable", "local stack only"),
             CallSite.outsideLambda("ledger/LedgerTable.java", "updateTimeToLive", "local stack only; the template sets TTL"),
-            CallSite.outsideLambda("deliver/SmtpTransaction.java", "sendMessage", "Jakarta Mail's Transport, not SQS"));
+            CallSite.outsideLambda("deliver/SmtpTransaction.java", "sendMessage", "Jakarta Mail's Transport, not SQS"),
+            CallSite.outsideLambda("handler/BounceHandler.java", "getObject",
+                    "the S3 event's object entry (S3EventNotification), not S3's GetObject"));
 
     /** Packages that never run inside the functions: worker mode, and the senders' client library and CLI. */
     private static final List<String> OUTSIDE_LAMBDA_PACKAGES = List.of("worker/", "client/", "cli/");

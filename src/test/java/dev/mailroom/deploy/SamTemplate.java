@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +42,7 @@ final class SamTemplate {
             "mx in a VPC", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "VpcSubnetIds", "subnet-0a,subnet-0b", "VpcSecurityGroupIds", "sg-0c",
                     "KeysSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf",
-                    "UnsubscribeEndpoint", "enabled"),
+                    "UnsubscribeEndpoint", "enabled", "BounceDomain", "bounces.example.com"),
             "relay with a secret", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "RelayPort", "465",
                     "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf",
@@ -54,7 +55,9 @@ final class SamTemplate {
     enum Lambda {
         SEND("SendFunction", SQSEvent.class), DEAD_LETTER("DeadLetterFunction", SQSEvent.class),
         /** Behind a function URL (payload format 2.0), deployed when UnsubscribeEndpoint is enabled. */
-        UNSUBSCRIBE("UnsubscribeFunction", APIGatewayV2HTTPEvent.class);
+        UNSUBSCRIBE("UnsubscribeFunction", APIGatewayV2HTTPEvent.class),
+        /** Fed by S3 (SES receiving stores mail there), deployed with a BounceDomain. */
+        BOUNCE("BounceFunction", S3Event.class);
 
         final String logicalId;
         final Class<?> event;

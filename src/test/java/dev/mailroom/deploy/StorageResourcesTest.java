@@ -71,4 +71,25 @@ class StorageResourcesTest {
                     .allSatisfy(days -> assertThat(days.asLong()).isGreaterThanOrEqualTo(queueRetentionDays));
         }
     }
+
+    @Test
+    void theInboundBucketShouldBeWhereSesReceivingWritesAndTheBounceFunctionReads() {
+        SamTemplate template = SamTemplate.load(SCENARIOS.get("mx in a VPC"));
+        JsonNode event = template.functionProperty(Lambda.BOUNCE.logicalId, "Events").path("InboundMail");
+        JsonNode statements = template.properties("InboundBucketPolicy").path("PolicyDocument").path("Statement");
+        JsonNode sesWrites = statements.get(0);
+
+        // The S3 event fires for what SES stores, under the prefix the bounce role may read
+        assertThat(event.path("Type").asText()).isEqualTo("S3");
+        assertThat(event.path("Properties").path("Bucket").asText()).isEqualTo("{Ref:InboundBucket}");
+        assertThat(event.path("Properties").path("Filter").findValuesAsText("Value")).containsExactly("inbound/");
+        assertThat(template.grants(Lambda.BOUNCE.logicalId)).contains("s3:GetObject on {InboundBucket.Arn}/inbound/*");
+        // SES receiving may put objects there, for this account only (the confused-deputy guard)
+        assertThat(sesWrites.path("Principal").path("Service").asText()).isEqualTo("ses.amazonaws.com");
+        assertThat(sesWrites.path("Action").asText()).isEqualTo("s3:PutObject");
+        assertThat(sesWrites.path("Resource").asText()).isEqualTo("{InboundBucket.Arn}/inbound/*");
+        assertThat(sesWrites.path("Condition").path("StringEquals").has("aws:SourceAccount")).isTrue();
+        assertThat(template.properties("InboundBucket").path("LifecycleConfiguration").findValuesAsText("Prefix"))
+                .containsExactly("inbound/");
+    }
 }

@@ -47,4 +47,22 @@ class TemplateRulesTest {
         assertThat(template.brokenRules()).singleElement().asString()
                 .startsWith("RejectingUnsignedMailNeedsKeys").contains("DkimMissingKey unsigned");
     }
+
+    @Test
+    void aBounceDomainWithoutKeysShouldBeRefusedAtDeployTime() {
+        // Given: VERP asked for, but no key document to sign the return paths with
+        SamTemplate template = SamTemplate.load(Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "DkimMissingKey", "unsigned",
+                "BounceDomain", "bounces.example.com"));
+
+        assertThat(template.brokenRules()).singleElement().asString().startsWith("BounceDomainNeedsKeys");
+    }
+
+    @Test
+    void noBounceDomainShouldDeployNoBounceFunction() {
+        SamTemplate template = SamTemplate.load(SCENARIOS.get("relay with a secret"));
+
+        assertThat(template.functions()).doesNotContain(SamTemplate.Lambda.BOUNCE.logicalId);
+        assertThat(template.environment(SamTemplate.Lambda.SEND.logicalId)).doesNotContainKey("MAILROOM_BOUNCE_DOMAIN");
+    }
 }

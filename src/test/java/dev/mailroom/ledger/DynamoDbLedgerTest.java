@@ -172,6 +172,21 @@ class DynamoDbLedgerTest extends LedgerContract {
     }
 
     @Test
+    void aReportAfterDeliveryShouldBeConditionedOnTheRecipientBeingDelivered() {
+        ledger.claim("job-r", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-r", "worker-a", T0));
+
+        ledger.recordAfterDelivery("job-r", "ann@example.org", new RecipientRecord(RecipientStatus.COMPLAINED, 250,
+                "2.0.0", "complaint (feedback type abuse)", "mx.example.org", 1, T0.plusSeconds(60)), T0.plusSeconds(60));
+
+        Map<String, String> names = names("recipients", "updatedAt", "status");
+        names.put("#k0", "ann@example.org");
+        names.put("#recipient", "ann@example.org");
+        assertConditionSent("job-r", "#recipients.#recipient.#status = :delivered", names,
+                Map.of(":delivered", s("DELIVERED")));
+    }
+
+    @Test
     void everyWriteShouldBeConditional() {
         // Given: a job's whole life — deferred, dead-lettered, redriven, delivered — and an invalid message
         ledger.claim("job-w", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);

@@ -482,6 +482,28 @@ abstract class LedgerContract {
     }
 
     /** {@code owner}'s attempt delivered to ann, and the job. */
+    @Test
+    void aReportAfterDeliveryShouldChangeADeliveredRecipientOnceAndNoOtherRecipient() {
+        // Given: ann delivered, bob still pending
+        ledger.claim("job-b", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org", "bob@example.net"), null, T0);
+        ledger.record(delivered("job-b", "worker-a", T0.plusSeconds(1)));
+        Instant later = T0.plus(Duration.ofDays(2));
+        RecipientRecord bounced = new RecipientRecord(RecipientStatus.BOUNCED, 550, "5.1.1", "user unknown",
+                "mx.example.org", 1, later);
+
+        // When / Then: ann turns BOUNCED; a second report, or one for bob, writes nothing
+        assertThat(ledger.recordAfterDelivery("job-b", "ann@example.org", bounced, later)).isTrue();
+        assertThat(ledger.recordAfterDelivery("job-b", "ann@example.org", bounced, later.plusSeconds(1))).isFalse();
+        assertThat(ledger.recordAfterDelivery("job-b", "bob@example.net", bounced, later)).isFalse();
+        assertThat(ledger.recordAfterDelivery("job-none", "ann@example.org", bounced, later)).isFalse();
+        JobRecord job = ledger.find("job-b").orElseThrow();
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.BOUNCED);
+        assertThat(job.recipient("ann@example.org").enhancedCode()).isEqualTo("5.1.1");
+        assertThat(job.recipient("ann@example.org").at()).isEqualTo(later);
+        assertThat(job.recipient("bob@example.net").status()).isEqualTo(RecipientStatus.PENDING);
+        assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
+    }
+
     static AttemptResult delivered(String jobId, String owner, Instant now) {
         RecipientRecord ann = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, now);
         return new AttemptResult(jobId, owner, JobStatus.DELIVERED, "<m@example.com>", Map.of("ann@example.org", ann),

@@ -188,6 +188,20 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized boolean recordAfterDelivery(String jobId, String recipient, RecipientRecord record,
+                                                    Instant now) {
+        // DynamoDbLedger's AFTER_DELIVERY_CONDITION: the recipient is DELIVERED.
+        Item item = items.get(jobId);
+        if (item == null || item.recipients == null || item.recipients.get(recipient) == null
+                || item.recipients.get(recipient).status() != RecipientStatus.DELIVERED) {
+            return false;
+        }
+        item.recipients.put(recipient, stored(record));
+        item.updatedAt = millis(now);
+        return true;
+    }
+
+    @Override
     public synchronized Optional<JobRecord> find(String jobId) {
         return Optional.ofNullable(items.get(jobId)).map(Item::record);
     }

@@ -1,6 +1,7 @@
 package dev.mailroom.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailroom.job.BounceToken;
 import dev.mailroom.sign.DkimKey;
 import dev.mailroom.sign.DkimKeyring;
 import java.io.IOException;
@@ -23,10 +24,13 @@ public final class TestKeys {
     /** An unsubscribe token key of 32 bytes, named {@code t1}. */
     public static final byte[] UNSUBSCRIBE_KEY = "mailroom-test-unsubscribe-key-32".getBytes(StandardCharsets.US_ASCII);
 
+    /** The VERP bounce token's key (32 bytes). */
+    public static final byte[] BOUNCE_KEY = "mailroom-test-bounce-key-32bytes".getBytes(StandardCharsets.US_ASCII);
+
     private TestKeys() {
     }
 
-    /** The key document for {@code domain}: both keys, and the unsubscribe key. */
+    /** The key document for {@code domain}: both keys, the unsubscribe key and the bounce key. */
     public static String document(String domain) {
         try {
             return new ObjectMapper().writeValueAsString(Map.of(
@@ -34,10 +38,17 @@ public final class TestKeys {
                             Map.of("domain", domain, "selector", RSA_SELECTOR, "privateKey", resource("rsa-2048.pem")),
                             Map.of("domain", domain, "selector", ED25519_SELECTOR, "privateKey", resource("ed25519.pem"))),
                     "unsubscribe", Map.of("signingKey", "t1",
-                            "keys", Map.of("t1", Base64.getEncoder().encodeToString(UNSUBSCRIBE_KEY)))));
+                            "keys", Map.of("t1", Base64.getEncoder().encodeToString(UNSUBSCRIBE_KEY))),
+                    "bounce", Map.of("signingKey", "b1",
+                            "keys", Map.of("b1", Base64.getEncoder().encodeToString(BOUNCE_KEY)))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The bounce token the key document's bounce key makes. */
+    public static BounceToken bounceToken() {
+        return new BounceToken("b1", Map.of("b1", BOUNCE_KEY));
     }
 
     public static DkimKeyring keyring(String domain) {

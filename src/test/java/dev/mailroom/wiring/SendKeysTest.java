@@ -68,7 +68,7 @@ class SendKeysTest {
         String rsa = pem("rsa");
         Map<String, String> documents = Map.of(
                 "not json " + rsa, "MAILROOM_KEYS: not a JSON document (line 1)",
-                "[]", "MAILROOM_KEYS: must be a JSON object with \"dkim\" and/or \"unsubscribe\"",
+                "[]", "MAILROOM_KEYS: must be a JSON object with \"dkim\", \"unsubscribe\" and/or \"bounce\"",
                 "{\"dkim\":[{\"domain\":\"example.com\",\"privateKey\":" + quoted(rsa) + "}]}",
                 "MAILROOM_KEYS: dkim[0].selector: is required (a string)",
                 "{\"dkim\":[{\"domain\":\"example.com\",\"selector\":\"s1\"}]}",
