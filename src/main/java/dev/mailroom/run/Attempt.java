@@ -13,10 +13,12 @@ import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.ledger.Suppression;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,6 +40,11 @@ final class Attempt {
     private final Instant expiry;
     /** Address (lower case) → the record this attempt settled it with; written by the SMTP threads too. */
     private final Map<String, RecipientRecord> outcomes = new ConcurrentHashMap<>();
+    /**
+     * Recipients whose outcome a progress write already holds: the last write leaves them out, so that
+     * what bounce intake recorded for them meanwhile (BOUNCED, COMPLAINED) is not written back.
+     */
+    private final Set<String> written = ConcurrentHashMap.newKeySet();
 
     Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, AttemptBudget budget, Instant start,
             Instant expiry) {
@@ -113,6 +120,18 @@ final class Attempt {
         return all;
     }
 
+    /** The progress write of these recipients (ledger keys) was recorded. */
+    void written(Collection<String> recipients) {
+        written.addAll(recipients);
+    }
+
+    /** This attempt's outcomes that no progress write holds yet: what the last write carries. */
+    private Map<String, RecipientRecord> unwritten() {
+        Map<String, RecipientRecord> rest = new HashMap<>(outcomes);
+        rest.keySet().removeAll(written);
+        return rest;
+    }
+
     /** An intermediate write of some recipients' outcomes; the job stays SENDING, the lease held. */
     AttemptResult progress(String messageId, Map<String, RecipientRecord> ended, Instant now) {
         return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.SENDING, messageId, ended, null, null, null,
@@ -121,7 +140,7 @@ final class Attempt {
 
     /** The attempt's last write when recipients remain: the job runs again at {@code nextAttemptAt}. */
     AttemptResult deferred(String messageId, Instant nextAttemptAt, String lastError, Instant now) {
-        return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.DEFERRED, messageId, outcomes, nextAttemptAt,
+        return new AttemptResult(jobId(), job.leaseOwner(), JobStatus.DEFERRED, messageId, unwritten(), nextAttemptAt,
                 lastError, null, now, true);
     }
 
@@ -131,7 +150,7 @@ final class Attempt {
      * @param status DELIVERED, PARTIAL or FAILED
      */
     AttemptResult finished(JobStatus status, String messageId, String lastError, Instant now) {
-        return new AttemptResult(jobId(), job.leaseOwner(), status, messageId, outcomes, null, lastError, null, now,
+        return new AttemptResult(jobId(), job.leaseOwner(), status, messageId, unwritten(), null, lastError, null, now,
                 offeredAny());
     }
 
@@ -158,9 +177,9 @@ final class Attempt {
         return outcomes.values().stream().anyMatch(r -> r.status() != RecipientStatus.SUPPRESSED);
     }
 
+    /** Final for this job: delivered (and perhaps since BOUNCED or COMPLAINED), failed, suppressed; not EXPIRED (a redrive reopens it). */
     private static boolean isSettled(RecipientRecord record) {
-        return record != null && (record.status() == RecipientStatus.DELIVERED || record.status() == RecipientStatus.FAILED
-                || record.status() == RecipientStatus.SUPPRESSED);
+        return record != null && record.status().isFinal() && record.status() != RecipientStatus.EXPIRED;
     }
 
     private static RecipientRecord recordOf(RecipientResult result, RecipientRecord previous, Instant now) {

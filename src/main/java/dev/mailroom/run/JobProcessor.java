@@ -191,7 +191,9 @@ public final class JobProcessor {
             return; // nothing that could be sent twice
         }
         try {
-            written(attempt.progress(messageId, ended, now()), attempt.budget().deliverBy(), "record progress");
+            if (written(attempt.progress(messageId, ended, now()), attempt.budget().deliverBy(), "record progress")) {
+                attempt.written(ended.keySet());
+            }
         } catch (RuntimeException e) {
             log.error(attempt.jobId(), "record progress", e);
         }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.retry.DeadLetters;
+import dev.mailroom.run.QueueMessage;
 import dev.mailroom.testing.OneMxPipeline;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
@@ -86,6 +88,32 @@ class PipelineTest {
         assertThat(job.attempts()).isEqualTo(3);
         assertThat(job.recipient("ann@example.org").attempts()).isEqualTo(3);
         assertThat(job.recipient("bob@example.org").attempts()).isEqualTo(1);
+        assertThat(mx.received()).extracting(SmtpTestServer.ReceivedMessage::recipients)
+                .containsExactly(List.of("bob@example.org"), List.of("ann@example.org"));
+    }
+
+    @Test
+    void aRecipientWhoseBounceArrivedBetweenAttemptsShouldNotBeSentAgain() throws Exception {
+        // Given: ann greylisted once, bob delivered on the first attempt
+        start(SmtpTestServer.builder().greylist("ann@example.org", 1), Map.of());
+        String body = PipelineHarness.job("bounced-between", "ann@example.org", "\"cc\":[\"bob@example.org\"]");
+        QueueMessage message = new QueueMessage("m-1", "receipt-1", body, Map.of());
+        pipeline.wiring.step().acknowledge(message, java.time.Instant.now().plusSeconds(60));
+        assertThat(pipeline.job("bounced-between").recipient("bob@example.org").status())
+                .isEqualTo(RecipientStatus.DELIVERED);
+
+        // When: bob's bounce is recorded (as bounce intake does), then the job's next attempt runs
+        RecipientRecord delivered = pipeline.job("bounced-between").recipient("bob@example.org");
+        pipeline.wiring.ledger().recordAfterDelivery("bounced-between", "bob@example.org",
+                new RecipientRecord(RecipientStatus.BOUNCED, 550, "5.1.1", "no such user", "mx.example.org",
+                        delivered.attempts(), java.time.Instant.now()), java.time.Instant.now());
+        Thread.sleep(1_200); // the harness's retry delay
+        pipeline.wiring.step().acknowledge(message, java.time.Instant.now().plusSeconds(60));
+
+        // Then: ann delivered on the retry; bob neither sent again nor written back to DELIVERED
+        JobRecord job = pipeline.job("bounced-between");
+        assertThat(job.recipient("ann@example.org").status()).isEqualTo(RecipientStatus.DELIVERED);
+        assertThat(job.recipient("bob@example.org").status()).isEqualTo(RecipientStatus.BOUNCED);
         assertThat(mx.received()).extracting(SmtpTestServer.ReceivedMessage::recipients)
                 .containsExactly(List.of("bob@example.org"), List.of("ann@example.org"));
     }
