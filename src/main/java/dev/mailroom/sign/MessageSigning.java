@@ -1,6 +1,7 @@
 package dev.mailroom.sign;
 
 import dev.mailroom.compose.ComposedMessage;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.job.HeaderField;
 import dev.mailroom.job.ParsedJob;
 import jakarta.mail.MessagingException;
@@ -11,7 +12,6 @@ import jakarta.mail.internet.MimeUtility;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -112,8 +112,8 @@ public final class MessageSigning {
         return Optional.empty();
     }
 
+    /** The normal form the keyring and the allow-list use ({@link AddressForm#domainOf}). */
     private static String domainOf(InternetAddress address) {
-        String mailbox = address.getAddress();
-        return mailbox.substring(mailbox.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        return AddressForm.domainOf(address.getAddress());
     }
 }
