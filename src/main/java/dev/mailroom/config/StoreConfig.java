@@ -14,9 +14,11 @@ import java.util.Map;
  *
  * @param ledgerRetention how long finished jobs stay in the ledger (DynamoDB TTL)
  * @param endpoints       endpoint overrides for emulators and LocalStack; none in AWS
+ * @param events          where delivery events are published ({@link EventsConfig}); every role that
+ *                        writes the ledger publishes the events its writes hold
  */
 public record StoreConfig(String deadLetterQueueUrl, String table, String archiveBucket, String archivePrefix,
-                          Duration ledgerRetention, AwsEndpoints endpoints, String region) {
+                          Duration ledgerRetention, AwsEndpoints endpoints, String region, EventsConfig events) {
 
     /** Variables every function must have (the SAM template's Globals; FunctionEnvironmentTest checks it). */
     public static final List<String> REQUIRED_VARIABLES = List.of("MAILROOM_DLQ_URL", "MAILROOM_TABLE",
@@ -26,7 +28,7 @@ public record StoreConfig(String deadLetterQueueUrl, String table, String archiv
     public static final List<String> KNOWN_VARIABLES = List.of("MAILROOM_DLQ_URL", "MAILROOM_TABLE",
             "MAILROOM_ARCHIVE_BUCKET", "MAILROOM_ARCHIVE_PREFIX", "MAILROOM_LEDGER_RETENTION",
             "MAILROOM_AWS_ENDPOINT", "MAILROOM_SQS_ENDPOINT", "MAILROOM_S3_ENDPOINT", "MAILROOM_DYNAMODB_ENDPOINT",
-            "AWS_REGION");
+            "AWS_REGION", EventsConfig.QUEUE_VARIABLE, EventsConfig.BUS_VARIABLE);
 
     public static StoreConfig from(Map<String, String> variables) {
         return from(new Environment(variables));
@@ -43,7 +45,8 @@ public record StoreConfig(String deadLetterQueueUrl, String table, String archiv
                 env.string("MAILROOM_ARCHIVE_PREFIX", ArchiveLayout.DEFAULT_PREFIX),
                 env.duration("MAILROOM_LEDGER_RETENTION", Duration.ofDays(30)),
                 endpoints(env),
-                env.string("AWS_REGION", "us-east-1"));
+                env.string("AWS_REGION", "us-east-1"),
+                EventsConfig.from(env));
     }
 
     private static AwsEndpoints endpoints(Environment env) {
