@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -55,6 +56,15 @@ public record AwsClients(SqsClient sqs, S3Client s3, DynamoDbClient dynamo, SdkH
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         }
         return new AwsClients(sqs.build(), s3.build(), dynamo.build(), http, awsRegion, endpoints, credentials);
+    }
+
+    /** EventBridge is needed only where events go to a bus; built on demand, on the common endpoint. */
+    public EventBridgeClient eventBridge() {
+        var builder = EventBridgeClient.builder().httpClient(http).region(region).credentialsProvider(credentials);
+        if (endpoints.secretsManager() != null) {
+            builder.endpointOverride(endpoints.secretsManager()); // the common one: LocalStack's
+        }
+        return builder.build();
     }
 
     /** Secrets Manager is needed only in relay mode with a secret; built on demand. */

@@ -34,8 +34,10 @@ import java.util.Objects;
 
 /**
  * Makes the SES-shaped event of a ledger transition, one factory per event type. Every factory takes
- * the job as submitted and its ledger record (after the write that made the transition) and reads
- * the recipient's record from it; timestamps come from the record ({@code at}), or the injected
+ * the job's {@code mail} object ({@link #mail}: made once per job from the job as submitted, and kept
+ * in its ledger item, so that a bounce or an unsubscribe long after the send describes the same
+ * message) and the job's ledger record (after the write that made the transition), and reads the
+ * recipient's record from it; timestamps come from the record ({@code at}), or the injected
  * clock for what the ledger does not time (a report's arrival). Nothing is published here.
  *
  * <p>One recipient, one event: SES publishes per-recipient Delivery and Bounce events too, and the
@@ -52,22 +54,31 @@ public final class SesEvents {
         this.origin = Objects.requireNonNull(origin, "origin");
     }
 
+    /**
+     * The job's {@code mail} object: the same for all its events. Its Message-ID is the ledger's (the
+     * job id until the ledger has one), its timestamp the job's acceptance.
+     */
+    public SesMail mail(SendJob job, JobRecord record) {
+        String messageId = record.messageId() == null ? record.jobId() : record.messageId();
+        return MailFacts.of(job, record.jobId(), messageId, record.createdAt(), origin);
+    }
+
     /** Send: the job was accepted and will be tried. Once per job (attempt 0 in its id), at its creation. */
-    public SendEvent send(SendJob job, JobRecord record) {
-        return new SendEvent(mail(job, record), new Send(), EventId.of(record.jobId(), null, "SENT", 0));
+    public SendEvent send(SesMail mail, JobRecord record) {
+        return new SendEvent(mail, new Send(), EventId.of(record.jobId(), null, "SENT", 0));
     }
 
     /** Delivery: a DELIVERED recipient; processing time runs from the job's acceptance to the 250. */
-    public DeliveryEvent delivery(SendJob job, JobRecord record, String recipient) {
+    public DeliveryEvent delivery(SesMail mail, JobRecord record, String recipient) {
         RecipientRecord rec = recipientIn(record, recipient, RecipientStatus.DELIVERED);
         long millis = Math.max(0, Duration.between(record.createdAt(), rec.at()).toMillis());
         Delivery delivery = new Delivery(Timestamps.iso(rec.at()), millis, List.of(recipient), Replies.smtpResponse(rec),
                 origin.reportingHost());
-        return new DeliveryEvent(mail(job, record, rec), delivery, id(record, recipient, rec));
+        return new DeliveryEvent(tagged(mail, rec), delivery, id(record, recipient, rec));
     }
 
     /** DeliveryDelay: a DEFERRED recipient, to be tried again until the job's {@code expiresAt}. */
-    public DeliveryDelayEvent deliveryDelay(SendJob job, JobRecord record, String recipient) {
+    public DeliveryDelayEvent deliveryDelay(SesMail mail, JobRecord record, String recipient) {
         RecipientRecord rec = recipientIn(record, recipient, RecipientStatus.DEFERRED);
         DelayedRecipient delayed = new DelayedRecipient(recipient, Replies.status(rec, "4.0.0"),
                 Replies.diagnosticCode(rec));
@@ -75,14 +86,14 @@ public final class SesEvents {
                 DelayTypes.of(java.util.Optional.ofNullable(rec.replyCode()),
                         java.util.Optional.ofNullable(rec.enhancedCode())),
                 Timestamps.iso(Objects.requireNonNullElse(record.expiresAt(), rec.at())), List.of(delayed));
-        return new DeliveryDelayEvent(mail(job, record, rec), delay, id(record, recipient, rec));
+        return new DeliveryDelayEvent(tagged(mail, rec), delay, id(record, recipient, rec));
     }
 
     /**
      * Bounce at sending time: a FAILED recipient (refused for good), an EXPIRED one (given up on after
      * transient failures) or a SUPPRESSED one (never sent: {@code Permanent/OnAccountSuppressionList}).
      */
-    public BounceEvent bounce(SendJob job, JobRecord record, String recipient) {
+    public BounceEvent bounce(SesMail mail, JobRecord record, String recipient) {
         RecipientRecord rec = record.recipient(recipient);
         if (rec == null || !SendingBounces.covers(rec.status())) {
             throw new IllegalArgumentException("no FAILED, EXPIRED or SUPPRESSED recipient " + recipient);
@@ -92,7 +103,7 @@ public final class SesEvents {
         BounceKind kind = SendingBounces.kind(rec);
         Bounce bounce = new Bounce(kind.type(), kind.subType(), List.of(bounced), Timestamps.iso(rec.at()), id,
                 rec.status() == RecipientStatus.SUPPRESSED ? null : "dns; " + origin.reportingHost());
-        return new BounceEvent(mail(job, record, rec), bounce, id);
+        return new BounceEvent(tagged(mail, rec), bounce, id);
     }
 
     /**
@@ -101,28 +112,28 @@ public final class SesEvents {
      *
      * @param result the report's result for this recipient
      */
-    public BounceEvent asyncBounce(SendJob job, JobRecord record, String recipient,
+    public BounceEvent asyncBounce(SesMail mail, JobRecord record, String recipient,
                                    DeliveryStatusNotification report, RecipientResult result) {
         RecipientRecord rec = Objects.requireNonNull(record.recipient(recipient), recipient);
         String id = EventId.of(record.jobId(), recipient, "BOUNCED", rec.attempts());
         BounceKind kind = ReportBounces.kind(result);
         Bounce bounce = new Bounce(kind.type(), kind.subType(), List.of(ReportBounces.recipient(recipient, result)),
                 Timestamps.iso(clock.instant()), id, report.reportingMta().orElse(null));
-        return new BounceEvent(mail(job, record), bounce, id);
+        return new BounceEvent(mail, bounce, id);
     }
 
     /** Complaint: a feedback report (ARF) about a recipient's message ({@code COMPLAINED}). */
-    public ComplaintEvent complaint(SendJob job, JobRecord record, String recipient, FeedbackReport report) {
+    public ComplaintEvent complaint(SesMail mail, JobRecord record, String recipient, FeedbackReport report) {
         RecipientRecord rec = Objects.requireNonNull(record.recipient(recipient), recipient);
         String id = EventId.of(record.jobId(), recipient, "COMPLAINED", rec.attempts());
         Complaint complaint = new Complaint(List.of(new ComplainedRecipient(recipient)), Timestamps.iso(clock.instant()),
                 id, report.userAgent().orElse(null), report.feedbackType());
-        return new ComplaintEvent(mail(job, record), complaint, id);
+        return new ComplaintEvent(mail, complaint, id);
     }
 
     /** Reject: the job was REJECTED at intake; the reason is the ledger's {@code lastError}. */
-    public RejectEvent reject(SendJob job, JobRecord record) {
-        return new RejectEvent(mail(job, record), new Reject(Objects.requireNonNullElse(record.lastError(), "")),
+    public RejectEvent reject(SesMail mail, JobRecord record) {
+        return new RejectEvent(mail, new Reject(Objects.requireNonNullElse(record.lastError(), "")),
                 EventId.of(record.jobId(), null, "REJECTED", record.attempts()));
     }
 
@@ -130,22 +141,16 @@ public final class SesEvents {
      * Subscription: a recipient unsubscribed in one click (RFC 8058) and {@code entry} now suppresses
      * it, in the scope the token named.
      */
-    public SubscriptionEvent subscription(SendJob job, JobRecord record, String recipient, Suppression entry) {
+    public SubscriptionEvent subscription(SesMail mail, JobRecord record, String recipient, Suppression entry) {
         RecipientRecord rec = record.recipient(recipient);
         String id = EventId.of(record.jobId(), recipient, "UNSUBSCRIBED", rec == null ? 0 : rec.attempts());
         Subscription subscription = new Subscription(entry.scope().key(), Timestamps.iso(entry.at()),
                 "UnsubscribeHeader", new TopicPreferences(true, List.of()), new TopicPreferences(false, List.of()));
-        return new SubscriptionEvent(mail(job, record), subscription, id);
-    }
-
-    private SesMail mail(SendJob job, JobRecord record) {
-        String messageId = record.messageId() == null ? record.jobId() : record.messageId();
-        return MailFacts.of(job, record.jobId(), messageId, record.createdAt(), origin);
+        return new SubscriptionEvent(mail, subscription, id);
     }
 
     /** The job's mail, tagged with the MX host that gave this recipient's verdict, when one did. */
-    private SesMail mail(SendJob job, JobRecord record, RecipientRecord rec) {
-        SesMail mail = mail(job, record);
+    private static SesMail tagged(SesMail mail, RecipientRecord rec) {
         return rec.mxHost() == null ? mail : mail.withTags(Map.of(MailFacts.MX_HOST_TAG, List.of(rec.mxHost())));
     }
 

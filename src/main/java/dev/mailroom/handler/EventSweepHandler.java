@@ -3,15 +3,31 @@ package dev.mailroom.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.mailroom.outbox.Outbox;
+import dev.mailroom.wiring.EventSweepWiring;
 
 /**
- * The event sweeper: on a schedule, publishes the events ledger items still hold (a writer that
- * crashed between its write and its publish, a destination that was down) and marks them published.
+ * The event sweeper, on a schedule: publishes the events ledger items still hold — a writer that
+ * died between its write and its publish with nothing left to bring the job back (bounce intake out
+ * of retries, an unsubscribe), a destination that was down — and drops them from the items. The send
+ * path needs it least: a job's queue message comes back until its outbox is flushed.
  */
-public final class EventSweepHandler implements RequestHandler<ScheduledEvent, Void> {
+public final class EventSweepHandler implements RequestHandler<ScheduledEvent, Integer> {
 
+    private final Outbox outbox;
+
+    /** Lambda's entry: the sweeper's own wiring, once per container. */
+    public EventSweepHandler() {
+        this(EventSweepWiring.fromEnvironment().outbox());
+    }
+
+    public EventSweepHandler(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    /** @return how many events were published */
     @Override
-    public Void handleRequest(ScheduledEvent event, Context context) {
-        throw new UnsupportedOperationException("not wired yet");
+    public Integer handleRequest(ScheduledEvent event, Context context) {
+        return outbox.sweep();
     }
 }

@@ -8,6 +8,8 @@ import dev.mailroom.job.AddressForm;
 import dev.mailroom.job.BounceToken;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.ledger.OutboxEvent;
+import dev.mailroom.outbox.Outbox;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
 import dev.mailroom.ledger.Suppression;
@@ -66,15 +68,20 @@ public final class BounceIntake {
     private final Ledger ledger;
     private final Optional<SuppressionList> suppressions;
     private final SuppressionRules rules;
+    private final Outbox outbox;
     private final Clock clock;
 
-    /** @param suppressions the suppression list, if the deployment keeps one */
+    /**
+     * @param suppressions the suppression list, if the deployment keeps one
+     * @param outbox       the Bounce and Complaint events, kept with the write and flushed after it
+     */
     public BounceIntake(ReturnPaths returnPaths, Ledger ledger, Optional<SuppressionList> suppressions,
-                        SuppressionRules rules, Clock clock) {
+                        SuppressionRules rules, Outbox outbox, Clock clock) {
         this.returnPaths = returnPaths;
         this.ledger = ledger;
         this.suppressions = suppressions;
         this.rules = rules;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -98,6 +105,8 @@ public final class BounceIntake {
             return new Result.Unmatched(job.isEmpty() ? "no job " + reference.get().jobId()
                     : "the token names no recipient of job " + reference.get().jobId());
         }
+        // A writer that died between its write and its publish (this function, retried) left them.
+        outbox.flush(job.get());
         if (report instanceof InboundReport.DeliveryStatusNotification dsn) {
             return bounce(job.get(), recipient.get(), dsn, source);
         }
@@ -120,7 +129,8 @@ public final class BounceIntake {
                 result.remoteMta().orElse(null), current.attempts(), now, current.signedBy());
         Optional<Suppression> suppressed = rules.suppresses(result)
                 .flatMap(decision -> suppress(recipient, decision, source, now));
-        return written(job.jobId(), recipient, bounced, current, suppressed, now);
+        return written(job.jobId(), recipient, bounced, current, suppressed, now,
+                outbox.asyncBounce(job, recipient, dsn, result));
     }
 
     private Result complaint(JobRecord job, String recipient, InboundReport.FeedbackReport arf, String source) {
@@ -135,12 +145,16 @@ public final class BounceIntake {
         RecipientRecord complained = new RecipientRecord(RecipientStatus.COMPLAINED, current.replyCode(),
                 current.enhancedCode(), "complaint (feedback type " + arf.feedbackType() + ")", current.mxHost(),
                 current.attempts(), now, current.signedBy());
-        return written(job.jobId(), recipient, complained, current, suppress(recipient, decision.get(), source, now), now);
+        return written(job.jobId(), recipient, complained, current, suppress(recipient, decision.get(), source, now), now,
+                outbox.complaint(job, recipient, arf));
     }
 
+    /** Writes the recipient's new status with its event, then publishes the event. */
     private Result written(String jobId, String recipient, RecipientRecord record, RecipientRecord current,
-                           Optional<Suppression> suppressed, Instant now) {
-        if (ledger.recordAfterDelivery(jobId, recipient, record, now)) {
+                           Optional<Suppression> suppressed, Instant now, List<OutboxEvent> events) {
+        Optional<JobRecord> after = ledger.recordAfterDelivery(jobId, recipient, record, now, events);
+        if (after.isPresent()) {
+            outbox.flush(after.get());
             return new Result.Recorded(jobId, recipient, record.status(), suppressed);
         }
         return new Result.Unchanged(jobId, recipient, current.status(), suppressed);

@@ -8,10 +8,12 @@ import dev.mailroom.budget.Deadline;
 import dev.mailroom.job.AddressForm;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -58,6 +61,8 @@ public final class DynamoDbLedger implements Ledger {
             + "AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)";
     /** A report after delivery (a bounce, a complaint) changes a recipient the ledger holds DELIVERED, only. */
     private static final String AFTER_DELIVERY_CONDITION = "#recipients.#recipient.#status = :delivered";
+    /** Events kept apart from a transition of the send path (an unsubscribe): the job is there. */
+    private static final String EXISTS_CONDITION = "attribute_exists(#jobId)";
     /** Resetting for a redrive: still in the status it was read in. */
     private static final String REDRIVE_CONDITION = "#status = :seen";
 
@@ -139,19 +144,25 @@ public final class DynamoDbLedger implements Ledger {
             // The claim counted an attempt (a crash mid-attempt must count); none was made after all.
             update.add("attempts", n(-1));
         }
+        LedgerItems.keep(update, result.mail(), result.events());
+        if (result.announces()) {
+            update.set(LedgerItems.ANNOUNCED, AttributeValue.fromBool(true));
+        }
         update.condition(LEASE_CONDITION, Map.of(":owner", s(result.owner()), ":sending", s(JobStatus.SENDING.name())));
         UpdateItemRequest request = update.build(table, result.jobId());
         Duration pause = FIRST_PAUSE;
         while (true) {
             Duration left = giveUpAt.remaining();
             try {
-                dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request : request.toBuilder()
-                        .overrideConfiguration(o -> o.apiCallTimeout(left)).build());
-                return new Recording.Recorded();
+                Map<String, AttributeValue> after = dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request
+                        : request.toBuilder().overrideConfiguration(o -> o.apiCallTimeout(left)).build()).attributes();
+                return new Recording.Recorded(after == null || after.isEmpty() ? Optional.empty()
+                        : Optional.of(LedgerItems.job(after)));
             } catch (ConditionalCheckFailedException e) {
                 // A try whose reply was lost (a timeout, a 500) may have been applied all the same, and
                 // the retry then fails its condition on our own write.
-                return isRecorded(result) ? new Recording.Recorded() : new Recording.LeaseLost(result.jobId());
+                Optional<JobRecord> current = recorded(result);
+                return current.isPresent() ? new Recording.Recorded(current) : new Recording.LeaseLost(result.jobId());
             } catch (SdkException e) {
                 if (!isWorthRetrying(e) || !giveUpAt.allows(pause.plus(MIN_TRY))) {
                     throw e;
@@ -162,9 +173,10 @@ public final class DynamoDbLedger implements Ledger {
         }
     }
 
-    private boolean isRecorded(AttemptResult result) {
+    /** The job as {@code result} left it, if the ledger holds that write. */
+    private Optional<JobRecord> recorded(AttemptResult result) {
         return find(result.jobId()).filter(job -> job.status() == result.status() && job.updatedAt() != null
-                && job.updatedAt().toEpochMilli() == result.now().toEpochMilli()).isPresent();
+                && job.updatedAt().toEpochMilli() == result.now().toEpochMilli());
     }
 
     /** Throttling, a 5xx, a timeout or a connection failure: another try may well succeed. */
@@ -271,17 +283,65 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public boolean recordAfterDelivery(String jobId, String recipient, RecipientRecord record, Instant now) {
+    public Optional<JobRecord> recordAfterDelivery(String jobId, String recipient, RecipientRecord record, Instant now,
+                                                   List<OutboxEvent> events) {
         UpdateBuilder update = new UpdateBuilder()
                 .setEntry("recipients", recipient, LedgerItems.recipient(record))
-                .set("updatedAt", time(now))
-                .condition(AFTER_DELIVERY_CONDITION, Map.of(":delivered", s(RecipientStatus.DELIVERED.name())))
+                .set("updatedAt", time(now));
+        keepWithStoredMail(update, events);
+        update.condition(AFTER_DELIVERY_CONDITION, Map.of(":delivered", s(RecipientStatus.DELIVERED.name())))
                 .nameAs("#recipient", recipient);
         try {
-            dynamo.updateItem(update.build(table, jobId));
-            return true;
+            return Optional.of(LedgerItems.job(dynamo.updateItem(update.build(table, jobId)).attributes()));
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<JobRecord> recordEvents(String jobId, List<OutboxEvent> events) {
+        UpdateBuilder update = new UpdateBuilder();
+        keepWithStoredMail(update, events);
+        update.condition(EXISTS_CONDITION, Map.of());
+        try {
+            return Optional.of(LedgerItems.job(dynamo.updateItem(update.build(table, jobId)).attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Events of a job whose item already holds its mail object (a report, an unsubscribe after the send). */
+    private static void keepWithStoredMail(UpdateBuilder update, List<OutboxEvent> events) {
+        events.forEach(event -> update.setNamed(LedgerItems.EVENT_PREFIX + event.id(), s(event.body())));
+        if (!events.isEmpty()) {
+            update.add(LedgerItems.PENDING_EVENTS,
+                    AttributeValue.fromSs(events.stream().map(OutboxEvent::id).distinct().toList()));
+        }
+    }
+
+    @Override
+    public void markPublished(String jobId, Collection<String> eventIds) {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        UpdateBuilder update = new UpdateBuilder()
+                .delete(LedgerItems.PENDING_EVENTS, AttributeValue.fromSs(List.copyOf(new java.util.TreeSet<>(eventIds))));
+        new java.util.TreeSet<>(eventIds).forEach(id -> update.removeNamed(LedgerItems.EVENT_PREFIX + id));
+        update.condition(EXISTS_CONDITION, Map.of());
+        try {
+            dynamo.updateItem(update.build(table, jobId));
+        } catch (ConditionalCheckFailedException e) {
+            // the item is gone (TTL): nothing is left to mark
+        }
+    }
+
+    @Override
+    public void forEachWithPendingEvents(Consumer<JobRecord> action) {
+        ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(true)
+                .filterExpression("attribute_exists(#pending)")
+                .expressionAttributeNames(Map.of("#pending", LedgerItems.PENDING_EVENTS)).build();
+        for (var page : dynamo.scanPaginator(scan)) {
+            page.items().forEach(item -> action.accept(LedgerItems.job(item)));
         }
     }
 

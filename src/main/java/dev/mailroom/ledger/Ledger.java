@@ -3,8 +3,10 @@ package dev.mailroom.ledger;
 import dev.mailroom.budget.Deadline;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The durable record of every job and recipient. Every write is conditional (DESIGN.md §3):
@@ -74,10 +76,29 @@ public interface Ledger {
      * else of the job changes.
      *
      * @param recipient the recipient's key, as the ledger holds it
-     * @return whether it was written: false when the job or recipient is missing or no longer
-     *         DELIVERED (a report seen twice, a bounce after a complaint)
+     * @param events    the transition's events, kept in the same write (the item holds the mail object)
+     * @return the job after the write; empty when nothing was written: the job or recipient is missing
+     *         or no longer DELIVERED (a report seen twice, a bounce after a complaint)
      */
-    boolean recordAfterDelivery(String jobId, String recipient, RecipientRecord record, Instant now);
+    Optional<JobRecord> recordAfterDelivery(String jobId, String recipient, RecipientRecord record, Instant now,
+                                            List<OutboxEvent> events);
+
+    /**
+     * Keeps events that change no status (a Subscription) with the job's item, which holds its mail
+     * object; the same event kept twice is one (its id names its attribute).
+     *
+     * @return the job after the write; empty when the ledger has no such job
+     */
+    Optional<JobRecord> recordEvents(String jobId, List<OutboxEvent> events);
+
+    /**
+     * Drops published events from the job's outbox. Unconditional but for the job's existence: an
+     * event is removed only by its id, so a write that kept new events meanwhile keeps them.
+     */
+    void markPublished(String jobId, Collection<String> eventIds);
+
+    /** Every job whose outbox holds events (the sweeper's scan: events a crashed writer left behind). */
+    void forEachWithPendingEvents(Consumer<JobRecord> action);
 
     Optional<JobRecord> find(String jobId);
 }

@@ -11,6 +11,14 @@ final class LedgerItems {
 
     static final String JOB_ID = "jobId";
     static final String FINGERPRINT = "fingerprint";
+    /** The job's SES mail object (JSON), written with its first events. */
+    static final String MAIL = "mail";
+    /** Set once the job's Send event was kept. */
+    static final String ANNOUNCED = "announced";
+    /** The ids of the events kept and not yet published (a string set; gone when empty). */
+    static final String PENDING_EVENTS = "pendingEvents";
+    /** One top-level attribute per unpublished event: {@code event:<id>} → its body. */
+    static final String EVENT_PREFIX = "event:";
 
     private LedgerItems() {
     }
@@ -63,7 +71,35 @@ final class LedgerItems {
                 instant(item, "createdAt"), instant(item, "updatedAt"), instant(item, "nextAttemptAt"),
                 instant(item, "expiresAt"), str(item, "lastError"), str(item, "leaseOwner"),
                 instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"),
-                str(item, FINGERPRINT) == null ? null : new PayloadFingerprint(str(item, FINGERPRINT)));
+                str(item, FINGERPRINT) == null ? null : new PayloadFingerprint(str(item, FINGERPRINT)),
+                str(item, MAIL), item.containsKey(ANNOUNCED) && Boolean.TRUE.equals(item.get(ANNOUNCED).bool()),
+                outbox(item));
+    }
+
+    /** The unpublished events: each id of {@code pendingEvents} whose body the item holds. */
+    private static Map<String, OutboxEvent> outbox(Map<String, AttributeValue> item) {
+        AttributeValue pending = item.get(PENDING_EVENTS);
+        if (pending == null || !pending.hasSs()) {
+            return Map.of();
+        }
+        Map<String, OutboxEvent> outbox = new HashMap<>();
+        for (String id : pending.ss()) {
+            AttributeValue body = item.get(EVENT_PREFIX + id);
+            if (body != null && body.s() != null) {
+                outbox.put(id, new OutboxEvent(id, body.s()));
+            }
+        }
+        return outbox;
+    }
+
+    /** Keeps {@code events} (with the job's mail) in {@code update}: bodies, and their ids in the pending set. */
+    static void keep(UpdateBuilder update, String mail, List<OutboxEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        update.set(MAIL, s(mail));
+        events.forEach(event -> update.setNamed(EVENT_PREFIX + event.id(), s(event.body())));
+        update.add(PENDING_EVENTS, AttributeValue.fromSs(events.stream().map(OutboxEvent::id).distinct().toList()));
     }
 
     private static RecipientRecord recipient(String address, Map<String, AttributeValue> map) {

@@ -7,8 +7,13 @@ package dev.mailroom.ledger;
  */
 public sealed interface Recording {
 
-    /** The ledger holds the attempt's outcome. */
-    record Recorded() implements Recording {
+    /**
+     * The ledger holds the attempt's outcome.
+     *
+     * @param job the item after the write, when the ledger returned it: its events still to publish
+     *            among them (those of this write, and any an earlier writer left)
+     */
+    record Recorded(java.util.Optional<JobRecord> job) implements Recording {
     }
 
     /** The lease was no longer the caller's: nothing was written. */

@@ -19,6 +19,7 @@ final class UpdateBuilder {
     private final List<String> sets = new ArrayList<>();
     private final List<String> removes = new ArrayList<>();
     private final List<String> adds = new ArrayList<>();
+    private final List<String> deletes = new ArrayList<>();
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, AttributeValue> values = new HashMap<>();
     private String condition;
@@ -39,6 +40,24 @@ final class UpdateBuilder {
     /** {@code SET recipients.#addr = :value}: one entry of a map attribute. */
     UpdateBuilder setEntry(String mapAttribute, String key, AttributeValue value) {
         sets.add(name(mapAttribute) + "." + placeholderFor(key) + " = " + value(value));
+        return this;
+    }
+
+    /** {@code SET #k = :value} for a top-level attribute whose name is not a word ({@code event:<id>}). */
+    UpdateBuilder setNamed(String attribute, AttributeValue value) {
+        sets.add(placeholderFor(attribute) + " = " + value(value));
+        return this;
+    }
+
+    /** {@code REMOVE #k} for a top-level attribute whose name is not a word. */
+    UpdateBuilder removeNamed(String attribute) {
+        removes.add(placeholderFor(attribute));
+        return this;
+    }
+
+    /** {@code DELETE name :set}: these elements out of a set attribute (which goes once empty). */
+    UpdateBuilder delete(String attribute, AttributeValue elements) {
+        deletes.add(name(attribute) + " " + value(elements));
         return this;
     }
 
@@ -107,6 +126,9 @@ final class UpdateBuilder {
         }
         if (!adds.isEmpty()) {
             expression.append(" ADD ").append(String.join(", ", adds));
+        }
+        if (!deletes.isEmpty()) {
+            expression.append(" DELETE ").append(String.join(", ", deletes));
         }
         return expression.toString().strip();
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One attempt at a claimed job: what intake accepted, the job as the claim found it, the payload,
@@ -45,6 +46,8 @@ final class Attempt {
      * what bounce intake recorded for them meanwhile (BOUNCED, COMPLAINED) is not written back.
      */
     private final Set<String> written = ConcurrentHashMap.newKeySet();
+    /** Whether a write of this attempt kept the job's Send event (the claimed item had none). */
+    private final AtomicBoolean announced = new AtomicBoolean();
 
     Attempt(IntakeResult.Accepted accepted, JobRecord job, String body, AttemptBudget budget, Instant start,
             Instant expiry) {
@@ -118,6 +121,16 @@ final class Attempt {
         Map<String, RecipientRecord> all = new HashMap<>(job.recipients());
         all.putAll(outcomes);
         return all;
+    }
+
+    /** Whether this attempt's next write keeps the job's Send event: neither the item nor an earlier write has it. */
+    boolean announces() {
+        return !job.announced() && !announced.get();
+    }
+
+    /** A write that kept the Send event was recorded. */
+    void announced() {
+        announced.set(true);
     }
 
     /** The progress write of these recipients (ledger keys) was recorded. */

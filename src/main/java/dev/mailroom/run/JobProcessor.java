@@ -72,13 +72,16 @@ public final class JobProcessor {
         if (claim instanceof Claim.Conflict) {
             return rejectReusedId(accepted.jobId(), body);
         }
-        if (claim instanceof Claim.Finished) {
+        if (claim instanceof Claim.Finished finished) {
+            // Its last writer may have died before publishing: this message is its events' last trigger.
+            stages.outbox().flush(finished.job());
             return new Verdict.Done();
         }
         if (claim instanceof Claim.Busy busy) {
             return new Verdict.RetryAfter(untilFree(busy.job()));
         }
         JobRecord job = ((Claim.Granted) claim).job();
+        stages.outbox().flush(job);
         Instant start = now();
         return attempt(new Attempt(accepted, job, body, budget.withinLease(job.leaseUntil()), start,
                 rules.retry().deadline(job.createdAt(), job.expiresAt())));
@@ -191,7 +194,8 @@ public final class JobProcessor {
             return; // nothing that could be sent twice
         }
         try {
-            if (written(attempt.progress(messageId, ended, now()), attempt.budget().deliverBy(), "record progress")) {
+            if (written(attempt, attempt.progress(messageId, ended, now()), attempt.budget().deliverBy(),
+                    "record progress")) {
                 attempt.written(ended.keySet());
             }
         } catch (RuntimeException e) {
@@ -248,7 +252,7 @@ public final class JobProcessor {
                     reason, null, previous == null ? 0 : previous.attempts(), now));
         });
         AttemptResult rejected = attempt.rejected(refused, reason, archiveKey, now);
-        if (!written(rejected, attempt.budget().recordBy(), "record rejection")) {
+        if (!written(attempt, rejected, attempt.budget().recordBy(), "record rejection")) {
             return new Verdict.LeaseLost(job.jobId());
         }
         countRejection(job.jobId(), reason);
@@ -289,7 +293,7 @@ public final class JobProcessor {
      * @return Done when written; LeaseLost when the lease had passed to another worker (nothing counted)
      */
     private Verdict record(Attempt attempt, AttemptResult result) {
-        if (!written(result, attempt.budget().recordBy(), "record " + result.status())) {
+        if (!written(attempt, result, attempt.budget().recordBy(), "record " + result.status())) {
             return new Verdict.LeaseLost(attempt.jobId());
         }
         long latency = Duration.between(attempt.start(), result.now()).toMillis();
@@ -302,16 +306,24 @@ public final class JobProcessor {
     }
 
     /**
-     * Writes {@code result} under the lease, by {@code deadline}.
+     * Writes {@code result} under the lease, by {@code deadline}, with the events of its transitions
+     * (and the job's Send, if no write has kept it yet); then publishes what the item's outbox holds.
      *
      * @return false when the lease had passed to another worker: nothing was written, and the loss
      *         is logged as the routine it is
      */
-    private boolean written(AttemptResult result, Deadline deadline, String what) {
-        if (stages.ledger().record(result, deadline) instanceof Recording.LeaseLost) {
+    private boolean written(Attempt attempt, AttemptResult result, Deadline deadline, String what) {
+        AttemptResult withEvents = stages.outbox().withEvents(attempt.accepted().job(), attempt.job(), result,
+                attempt.announces());
+        Recording recording = stages.ledger().record(withEvents, deadline);
+        if (recording instanceof Recording.LeaseLost) {
             log.leaseLost(result.jobId(), what);
             return false;
         }
+        if (withEvents.announces()) {
+            attempt.announced();
+        }
+        ((Recording.Recorded) recording).job().ifPresent(stages.outbox()::flush);
         return true;
     }
 

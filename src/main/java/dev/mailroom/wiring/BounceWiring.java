@@ -7,7 +7,9 @@ import dev.mailroom.feedback.SuppressionRules;
 import dev.mailroom.inbound.BounceIntake;
 import dev.mailroom.inbound.InboundStep;
 import dev.mailroom.inbound.S3InboundMail;
+import dev.mailroom.events.EventOrigin;
 import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.Ledger;
 import dev.mailroom.ledger.DynamoDbSuppressionList;
 import dev.mailroom.observe.JobLog;
 import dev.mailroom.observe.JsonLines;
@@ -26,11 +28,13 @@ public final class BounceWiring {
         SendKeys keys = SendKeys.load(config.keys(), aws);
         var token = keys.bounce().orElseThrow(() -> new ConfigException("MAILROOM_BOUNCE_DOMAIN",
                 "needs bounce keys: a \"bounce\" entry in the key document"));
-        BounceIntake intake = new BounceIntake(new BounceIntake.ReturnPaths(config.bounceDomain(), token),
-                new DynamoDbLedger(aws.dynamo(), config.store().table(), config.store().ledgerRetention()),
+        JobLog log = new JobLog(out, clock);
+        Ledger ledger = new DynamoDbLedger(aws.dynamo(), config.store().table(), config.store().ledgerRetention());
+        BounceIntake intake = new BounceIntake(new BounceIntake.ReturnPaths(config.bounceDomain(), token), ledger,
                 config.suppressionTable().map(table -> new DynamoDbSuppressionList(aws.dynamo(), table)),
-                SuppressionRules.standard(), clock);
-        this.step = new InboundStep(new S3InboundMail(aws.s3()), intake, new JobLog(out, clock));
+                SuppressionRules.standard(), EventsWiring.outbox(config.store().events(), aws, ledger,
+                        EventOrigin.of(EventsWiring.NOT_SENDING), log, clock), clock);
+        this.step = new InboundStep(new S3InboundMail(aws.s3()), intake, log);
     }
 
     /** The production wiring: configuration from the environment, logs to stdout. */

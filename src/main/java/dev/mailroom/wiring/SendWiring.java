@@ -14,10 +14,12 @@ import dev.mailroom.intake.JobIntake;
 import dev.mailroom.intake.ReturnPaths;
 import dev.mailroom.intake.SenderPolicy;
 import dev.mailroom.feedback.SuppressionRules;
+import dev.mailroom.events.EventOrigin;
 import dev.mailroom.ledger.DynamoDbLedger;
 import dev.mailroom.ledger.DynamoDbSuppressionList;
 import dev.mailroom.ledger.Ledger;
 import dev.mailroom.observe.JobLog;
+import dev.mailroom.outbox.Outbox;
 import dev.mailroom.observe.JsonLines;
 import dev.mailroom.observe.Metrics;
 import dev.mailroom.resolve.DnsMxResolver;
@@ -70,6 +72,7 @@ public final class SendWiring implements AutoCloseable {
     private final Clock clock;
     private final SendStep step;
     private final BatchHandler batch;
+    private final Outbox outbox;
 
     public SendWiring(MailroomConfig config, AwsClients aws, JsonLines out, Clock clock) {
         this.config = config;
@@ -89,8 +92,10 @@ public final class SendWiring implements AutoCloseable {
                 : domain -> withKeys(() -> signing.hasKeyFor(domain));
         this.intake = new JobIntake(config.limits(), new SenderPolicy(config.allowedSenderDomains(), signable),
                 new HashSet<>(config.attachmentBuckets()), () -> withKeys(links::support), returnPaths(config, keys));
+        this.outbox = EventsWiring.outbox(config.store().events(), aws, ledger,
+                EventOrigin.of(config.smtp().heloName()), log, clock);
         JobProcessor processor = new JobProcessor(new Stages(intake, ledger, engine, deadLetters,
-                suppressions(config, aws)),
+                suppressions(config, aws), outbox),
                 new AttemptRules(config.retry(), config.lease(), () -> "mailroom-" + UUID.randomUUID(),
                         new SecureRandom(), clock),
                 log, new Metrics(out, clock));
@@ -182,6 +187,11 @@ public final class SendWiring implements AutoCloseable {
 
     public AwsClients aws() {
         return aws;
+    }
+
+    /** Keeps and publishes the events of the ledger's writes; also the worker's sweeper's. */
+    public Outbox outbox() {
+        return outbox;
     }
 
     public Ledger ledger() {

@@ -1,5 +1,11 @@
 package dev.mailroom.wiring;
 
+import dev.mailroom.events.EventOrigin;
+import dev.mailroom.ledger.DynamoDbLedger;
+import dev.mailroom.ledger.Ledger;
+import dev.mailroom.observe.JobLog;
+import dev.mailroom.unsubscribe.SubscriptionEvents;
+import java.time.Duration;
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.compose.UnsubscribeToken;
 import dev.mailroom.config.ConfigException;
@@ -17,16 +23,14 @@ import java.util.Map;
 /**
  * The one-click unsubscribe endpoint's role, wired from its {@link UnsubscribeConfig} alone: the
  * unsubscribe keys (read once, at cold start: a key document without them stops the start, naming
- * the variable), the suppression list and the log. No ledger, queue or SMTP engine.
- *
- * <p>The {@code Subscription} event is not published yet: {@link #SUBSCRIPTION_EVENT_PENDING} is
- * the seam where a publisher (which reads the job's ledger record for the event's {@code mail}
- * object) goes; until then the log line {@code unsubscribe.done} records each unsubscribe.
+ * the variable), the suppression list and the log; where events are published, the ledger (the
+ * {@code Subscription} event is kept in the job's item, then published: {@link SubscriptionEvents}).
+ * No queue or SMTP engine.
  */
 public final class UnsubscribeWiring {
 
-    /** What the endpoint tells of an unsubscribe beyond its log line: nothing yet (see the class comment). */
-    static final Unsubscribed SUBSCRIPTION_EVENT_PENDING = (claims, entry) -> { };
+    /** What the endpoint tells of an unsubscribe beyond its log line when no events are published. */
+    static final Unsubscribed NO_EVENTS = (claims, entry) -> { };
 
     private final Unsubscribes endpoint;
 
@@ -36,8 +40,19 @@ public final class UnsubscribeWiring {
 
     private UnsubscribeWiring(UnsubscribeConfig config, AwsClients aws, SuppressionList list, JsonLines out,
                               Clock clock) {
-        this.endpoint = new Unsubscribes(tokens(config, aws), list, SUBSCRIPTION_EVENT_PENDING,
+        this.endpoint = new Unsubscribes(tokens(config, aws), list, subscriptionEvents(config, aws, out, clock),
                 new UnsubscribeLog(out, clock), clock);
+    }
+
+    private static Unsubscribed subscriptionEvents(UnsubscribeConfig config, AwsClients aws, JsonLines out,
+                                                   Clock clock) {
+        if (!config.events().publishes() || config.ledgerTable().isEmpty()) {
+            return NO_EVENTS;
+        }
+        // No item is ended here, so the retention (the TTL of terminal items) is never written.
+        Ledger ledger = new DynamoDbLedger(aws.dynamo(), config.ledgerTable().get(), Duration.ofDays(30));
+        return new SubscriptionEvents(ledger, EventsWiring.outbox(config.events(), aws, ledger,
+                EventOrigin.of(EventsWiring.NOT_SENDING), new JobLog(out, clock), clock));
     }
 
     /** The production wiring: configuration from the environment, logs to stdout. */
