@@ -10,13 +10,15 @@ import dev.mailroom.config.StoreConfig;
 import dev.mailroom.config.UnsubscribeConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The environment template.yaml gives each function is the one its role's configuration reads —
- * MailroomConfig for the send function, StoreConfig for the dead-letter function: every required
- * variable, no unknown one, and values that pass its cold-start checks.
+ * MailroomConfig for the send function, StoreConfig for the dead-letter function and the event
+ * sweeper, BounceConfig and UnsubscribeConfig for theirs: every required variable, no unknown one,
+ * and values that pass its cold-start checks.
  */
 class FunctionEnvironmentTest {
 
@@ -31,14 +33,14 @@ class FunctionEnvironmentTest {
             Map<String, String> env = template.environment(function);
             List<String> required = switch (lambda) {
                 case SEND -> MailroomConfig.REQUIRED_VARIABLES;
-                case DEAD_LETTER -> StoreConfig.REQUIRED_VARIABLES;
+                case DEAD_LETTER, EVENT_SWEEP -> StoreConfig.REQUIRED_VARIABLES;
                 case UNSUBSCRIBE -> UnsubscribeConfig.REQUIRED_VARIABLES;
                 case BOUNCE -> java.util.stream.Stream.concat(StoreConfig.REQUIRED_VARIABLES.stream(),
                         BounceConfig.REQUIRED_VARIABLES.stream()).toList();
             };
             List<String> known = switch (lambda) {
                 case SEND -> MailroomConfig.KNOWN_VARIABLES;
-                case DEAD_LETTER -> StoreConfig.KNOWN_VARIABLES;
+                case DEAD_LETTER, EVENT_SWEEP -> StoreConfig.KNOWN_VARIABLES;
                 case UNSUBSCRIBE -> UnsubscribeConfig.KNOWN_VARIABLES;
                 case BOUNCE -> BounceConfig.KNOWN_VARIABLES;
             };
@@ -61,17 +63,34 @@ class FunctionEnvironmentTest {
         assertThat(config.archiveBucket()).as("SendFunction (%s): archived payloads must not sit in a bucket jobs may "
                 + "attach from", scenario).isNotIn(config.attachmentBuckets());
 
-        StoreConfig store = StoreConfig.from(template.environment(SamTemplate.Lambda.DEAD_LETTER.logicalId));
-        assertThat(store).as("DeadLetterFunction (%s) sees the send function's store", scenario)
-                .isEqualTo(config.store());
+        for (SamTemplate.Lambda lambda : List.of(SamTemplate.Lambda.DEAD_LETTER, SamTemplate.Lambda.EVENT_SWEEP)) {
+            StoreConfig store = coldStart(lambda, () -> StoreConfig.from(template.environment(lambda.logicalId)));
+            assertThat(store).as("%s (%s) sees the send function's store and event destinations", lambda.logicalId,
+                    scenario).isEqualTo(config.store());
+        }
         if (template.lambdas().contains(SamTemplate.Lambda.BOUNCE)) {
-            BounceConfig bounce = BounceConfig.from(template.environment(SamTemplate.Lambda.BOUNCE.logicalId));
+            BounceConfig bounce = coldStart(SamTemplate.Lambda.BOUNCE,
+                    () -> BounceConfig.from(template.environment(SamTemplate.Lambda.BOUNCE.logicalId)));
             assertThat(bounce.store()).as("BounceFunction (%s) sees the send function's store", scenario)
                     .isEqualTo(config.store());
             assertThat(bounce.bounceDomain()).as("BounceFunction (%s) reads the send function's bounce domain", scenario)
                     .isEqualTo(config.bounceDomain().orElseThrow());
             assertThat(bounce.suppressionTable()).contains(config.suppressionTable());
             assertThat(bounce.keys()).isEqualTo(config.keys());
+        }
+        if (template.lambdas().contains(SamTemplate.Lambda.UNSUBSCRIBE)) {
+            // Events are always published (EventsQueue): UnsubscribeConfig then requires MAILROOM_TABLE.
+            coldStart(SamTemplate.Lambda.UNSUBSCRIBE,
+                    () -> UnsubscribeConfig.from(template.environment(SamTemplate.Lambda.UNSUBSCRIBE.logicalId)));
+        }
+    }
+
+    /** The configuration a function reads at cold start, or a failure naming the function and the variable. */
+    private static <T> T coldStart(SamTemplate.Lambda lambda, Supplier<T> configuration) {
+        try {
+            return configuration.get();
+        } catch (RuntimeException e) {
+            throw new AssertionError(lambda.logicalId + " would fail at cold start: " + e.getMessage(), e);
         }
     }
 
@@ -87,7 +106,7 @@ class FunctionEnvironmentTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource(SCENARIO_NAMES)
-    void theUnsubscribeEndpointShouldShareTheSendFunctionsKeysAndListAndNeedNothingElseOfItsRole(String scenario) {
+    void theUnsubscribeEndpointShouldShareTheSendFunctionsKeysListLedgerAndEventDestinationsAndNothingElse(String scenario) {
         SamTemplate template = SamTemplate.load(SCENARIOS.get(scenario));
         MailroomConfig send = template.config(SamTemplate.Lambda.SEND.logicalId);
         if (!template.lambdas().contains(SamTemplate.Lambda.UNSUBSCRIBE)) {
@@ -98,9 +117,14 @@ class FunctionEnvironmentTest {
         UnsubscribeConfig endpoint = UnsubscribeConfig.from(env);
 
         assertThat(env).doesNotContainKeys("MAILROOM_HELO_NAME", "MAILROOM_ALLOWED_SENDER_DOMAINS",
-                "MAILROOM_QUEUE_URL", "MAILROOM_ATTACHMENT_BUCKETS", "MAILROOM_TABLE", "MAILROOM_DLQ_URL");
+                "MAILROOM_QUEUE_URL", "MAILROOM_ATTACHMENT_BUCKETS", "MAILROOM_DLQ_URL", "MAILROOM_ARCHIVE_BUCKET");
         assertThat(endpoint.keys()).as("the keys that sign the tokens verify them").isEqualTo(send.keys());
         assertThat(endpoint.suppressionTable()).isEqualTo(send.suppressionTable());
+        // The Subscription event is kept with the job's ledger item, then published where the others are.
+        assertThat(endpoint.events()).as("UnsubscribeFunction (%s) event destinations", scenario)
+                .isEqualTo(send.store().events());
+        assertThat(endpoint.ledgerTable()).as("UnsubscribeFunction (%s) MAILROOM_TABLE", scenario)
+                .contains(send.table());
         assertThat(send.unsubscribeUrl()).as("SendFunction's MAILROOM_UNSUBSCRIBE_URL: the endpoint's function URL")
                 .contains("https://unsubscribefunctionurl.lambda-url.us-east-1.on.aws/{token}");
     }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * The CloudFormation intrinsic functions, conditions and rules that template.yaml uses, evaluated
  * over one parsed template and one set of parameter values (each parameter's {@code Default} unless
  * overridden). What a deployed stack would only know is written as a placeholder: a {@code Ref} to
- * a resource becomes {@code {Ref:Id}}, a {@code Fn::GetAtt} becomes {@code {Id.Attribute}} (a function URL's {@code FunctionUrl}
+ * a resource becomes {@code {Ref:Id}} (a queue's becomes its URL, {@code https://sqs.us-east-1.amazonaws.com/123456789012/Id}),
+ * a {@code Fn::GetAtt} becomes {@code {Id.Attribute}} (a function URL's {@code FunctionUrl}
  * becomes {@code https://<id>.lambda-url.us-east-1.on.aws/}), and
  * {@code AWS::NoValue} drops the property it stands in. Anything else the template may start using
  * fails the test that meets it, naming the function ({@code SamTemplateTest} pins each one).
@@ -30,6 +31,8 @@ final class Intrinsics {
     private static final JsonNode NO_VALUE = MissingNode.getInstance();
     private static final Map<String, String> PSEUDO = Map.of("AWS::Region", "us-east-1",
             "AWS::AccountId", "123456789012", "AWS::Partition", "aws", "AWS::StackName", "mailroom");
+    /** What a {@code Ref} to a queue gives, before the queue's logical id (in place of its name). */
+    static final String QUEUE_URL_PREFIX = "https://sqs.us-east-1.amazonaws.com/123456789012/";
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!]+)}");
 
     private final JsonNode root;
@@ -106,6 +109,10 @@ final class Intrinsics {
             return TextNode.valueOf(parameters.get(name));
         }
         assertThat(root.path("Resources").has(name)).as("Ref to unknown %s", name).isTrue();
+        if (root.path("Resources").path(name).path("Type").asText().equals("AWS::SQS::Queue")) {
+            // A queue URL's shape, so that configuration checking it (EventsConfig: http or https) sees one.
+            return TextNode.valueOf(QUEUE_URL_PREFIX + name);
+        }
         return TextNode.valueOf("{Ref:" + name + "}");
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,11 +43,18 @@ final class SamTemplate {
             "mx in a VPC", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "VpcSubnetIds", "subnet-0a,subnet-0b", "VpcSecurityGroupIds", "sg-0c",
                     "KeysSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-keys-AbCdEf",
-                    "UnsubscribeEndpoint", "enabled", "BounceDomain", "bounces.example.com"),
+                    "UnsubscribeEndpoint", "enabled", "BounceDomain", "bounces.example.com",
+                    "EventBusName", "orders-mail"),
             "relay with a secret", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
                     "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com", "RelayPort", "465",
                     "RelaySecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:mailroom-relay-AbCdEf",
-                    "DkimMissingKey", "unsigned"));
+                    "DkimMissingKey", "unsigned"),
+            "relay on the default bus", Map.of("AllowedSenderDomains", "example.com", "HeloName", "mail.example.com",
+                    "DeliveryMode", "relay", "RelayHost", "email-smtp.us-east-1.amazonaws.com",
+                    "DkimMissingKey", "unsigned", "EventBusName", "default"));
+
+    /** The account's default bus, as the template names it under the tests' pseudo parameters. */
+    static final String DEFAULT_BUS_ARN = "arn:aws:events:us-east-1:123456789012:event-bus/default";
 
     /** {@code @MethodSource} of the tests run once per scenario: the names of {@link #SCENARIOS}, sorted. */
     static final String SCENARIO_NAMES = "dev.mailroom.deploy.SamTemplate#scenarios";
@@ -57,7 +65,9 @@ final class SamTemplate {
         /** Behind a function URL (payload format 2.0), deployed when UnsubscribeEndpoint is enabled. */
         UNSUBSCRIBE("UnsubscribeFunction", APIGatewayV2HTTPEvent.class),
         /** Fed by S3 (SES receiving stores mail there), deployed with a BounceDomain. */
-        BOUNCE("BounceFunction", S3Event.class);
+        BOUNCE("BounceFunction", S3Event.class),
+        /** On a schedule (an EventBridge rule): publishes the events ledger items still hold. */
+        EVENT_SWEEP("EventSweepFunction", ScheduledEvent.class);
 
         final String logicalId;
         final Class<?> event;
@@ -79,6 +89,7 @@ final class SamTemplate {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern REF = Pattern.compile("\\{Ref:(\\w+)}");
+    private static final Pattern QUEUE_URL = Pattern.compile(Pattern.quote(Intrinsics.QUEUE_URL_PREFIX) + "(\\w+)");
 
     /** Parsed once per test JVM; every SamTemplate only reads it. */
     private static final JsonNode PARSED = parse();
@@ -214,7 +225,10 @@ final class SamTemplate {
         return grants;
     }
 
-    /** What Lambda itself needs: polling the event queue, writing the log group, attaching to the VPC. */
+    /**
+     * What Lambda itself needs: polling the event queue, writing the log group, attaching to the VPC,
+     * sending an asynchronous invocation's record to its SQS destination (with the function's role).
+     */
     Set<String> platformGrants(String function) {
         Set<String> grants = new TreeSet<>();
         if (hasSqsEvent(function)) {
@@ -222,6 +236,11 @@ final class SamTemplate {
             Stream.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
                     .forEach(a -> grants.add(grant(a, queue)));
         }
+        functionProperty(function, "EventInvokeConfig").path("DestinationConfig").forEach(destination -> {
+            assertThat(destination.path("Type").asText()).as("%s EventInvokeConfig destination type", function)
+                    .isEqualTo("SQS");
+            grants.add(grant("sqs:SendMessage", destination.path("Destination").asText()));
+        });
         String logGroup = functionProperty(function, "LoggingConfig").path("LogGroup").asText();
         Matcher ref = REF.matcher(logGroup);
         assertThat(ref.matches()).as("%s LoggingConfig.LogGroup should Ref a log group of the template", function).isTrue();
@@ -241,6 +260,31 @@ final class SamTemplate {
         return logicalIdOf(role);
     }
 
+    /**
+     * The ARN of the bus MAILROOM_EVENT_BUS names: the account's default bus, or the deployed
+     * AWS::Events::EventBus of that name ({@code {Id.Arn}}); a bus the template neither is nor names fails.
+     */
+    String eventBusArn(String bus) {
+        if (bus.equals("default")) {
+            return DEFAULT_BUS_ARN;
+        }
+        List<String> named = resourcesOfType("AWS::Events::EventBus").stream()
+                .filter(id -> properties(id).path("Name").asText().equals(bus)).map(id -> "{" + id + ".Arn}").toList();
+        assertThat(named).as("MAILROOM_EVENT_BUS %s: the default bus or one bus the template creates", bus).hasSize(1);
+        return named.get(0);
+    }
+
+    /** The logical ids of the deployed resources of a type. */
+    List<String> resourcesOfType(String type) {
+        List<String> ids = new ArrayList<>();
+        root.path("Resources").fields().forEachRemaining(r -> {
+            if (r.getValue().path("Type").asText().equals(type) && deployed(r.getKey())) {
+                ids.add(r.getKey());
+            }
+        });
+        return ids;
+    }
+
     /** The AssertDescription of every rule whose condition holds and whose assertion fails. */
     List<String> brokenRules() {
         return intrinsics.brokenRules();
@@ -255,13 +299,17 @@ final class SamTemplate {
         return action + " on " + resource;
     }
 
-    /** The resource a variable names, which must be a Ref to one of the template's resources. */
+    /** The resource a variable names, which must be a Ref to one of the template's resources (a queue's: its URL). */
     static String logicalIdOf(String variable, String value) {
         Matcher ref = REF.matcher(value);
-        if (!ref.matches()) {
+        if (ref.matches()) {
+            return ref.group(1);
+        }
+        Matcher queue = QUEUE_URL.matcher(value);
+        if (!queue.matches()) {
             fail("%s should Ref a resource of the template, was '%s'", variable, value);
         }
-        return ref.group(1);
+        return queue.group(1);
     }
 
     static String logicalIdOf(String arn) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class SamTemplateTest {
 
-    /** A stack with a parameter of each kind, two resources, a mapping, conditions and a rule. */
+    /** A stack with a parameter of each kind, three resources, a mapping, conditions and a rule. */
     private static final String STACK = """
             Parameters:
               Mode: {Type: String, Default: mx}
@@ -49,10 +49,13 @@ class SamTemplateTest {
             Resources:
               Queue:
                 Type: AWS::SQS::Queue
+              Table:
+                Type: AWS::DynamoDB::Table
               Function:
                 Type: AWS::Serverless::Function
                 Properties:
                   Queue: {Ref: Queue}
+                  Table: {Ref: Table}
                   QueueArn: {Fn::GetAtt: [Queue, Arn]}
                   QueueUrl: {Fn::GetAtt: Queue.QueueUrl}
                   Region: {Ref: "AWS::Region"}
@@ -91,7 +94,9 @@ class SamTemplateTest {
     void refAndGetAttShouldWriteWhatOnlyTheStackKnowsAsPlaceholders() throws JsonProcessingException {
         var function = stack(Map.of()).properties("Function");
 
-        assertThat(function.path("Queue").asText()).isEqualTo("{Ref:Queue}");
+        assertThat(function.path("Table").asText()).isEqualTo("{Ref:Table}");
+        assertThat(function.path("Queue").asText()).as("a queue's Ref: its URL, named by the logical id")
+                .isEqualTo("https://sqs.us-east-1.amazonaws.com/123456789012/Queue");
         assertThat(function.path("QueueArn").asText()).isEqualTo("{Queue.Arn}");
         assertThat(function.path("QueueUrl").asText()).isEqualTo("{Queue.QueueUrl}");
         assertThat(function.path("Region").asText()).isEqualTo("us-east-1");
@@ -110,7 +115,7 @@ class SamTemplateTest {
             throws JsonProcessingException {
         var function = stack(Map.of()).properties("Function");
 
-        assertThat(function.path("Name").asText()).isEqualTo("mailroom-mx-{Ref:Queue}-{Queue.Arn}");
+        assertThat(function.path("Name").asText()).isEqualTo("mailroom-mx-https://sqs.us-east-1.amazonaws.com/123456789012/Queue-{Queue.Arn}");
         assertThat(function.path("Named").asText()).isEqualTo("{Queue.QueueName}/mx");
     }
 
