@@ -88,7 +88,7 @@ class ArchitectureTest {
     void theEventValuesShouldReadOnlyTheLedgerJobAndFeedbackValues() {
         // A pure library after the ledger stage: its inputs are values; it calls no store, queue or SDK.
         List<String> ledgerValues = List.of("JobRecord", "JobStatus", "RecipientRecord", "RecipientStatus",
-                "Suppression", "SuppressionScope", "SuppressionReason", "PayloadFingerprint");
+                "Suppression", "SuppressionScope", "SuppressionReason", "PayloadFingerprint", "OutboxEvent");
         noClasses().that().resideInAPackage("dev.mailroom.events..")
                 .should().dependOnClassesThat(resideInAPackage("dev.mailroom..")
                         .and(not(resideInAPackage("dev.mailroom.events..")))
@@ -106,7 +106,8 @@ class ArchitectureTest {
         List<String> wrapperClasses = List.of("ledger.DynamoDbLedger", "ledger.LedgerTable", "ledger.LedgerItems",
                 "ledger.UpdateBuilder", "compose.S3AttachmentStore", "retry.SqsS3DeadLetters", "retry.Redrive",
                 "run.SqsQueueControl", "worker.SqsPoller", "client.MailroomClient", "client.S3Uploader",
-                "client.DeadLetterArchive", "ledger.DynamoDbSuppressionList", "ledger.SuppressionTable", "inbound.S3InboundMail");
+                "client.DeadLetterArchive", "ledger.DynamoDbSuppressionList", "ledger.SuppressionTable", "inbound.S3InboundMail",
+                "outbox.SqsEventPublisher", "outbox.EventBridgePublisher");
         DescribedPredicate<JavaClass> wrappers = resideInAPackage("dev.mailroom.aws..")
                 .or(resideInAPackage("dev.mailroom.wiring.."))
                 .or(DescribedPredicate.describe("a wrapper", javaClass -> wrapperClasses.stream()

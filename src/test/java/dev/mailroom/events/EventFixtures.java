@@ -32,7 +32,48 @@ final class EventFixtures {
 
     static final EventOrigin ORIGIN = new EventOrigin("mailroom.example.com",
             Optional.of("arn:aws:ses:eu-west-1:111122223333:identity/example.com"), Optional.of("111122223333"));
-    static final SesEvents EVENTS = new SesEvents(Clock.fixed(NOW, ZoneOffset.UTC), ORIGIN);
+    static final SesEvents SES = new SesEvents(Clock.fixed(NOW, ZoneOffset.UTC), ORIGIN);
+    /** The factories over a job as submitted: each event's mail object is {@link SesEvents#mail} of it. */
+    static final JobEvents EVENTS = new JobEvents(SES);
+
+    /** {@link SesEvents} with the job in place of its mail object, as the send path makes them. */
+    record JobEvents(SesEvents ses) {
+        SesEvent.SendEvent send(SendJob job, JobRecord record) {
+            return ses.send(ses.mail(job, record), record);
+        }
+
+        SesEvent.DeliveryEvent delivery(SendJob job, JobRecord record, String recipient) {
+            return ses.delivery(ses.mail(job, record), record, recipient);
+        }
+
+        SesEvent.DeliveryDelayEvent deliveryDelay(SendJob job, JobRecord record, String recipient) {
+            return ses.deliveryDelay(ses.mail(job, record), record, recipient);
+        }
+
+        SesEvent.BounceEvent bounce(SendJob job, JobRecord record, String recipient) {
+            return ses.bounce(ses.mail(job, record), record, recipient);
+        }
+
+        SesEvent.BounceEvent asyncBounce(SendJob job, JobRecord record, String recipient,
+                                         dev.mailroom.feedback.InboundReport.DeliveryStatusNotification report,
+                                         dev.mailroom.feedback.RecipientResult result) {
+            return ses.asyncBounce(ses.mail(job, record), record, recipient, report, result);
+        }
+
+        SesEvent.ComplaintEvent complaint(SendJob job, JobRecord record, String recipient,
+                                          dev.mailroom.feedback.InboundReport.FeedbackReport report) {
+            return ses.complaint(ses.mail(job, record), record, recipient, report);
+        }
+
+        SesEvent.RejectEvent reject(SendJob job, JobRecord record) {
+            return ses.reject(ses.mail(job, record), record);
+        }
+
+        SesEvent.SubscriptionEvent subscription(SendJob job, JobRecord record, String recipient,
+                                                dev.mailroom.ledger.Suppression entry) {
+            return ses.subscription(ses.mail(job, record), record, recipient, entry);
+        }
+    }
 
     private EventFixtures() {
     }

@@ -22,8 +22,8 @@ class EventIdTest {
                 EventOrigin.of("other-host.example.com"));
 
         // Then both events carry one id
-        assertThat(now.delivery(EventFixtures.job(), record, EventFixtures.ANN).eventId())
-                .isEqualTo(later.delivery(EventFixtures.job(), record, EventFixtures.ANN).eventId());
+        assertThat(now.delivery(now.mail(EventFixtures.job(), record), record, EventFixtures.ANN).eventId())
+                .isEqualTo(later.delivery(later.mail(EventFixtures.job(), record), record, EventFixtures.ANN).eventId());
     }
 
     @Test

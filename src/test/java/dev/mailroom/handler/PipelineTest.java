@@ -106,7 +106,7 @@ class PipelineTest {
         RecipientRecord delivered = pipeline.job("bounced-between").recipient("bob@example.org");
         pipeline.wiring.ledger().recordAfterDelivery("bounced-between", "bob@example.org",
                 new RecipientRecord(RecipientStatus.BOUNCED, 550, "5.1.1", "no such user", "mx.example.org",
-                        delivered.attempts(), java.time.Instant.now()), java.time.Instant.now());
+                        delivered.attempts(), java.time.Instant.now()), java.time.Instant.now(), List.of());
         Thread.sleep(1_200); // the harness's retry delay
         pipeline.wiring.step().acknowledge(message, java.time.Instant.now().plusSeconds(60));
 

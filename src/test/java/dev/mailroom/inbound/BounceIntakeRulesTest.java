@@ -35,7 +35,8 @@ class BounceIntakeRulesTest {
     private final InMemoryLedger ledger = new InMemoryLedger();
     private final InMemorySuppressionList list = new InMemorySuppressionList();
     private final BounceIntake intake = new BounceIntake(new BounceIntake.ReturnPaths(DOMAIN, token), ledger,
-            Optional.of(list), SuppressionRules.standard(), Clock.fixed(SENT.plusSeconds(3600), ZoneOffset.UTC));
+            Optional.of(list), SuppressionRules.standard(), dev.mailroom.outbox.Outbox.none(),
+            Clock.fixed(SENT.plusSeconds(3600), ZoneOffset.UTC));
     private String verp;
 
     @BeforeEach

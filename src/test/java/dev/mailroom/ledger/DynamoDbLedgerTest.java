@@ -177,7 +177,8 @@ class DynamoDbLedgerTest extends LedgerContract {
         ledger.record(delivered("job-r", "worker-a", T0));
 
         ledger.recordAfterDelivery("job-r", "ann@example.org", new RecipientRecord(RecipientStatus.COMPLAINED, 250,
-                "2.0.0", "complaint (feedback type abuse)", "mx.example.org", 1, T0.plusSeconds(60)), T0.plusSeconds(60));
+                "2.0.0", "complaint (feedback type abuse)", "mx.example.org", 1, T0.plusSeconds(60)), T0.plusSeconds(60),
+                List.of());
 
         Map<String, String> names = names("recipients", "updatedAt", "status");
         names.put("#k0", "ann@example.org");

@@ -1,5 +1,8 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.ledger.OutboxEvent;
+import java.util.Collection;
+import java.util.function.Consumer;
 import dev.mailroom.budget.Deadline;
 import dev.mailroom.job.AddressForm;
 import dev.mailroom.ledger.AttemptResult;
@@ -87,7 +90,7 @@ public final class InMemoryLedger implements Ledger {
                 || item.status != JobStatus.SENDING) {
             // As there, a write already applied (its reply lost, then retried) counts as recorded.
             boolean applied = item != null && item.status == result.status() && at.equals(item.updatedAt);
-            return applied ? new Recording.Recorded() : new Recording.LeaseLost(result.jobId());
+            return applied ? new Recording.Recorded(Optional.of(item.record())) : new Recording.LeaseLost(result.jobId());
         }
         if (item.recipients == null && !entries.isEmpty()) {
             throw new IllegalStateException("job " + result.jobId() + " has no recipients map to set entries of "
@@ -109,7 +112,9 @@ public final class InMemoryLedger implements Ledger {
         if (!result.deliveryAttempted()) {
             item.attempts--;
         }
-        return new Recording.Recorded();
+        item.keep(result.mail(), result.events());
+        item.announced |= result.announces();
+        return new Recording.Recorded(Optional.of(item.record()));
     }
 
     @Override
@@ -188,17 +193,46 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
-    public synchronized boolean recordAfterDelivery(String jobId, String recipient, RecipientRecord record,
-                                                    Instant now) {
+    public synchronized Optional<JobRecord> recordAfterDelivery(String jobId, String recipient, RecipientRecord record,
+                                                                Instant now, List<OutboxEvent> events) {
         // DynamoDbLedger's AFTER_DELIVERY_CONDITION: the recipient is DELIVERED.
         Item item = items.get(jobId);
         if (item == null || item.recipients == null || item.recipients.get(recipient) == null
                 || item.recipients.get(recipient).status() != RecipientStatus.DELIVERED) {
-            return false;
+            return Optional.empty();
         }
         item.recipients.put(recipient, stored(record));
         item.updatedAt = millis(now);
-        return true;
+        item.keep(item.mail, events);
+        return Optional.of(item.record());
+    }
+
+    @Override
+    public synchronized Optional<JobRecord> recordEvents(String jobId, List<OutboxEvent> events) {
+        // DynamoDbLedger's EXISTS_CONDITION
+        Item item = items.get(jobId);
+        if (item == null) {
+            return Optional.empty();
+        }
+        item.keep(item.mail, events);
+        return Optional.of(item.record());
+    }
+
+    @Override
+    public synchronized void markPublished(String jobId, Collection<String> eventIds) {
+        Item item = items.get(jobId);
+        if (item != null) {
+            item.outbox.keySet().removeAll(eventIds);
+        }
+    }
+
+    @Override
+    public void forEachWithPendingEvents(Consumer<JobRecord> action) {
+        List<JobRecord> pending;
+        synchronized (this) {
+            pending = items.values().stream().filter(item -> !item.outbox.isEmpty()).map(Item::record).toList();
+        }
+        pending.forEach(action);
     }
 
     @Override
@@ -256,7 +290,8 @@ public final class InMemoryLedger implements Ledger {
         Objects.requireNonNull(record.status(), "status");
         Integer replyCode = record.replyCode() != null && record.replyCode() == 0 ? null : record.replyCode();
         return new RecipientRecord(record.status(), replyCode, record.enhancedCode(), record.replyText(),
-                record.mxHost(), record.attempts(), Objects.requireNonNull(millis(record.at()), "at"));
+                record.mxHost(), record.attempts(), Objects.requireNonNull(millis(record.at()), "at"),
+                record.signedBy(), record.suppression());
     }
 
     /** Instants are stored as epoch milliseconds. */
@@ -280,6 +315,10 @@ public final class InMemoryLedger implements Ledger {
         private Map<String, RecipientRecord> recipients;
         private String archiveKey;
         private PayloadFingerprint fingerprint;
+        private String mail;
+        private boolean announced;
+        /** event id → the event: DynamoDB's {@code event:<id>} attributes with {@code pendingEvents}. */
+        private final Map<String, OutboxEvent> outbox = new HashMap<>();
 
         private Item(String jobId) {
             this.jobId = jobId;
@@ -295,9 +334,17 @@ public final class InMemoryLedger implements Ledger {
             return leaseUntil == null || leaseUntil.isBefore(now);
         }
 
+        /** LedgerItems.keep: the events, and the mail object with them. */
+        private void keep(String jobMail, List<OutboxEvent> events) {
+            if (!events.isEmpty()) {
+                mail = Objects.requireNonNull(jobMail, "mail");
+                events.forEach(event -> outbox.put(event.id(), event));
+            }
+        }
+
         private JobRecord record() {
             return new JobRecord(jobId, status, attempts, createdAt, updatedAt, nextAttemptAt, expiresAt, lastError,
-                    leaseOwner, leaseUntil, messageId, recipients, archiveKey, fingerprint);
+                    leaseOwner, leaseUntil, messageId, recipients, archiveKey, fingerprint, mail, announced, outbox);
         }
     }
 }

@@ -37,6 +37,8 @@ public final class PipelineHarness implements AutoCloseable {
     public final AwsTestStack stack = AwsTestStack.shared();
     public final String queueUrl;
     public final String deadLetterQueueUrl;
+    /** Where the harness's functions publish their events (MAILROOM_EVENTS_QUEUE_URL; "" removes it). */
+    public final String eventsQueueUrl;
     public final String table;
     public final String bucket;
     public final String archiveBucket;
@@ -66,8 +68,10 @@ public final class PipelineHarness implements AutoCloseable {
                 QueueAttributeName.VISIBILITY_TIMEOUT, overrides.getOrDefault("TEST_VISIBILITY_TIMEOUT", "30"),
                 QueueAttributeName.REDRIVE_POLICY,
                 "{\"maxReceiveCount\":\"" + maxReceives + "\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}"));
+        eventsQueueUrl = stack.createQueue(stack.uniqueName("events"));
         Map<String, String> env = new HashMap<>();
         env.put("MAILROOM_QUEUE_URL", queueUrl);
+        env.put("MAILROOM_EVENTS_QUEUE_URL", eventsQueueUrl);
         env.put("MAILROOM_DLQ_URL", deadLetterQueueUrl);
         env.put("MAILROOM_TABLE", table);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", bucket);
@@ -149,6 +153,11 @@ public final class PipelineHarness implements AutoCloseable {
 
     public JobRecord job(String jobId) {
         return wiring.ledger().find(jobId).orElseThrow(() -> new AssertionError("no ledger item for " + jobId));
+    }
+
+    /** Every event on the events queue now, removed from it, in the order received. */
+    public List<PublishedEvents.Event> takeEvents() {
+        return PublishedEvents.take(stack.sqs(), eventsQueueUrl);
     }
 
     /** Everything on the DLQ now, with attributes, removed from it. */
