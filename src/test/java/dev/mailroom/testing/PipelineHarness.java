@@ -99,6 +99,8 @@ public final class PipelineHarness implements AutoCloseable {
         overrides.forEach((name, value) -> {
             if (name.startsWith("MAILROOM_") && !value.isEmpty()) {
                 env.put(name, value);
+            } else if (name.startsWith("MAILROOM_")) {
+                env.remove(name);
             }
         });
         config = MailroomConfig.from(env);
