@@ -1,5 +1,8 @@
 package dev.mailroom.handler;
 
+import dev.mailroom.ledger.LedgerTable;
+import dev.mailroom.testing.PublishedEvents;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.config.UnsubscribeConfig;
@@ -60,14 +63,21 @@ class UnsubscribeEndToEndTest {
         AwsTestStack stack = AwsTestStack.shared();
         String table = stack.uniqueName("suppression");
         SuppressionTable.createIfMissing(stack.dynamo(), table, Duration.ofSeconds(30));
+        // ... and the ledger and the events queue (the Subscription event is kept in the job's item)
+        String ledger = stack.uniqueName("ledger");
+        LedgerTable.createIfMissing(stack.dynamo(), ledger, Duration.ofSeconds(30));
+        String events = stack.createQueue(stack.uniqueName("events"));
         UnsubscribeConfig config = UnsubscribeConfig.from(Map.of("MAILROOM_SUPPRESSION_TABLE", table,
                 "MAILROOM_KEYS", TestKeys.document(PipelineHarness.SENDER_DOMAIN),
-                "MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString()));
+                "MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString(),
+                "MAILROOM_SQS_ENDPOINT", stack.sqsEndpoint().toString(),
+                "MAILROOM_TABLE", ledger, "MAILROOM_EVENTS_QUEUE_URL", events));
         endpoint = FunctionUrlServer.start(pki, new UnsubscribeHandler(new UnsubscribeWiring(config,
                 AwsClients.create(config.endpoints(), config.region()), new JsonLines(line -> { }), Clock.systemUTC())
                 .endpoint()));
         world = OneMxPipeline.start(server -> server, Map.of("MAILROOM_SUPPRESSION_TABLE", table,
-                "MAILROOM_UNSUBSCRIBE_URL", endpoint.url() + "u/{token}"));
+                "MAILROOM_UNSUBSCRIBE_URL", endpoint.url() + "u/{token}", "MAILROOM_TABLE", ledger,
+                "MAILROOM_EVENTS_QUEUE_URL", events));
         PipelineHarness pipeline = world.pipeline();
         pipeline.enqueue(PipelineHarness.job("e2e-first", "ann@example.org", "\"unsubscribe\":{}"));
         pipeline.drain();
@@ -84,8 +94,19 @@ class UnsubscribeEndToEndTest {
                 .POST(BodyPublishers.ofString("List-Unsubscribe=One-Click")).build(), BodyHandlers.discarding())
                 .statusCode();
 
-        // Then: the next job to ann is not sent
+        // Then: a Subscription event about the first job's message, once the list holds the entry
         assertThat(status).isEqualTo(200);
+        List<PublishedEvents.Event> published = PublishedEvents.take(stack.sqs(), events);
+        assertThat(published).extracting(PublishedEvents.Event::eventType)
+                .containsExactlyInAnyOrder("Send", "Delivery", "Subscription");
+        PublishedEvents.Event subscription = published.stream().filter(e -> e.eventType().equals("Subscription"))
+                .findFirst().orElseThrow();
+        assertThat(subscription.jobId()).isEqualTo("e2e-first");
+        assertThat(subscription.json().at("/subscription/newTopicPreferences/unsubscribeAll").asBoolean()).isTrue();
+        assertThat(subscription.json().at("/subscription/source").asText()).isEqualTo("UnsubscribeHeader");
+        assertThat(pipeline.job("e2e-first").outbox()).isEmpty();
+
+        // And: the next job to ann is not sent
         pipeline.enqueue(PipelineHarness.job("e2e-second", "ann@example.org", null));
         pipeline.drain();
         RecipientRecord ann = pipeline.job("e2e-second").recipient("ann@example.org");

@@ -1,5 +1,7 @@
 package dev.mailroom.inbound;
 
+import dev.mailroom.events.EventId;
+import dev.mailroom.testing.PublishedEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
@@ -73,6 +75,7 @@ class BounceIntakeTest {
         env.put("MAILROOM_S3_ENDPOINT", stack.s3Endpoint().toString());
         env.put("MAILROOM_DYNAMODB_ENDPOINT", stack.dynamoEndpoint().toString());
         env.put("MAILROOM_SQS_ENDPOINT", stack.sqsEndpoint().toString());
+        env.put("MAILROOM_EVENTS_QUEUE_URL", pipeline.eventsQueueUrl);
         BounceConfig config = BounceConfig.from(env);
         BounceWiring wiring = new BounceWiring(config, AwsClients.create(config.store().endpoints(),
                 config.store().region()), new JsonLines(logs::add), Clock.systemUTC());
@@ -109,6 +112,23 @@ class BounceIntakeTest {
         assertThat(found.get("ann@example.org").reason()).isEqualTo(SuppressionReason.BOUNCE);
         assertThat(found.get("ann@example.org").scope()).isEqualTo(SuppressionScope.GLOBAL);
         assertThat(found.get("ann@example.org").source()).isEqualTo("s3://" + inbound + "/inbound/bounce-1");
+        // And: a Bounce event for ann, in SES's shape, about the job's message, once the ledger holds it
+        PublishedEvents.Event event = onlyEvent("Bounce");
+        assertThat(event.eventId()).isEqualTo(EventId.of("bounce-1", "ann@example.org", "BOUNCED", ann.attempts()));
+        assertThat(event.recipient()).isEqualTo("ann@example.org");
+        assertThat(event.json().at("/bounce/bounceType").asText()).isEqualTo("Permanent");
+        assertThat(event.json().at("/bounce/bouncedRecipients/0/status").asText()).isEqualTo("5.1.1");
+        assertThat(event.json().at("/mail/messageId").asText()).isEqualTo(job.messageId().replaceAll("[<>]", ""));
+        assertThat(event.json().at("/mail/destination").toString()).contains("bob@example.org");
+        assertThat(job.outbox()).isEmpty();
+    }
+
+    /** The send's events taken away first: the one event of {@code type} intake published. */
+    private PublishedEvents.Event onlyEvent(String type) {
+        List<PublishedEvents.Event> events = world.pipeline().takeEvents().stream()
+                .filter(e -> !e.eventType().equals("Send") && !e.eventType().equals("Delivery")).toList();
+        assertThat(events).extracting(PublishedEvents.Event::eventType).containsExactly(type);
+        return events.get(0);
     }
 
     @Test
@@ -123,6 +143,7 @@ class BounceIntakeTest {
 
         assertThat(world.pipeline().job("bounce-2").recipients().get("ann@example.org").at()).isEqualTo(first);
         assertThat(logs()).anyMatch(line -> line.contains("bounce.unchanged"));
+        onlyEvent("Bounce"); // one event, though the report came twice
     }
 
     @Test
@@ -140,6 +161,9 @@ class BounceIntakeTest {
                 .isEqualTo(RecipientStatus.COMPLAINED);
         assertThat(list.find(List.of("ann@example.org"), Optional.empty(), Instant.now()).get("ann@example.org").reason())
                 .isEqualTo(SuppressionReason.COMPLAINT);
+        PublishedEvents.Event event = onlyEvent("Complaint");
+        assertThat(event.recipient()).isEqualTo("ann@example.org");
+        assertThat(event.json().at("/complaint/complaintFeedbackType").asText()).isEqualTo("abuse");
     }
 
     @Test
