@@ -219,7 +219,7 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason,
-                                              String archiveKey, Instant now) {
+                                              String archiveKey, Instant now, ExpiryEvents events) {
         Optional<JobRecord> current = find(jobId);
         if (current.isPresent() && (current.get().status().isTerminal() || !current.get().admits(fingerprint))) {
             return new Reconciliation.LeftAlone(current.get());
@@ -233,11 +233,15 @@ public final class DynamoDbLedger implements Ledger {
                 .set("ttl", n(now.plus(retention).getEpochSecond()))
                 .remove("leaseOwner").remove("leaseUntil").remove("nextAttemptAt");
         setIfPresent(update, "archiveKey", archiveKey);
+        Map<String, RecipientRecord> expired = new HashMap<>();
         current.ifPresent(job -> job.recipients().forEach((address, record) -> {
             if (!record.status().isFinal()) {
+                expired.put(address, record.expired(now));
                 update.setEntry("recipients", address, LedgerItems.recipient(record.expired(now)));
             }
         }));
+        current.ifPresent(job -> keepWithStoredMail(update, events.of(job.after(new AttemptResult(jobId,
+                null, JobStatus.DEAD_LETTERED, null, expired, null, reason, archiveKey, now)), expired.keySet())));
         if (current.isEmpty()) {
             update.condition(RECONCILE_NEW_CONDITION, Map.of());
         } else if (current.get().updatedAt() == null) {
@@ -248,8 +252,9 @@ public final class DynamoDbLedger implements Ledger {
                     ":seenAt", time(current.get().updatedAt()), ":now", time(now)));
         }
         try {
-            dynamo.updateItem(update.build(table, jobId));
-            return new Reconciliation.DeadLettered();
+            Map<String, AttributeValue> after = dynamo.updateItem(update.build(table, jobId)).attributes();
+            return new Reconciliation.DeadLettered(after == null || after.isEmpty() ? Optional.empty()
+                    : Optional.of(LedgerItems.job(after)));
         } catch (ConditionalCheckFailedException e) {
             return new Reconciliation.Busy(jobId);
         }
@@ -271,7 +276,7 @@ public final class DynamoDbLedger implements Ledger {
                 .remove("ttl").remove("expiresAt").remove("nextAttemptAt");
         current.recipients().forEach((address, record) -> {
             if (record.status() == RecipientStatus.EXPIRED) {
-                update.setEntry("recipients", address, LedgerItems.recipient(RecipientRecord.pending(now)));
+                update.setEntry("recipients", address, LedgerItems.recipient(record.reopened(now)));
             }
         });
         update.condition(REDRIVE_CONDITION, Map.of(":seen", s(current.status().name())));

@@ -62,11 +62,28 @@ public interface Ledger {
      *         if the job is leased (or changed meanwhile) and should be reconciled later
      */
     Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason, String archiveKey,
-                                Instant now);
+                                Instant now, ExpiryEvents events);
+
+    /** {@link #reconcileDeadLetter(String, PayloadFingerprint, String, String, Instant, ExpiryEvents)} keeping no events. */
+    default Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason,
+                                               String archiveKey, Instant now) {
+        return reconcileDeadLetter(jobId, fingerprint, reason, archiveKey, now, (job, expired) -> List.of());
+    }
+
+    /** The events of a reconciliation's transitions, kept in its write (the item holds the job's mail object). */
+    @FunctionalInterface
+    interface ExpiryEvents {
+        /**
+         * @param after   the job as the reconciliation leaves it
+         * @param expired the recipients it turns EXPIRED
+         */
+        List<OutboxEvent> of(JobRecord after, java.util.Set<String> expired);
+    }
 
     /**
-     * Resets a dead-lettered job so it can be sent again: attempts 0, expired recipients pending,
-     * status QUEUED. A job already QUEUED (a redrive whose re-enqueue failed) may be reset again.
+     * Resets a dead-lettered job so it can be sent again: attempts 0, expired recipients pending (each
+     * keeping its own attempt count, which names its events: {@link RecipientRecord#reopened}), status
+     * QUEUED. A job already QUEUED (a redrive whose re-enqueue failed) may be reset again.
      */
     void resetForRedrive(String jobId, Instant now);
 

@@ -53,6 +53,15 @@ public record RecipientRecord(RecipientStatus status, Integer replyCode, String 
         return new RecipientRecord(RecipientStatus.PENDING, null, null, null, null, 0, now);
     }
 
+    /**
+     * This recipient open again after a redrive: PENDING, its attempts kept (they count the attempts
+     * that included it, and name its events: a redriven attempt's events get new ids, not a repeat of
+     * the first life's).
+     */
+    public RecipientRecord reopened(Instant now) {
+        return new RecipientRecord(RecipientStatus.PENDING, null, null, null, null, attempts, now);
+    }
+
     public RecipientRecord expired(Instant now) {
         return new RecipientRecord(RecipientStatus.EXPIRED, replyCode, enhancedCode, replyText, mxHost, attempts, now,
                 signedBy);

@@ -7,8 +7,12 @@ package dev.mailroom.ledger;
  */
 public sealed interface Reconciliation {
 
-    /** The job is DEAD_LETTERED now, its open recipients EXPIRED; a job never seen has a record now. */
-    record DeadLettered() implements Reconciliation {
+    /**
+     * The job is DEAD_LETTERED now, its open recipients EXPIRED; a job never seen has a record now.
+     *
+     * @param job the item after the write, with the events still to publish
+     */
+    record DeadLettered(java.util.Optional<JobRecord> job) implements Reconciliation {
     }
 
     /**

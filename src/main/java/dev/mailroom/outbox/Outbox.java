@@ -128,6 +128,15 @@ public final class Outbox {
                 .orElse(List.of());
     }
 
+    /**
+     * The Bounces of recipients a dead-letter reconciliation gives up on (EXPIRED), for the job as it
+     * leaves it; none if the item keeps no mail object (no attempt of the job ever reached the ledger).
+     */
+    public List<OutboxEvent> expired(JobRecord after, java.util.Set<String> expired) {
+        return storedMail(after).map(mail -> entries(new java.util.TreeSet<>(expired).stream()
+                .map(recipient -> (SesEvent) events.bounce(mail, after, recipient)).toList(), mail)).orElse(List.of());
+    }
+
     /** The Subscription of a one-click unsubscribe, for the job's item as read; none if it keeps no mail object. */
     public List<OutboxEvent> subscription(JobRecord job, String recipient, Suppression entry) {
         return storedMail(job).map(mail -> entries(List.of(events.subscription(mail, job, recipient, entry)), mail))

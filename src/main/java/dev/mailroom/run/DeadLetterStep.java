@@ -1,5 +1,6 @@
 package dev.mailroom.run;
 
+import dev.mailroom.outbox.Outbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailroom.ledger.Ledger;
@@ -27,12 +28,19 @@ public final class DeadLetterStep implements RecordStep {
 
     private final Ledger ledger;
     private final DeadLetters deadLetters;
+    private final Outbox outbox;
     private final JobLog log;
     private final Clock clock;
 
     public DeadLetterStep(Ledger ledger, DeadLetters deadLetters, JobLog log, Clock clock) {
+        this(ledger, deadLetters, Outbox.none(), log, clock);
+    }
+
+    /** @param outbox the Bounce events of the recipients a reconciliation expires, kept and published */
+    public DeadLetterStep(Ledger ledger, DeadLetters deadLetters, Outbox outbox, JobLog log, Clock clock) {
         this.ledger = ledger;
         this.deadLetters = deadLetters;
+        this.outbox = outbox;
         this.log = log;
         this.clock = clock;
     }
@@ -46,11 +54,16 @@ public final class DeadLetterStep implements RecordStep {
             String jobId = jobIdOf(message);
             String archiveKey = deadLetters.archive(jobId, message.body(), REASON);
             Reconciliation reconciled = ledger.reconcileDeadLetter(jobId, PayloadFingerprint.of(message.body()),
-                    REASON, archiveKey, clock.instant());
+                    REASON, archiveKey, clock.instant(), outbox::expired);
             if (reconciled instanceof Reconciliation.Busy) {
                 // A send worker still holds the job: this message comes back once its lease has run out.
                 log.busy(jobId, "reconcile dead letter");
                 return false;
+            }
+            if (reconciled instanceof Reconciliation.DeadLettered done) {
+                done.job().ifPresent(outbox::flush);
+            } else if (reconciled instanceof Reconciliation.LeftAlone alone) {
+                outbox.flush(alone.job()); // a terminal job's last writer may have died before publishing
             }
             return true;
         } catch (RuntimeException e) {

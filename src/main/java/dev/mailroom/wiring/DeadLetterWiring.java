@@ -1,5 +1,7 @@
 package dev.mailroom.wiring;
 
+import dev.mailroom.events.EventOrigin;
+import dev.mailroom.outbox.Outbox;
 import dev.mailroom.aws.AwsClients;
 import dev.mailroom.config.StoreConfig;
 import dev.mailroom.ledger.DynamoDbLedger;
@@ -29,7 +31,9 @@ public final class DeadLetterWiring {
         Ledger ledger = new DynamoDbLedger(aws.dynamo(), config.table(), config.ledgerRetention());
         SqsS3DeadLetters archive = new SqsS3DeadLetters(aws.sqs(), config.deadLetterQueueUrl(), aws.s3(),
                 config.archiveBucket(), config.archivePrefix(), clock);
-        this.batch = new BatchDriver(new DeadLetterStep(ledger, archive, log, clock), 1);
+        Outbox outbox = EventsWiring.outbox(config.events(), aws, ledger, EventOrigin.of(EventsWiring.NOT_SENDING),
+                log, clock);
+        this.batch = new BatchDriver(new DeadLetterStep(ledger, archive, outbox, log, clock), 1);
     }
 
     /** The production wiring: configuration from the environment, logs to stdout. */

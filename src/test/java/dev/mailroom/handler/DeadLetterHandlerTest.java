@@ -1,5 +1,7 @@
 package dev.mailroom.handler;
 
+import dev.mailroom.events.EventId;
+import dev.mailroom.testing.PublishedEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailroom.ledger.AttemptResult;
@@ -120,5 +122,13 @@ class DeadLetterHandlerTest {
         assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(mx.received()).hasSize(1);
+        // And: each life of the job published its own events, none a repeat of the other's id
+        List<PublishedEvents.Event> events = pipeline.takeEvents();
+        assertThat(events).extracting(PublishedEvents.Event::eventId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrder(EventId.of("redrive-1", null, "SENT", 0),
+                        EventId.of("redrive-1", "ann@example.org", "EXPIRED", 1),
+                        EventId.of("redrive-1", "ann@example.org", "DELIVERED", 2));
+        assertThat(events).extracting(PublishedEvents.Event::eventType)
+                .containsExactlyInAnyOrder("Send", "Bounce", "Delivery");
     }
 }

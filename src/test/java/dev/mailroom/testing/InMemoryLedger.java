@@ -140,7 +140,7 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public synchronized Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason,
-                                                           String archiveKey, Instant now) {
+                                                           String archiveKey, Instant now, ExpiryEvents events) {
         Instant at = millis(now);
         Item item = items.get(jobId);
         if (item != null && (item.status.isTerminal() || !item.admits(fingerprint))) {
@@ -164,9 +164,16 @@ public final class InMemoryLedger implements Ledger {
         item.nextAttemptAt = null;
         item.archiveKey = archiveKey != null ? archiveKey : item.archiveKey;
         if (item.recipients != null) {
+            java.util.Set<String> expired = new java.util.HashSet<>();
+            item.recipients.forEach((address, record) -> {
+                if (!record.status().isFinal()) {
+                    expired.add(address);
+                }
+            });
             item.recipients.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(at));
+            item.keep(item.mail, events.of(item.record(), expired));
         }
-        return new Reconciliation.DeadLettered();
+        return new Reconciliation.DeadLettered(Optional.of(item.record()));
     }
 
     @Override
@@ -188,7 +195,7 @@ public final class InMemoryLedger implements Ledger {
         item.nextAttemptAt = null;
         if (item.recipients != null) {
             item.recipients.replaceAll((address, record) ->
-                    record.status() == RecipientStatus.EXPIRED ? RecipientRecord.pending(at) : record);
+                    record.status() == RecipientStatus.EXPIRED ? record.reopened(at) : record);
         }
     }
 
