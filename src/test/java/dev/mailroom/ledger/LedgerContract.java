@@ -507,6 +507,76 @@ abstract class LedgerContract {
         assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
     }
 
+    // ---- the outbox: events kept with the write that makes their transition
+
+    @Test
+    void anAttemptsEventsShouldBeKeptWithItsWriteUntilMarkedPublished() {
+        // Given: a write that keeps two events and the job's mail object
+        Ledger ledger = emptyLedger();
+        ledger.claim("job-e1", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        OutboxEvent send = new OutboxEvent("id-send", "{\"eventType\":\"Send\"}");
+        OutboxEvent delivery = new OutboxEvent("id-delivery", "{\"eventType\":\"Delivery\"}");
+
+        // When
+        Recording recording = ledger.record(delivered("job-e1", "worker-a", T0.plusSeconds(1))
+                .withEvents("{\"messageId\":\"m\"}", List.of(send, delivery), true));
+
+        // Then: the write returns the item, its outbox holding both, and reading it back says the same
+        JobRecord written = ((Recording.Recorded) recording).job().orElseThrow();
+        assertThat(written.outbox()).containsOnly(Map.entry("id-send", send), Map.entry("id-delivery", delivery));
+        assertThat(written.mail()).isEqualTo("{\"messageId\":\"m\"}");
+        assertThat(written.announced()).isTrue();
+        assertThat(ledger.find("job-e1").orElseThrow().outbox()).isEqualTo(written.outbox());
+
+        // When: one is published
+        ledger.markPublished("job-e1", List.of("id-send"));
+
+        // Then: only the other is left, and the sweep finds the job for it
+        assertThat(ledger.find("job-e1").orElseThrow().outbox()).containsOnlyKeys("id-delivery");
+        List<String> swept = new java.util.ArrayList<>();
+        ledger.forEachWithPendingEvents(job -> swept.add(job.jobId()));
+        assertThat(swept).containsExactly("job-e1");
+
+        // When: the other too; then nothing is left, and the sweep passes the job by
+        ledger.markPublished("job-e1", List.of("id-delivery"));
+        assertThat(ledger.find("job-e1").orElseThrow().outbox()).isEmpty();
+        swept.clear();
+        ledger.forEachWithPendingEvents(job -> swept.add(job.jobId()));
+        assertThat(swept).isEmpty();
+        assertThat(ledger.find("job-e1").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
+    }
+
+    @Test
+    void aWriteRefusedForItsLeaseShouldKeepNoneOfItsEvents() {
+        // Given: worker-b holds the lease now
+        Ledger ledger = emptyLedger();
+        ledger.claim("job-e2", PAYLOAD, "worker-a", Duration.ofMillis(1), List.of("ann@example.org"), null, T0);
+        ledger.claim("job-e2", PAYLOAD, "worker-b", LEASE, List.of("ann@example.org"), null, T0.plusSeconds(1));
+
+        // When: worker-a's late write comes with its event
+        Recording late = ledger.record(delivered("job-e2", "worker-a", T0.plusSeconds(2))
+                .withEvents("{}", List.of(new OutboxEvent("id-late", "{}")), false));
+
+        // Then: no transition, so no event
+        assertThat(late).isInstanceOf(Recording.LeaseLost.class);
+        assertThat(ledger.find("job-e2").orElseThrow().outbox()).isEmpty();
+    }
+
+    @Test
+    void eventsKeptApartFromATransitionShouldNeedTheJobAndBeKeptOncePerId() {
+        Ledger ledger = emptyLedger();
+        ledger.claim("job-e3", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-e3", "worker-a", T0.plusSeconds(1))
+                .withEvents("{}", List.of(new OutboxEvent("id-d", "{}")), true));
+        OutboxEvent subscription = new OutboxEvent("id-s", "{\"eventType\":\"Subscription\"}");
+
+        assertThat(ledger.recordEvents("job-e3", List.of(subscription))).isPresent();
+        assertThat(ledger.recordEvents("job-e3", List.of(subscription)).orElseThrow().outbox())
+                .containsOnlyKeys("id-d", "id-s");
+        assertThat(ledger.recordEvents("job-none", List.of(subscription))).isEmpty();
+        assertThat(ledger.find("job-none")).isEmpty();
+    }
+
     static AttemptResult delivered(String jobId, String owner, Instant now) {
         RecipientRecord ann = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, now);
         return new AttemptResult(jobId, owner, JobStatus.DELIVERED, "<m@example.com>", Map.of("ann@example.org", ann),
