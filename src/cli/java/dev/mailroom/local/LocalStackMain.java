@@ -116,6 +116,7 @@ public final class LocalStackMain {
                 step("Delivering " + jobs.size() + " sample jobs through the send function's runner");
                 drain(poller, mailroom, jobs);
                 report(mailroom, jobs, runDir, catcher);
+                reportEvents(aws.sqs(), config.store().events().queueUrl().orElseThrow(), runDir);
                 if (serve) {
                     serve(emulators, dns, config, env, poller);
                 }
@@ -138,8 +139,10 @@ public final class LocalStackMain {
         String suppressionTable = names + "-suppression";
         SuppressionTable.createIfMissing(aws.dynamo(), suppressionTable, Duration.ofSeconds(30));
         Map<String, String> env = new LinkedHashMap<>();
+        String eventsUrl = sqs.createQueue(b -> b.queueName(names + "-events")).queueUrl();
         env.put("MAILROOM_QUEUE_URL", queueUrl);
         env.put("MAILROOM_DLQ_URL", dlqUrl);
+        env.put("MAILROOM_EVENTS_QUEUE_URL", eventsUrl);
         env.put("MAILROOM_TABLE", table);
         env.put("MAILROOM_SUPPRESSION_TABLE", suppressionTable);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", BUCKET);
@@ -231,6 +234,49 @@ public final class LocalStackMain {
         jobs.forEach((jobId, file) -> LocalReport.print(out, mailroom.ledger().find(jobId).orElseThrow(), file));
         out.println();
         out.println(catcher.received().size() + " message(s) caught, as .eml files in " + runDir.toAbsolutePath());
+    }
+
+    /**
+     * The events the run published, as a consumer of the events queue receives them: one line each,
+     * and all of them in {@code events.jsonl}. Received, not deleted: they are back on the queue for
+     * another consumer once their visibility timeout (30 s) has passed.
+     */
+    private void reportEvents(SqsClient sqs, String eventsUrl, Path runDir) throws IOException {
+        List<JsonNode> events = new java.util.ArrayList<>();
+        List<String> lines = new java.util.ArrayList<>();
+        while (true) {
+            var batch = sqs.receiveMessage(b -> b.queueUrl(eventsUrl).maxNumberOfMessages(10).waitTimeSeconds(0))
+                    .messages();
+            int before = events.size();
+            for (var message : batch) {
+                if (lines.contains(message.body())) {
+                    continue;
+                }
+                lines.add(message.body());
+                events.add(JSON.readTree(message.body()));
+            }
+            if (events.size() == before) {
+                break;
+            }
+        }
+        Path file = runDir.resolve("events.jsonl");
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        out.println(events.size() + " event(s) on the events queue (" + eventsUrl + "), SES's shape, each also in "
+                + file.toAbsolutePath() + ":");
+        events.forEach(event -> out.printf("    %-14s %-28s %s%n", event.path("eventType").asText(),
+                event.at("/mail/tags/mailroom:job-id/0").asText(), eventSubject(event)));
+    }
+
+    /** Whom an event is about, as its type's object says. */
+    private static String eventSubject(JsonNode event) {
+        return switch (event.path("eventType").asText()) {
+            case "Delivery" -> event.at("/delivery/recipients/0").asText() + " " + event.at("/delivery/smtpResponse").asText();
+            case "DeliveryDelay" -> event.at("/deliveryDelay/delayedRecipients/0/emailAddress").asText();
+            case "Bounce" -> event.at("/bounce/bouncedRecipients/0/emailAddress").asText() + " "
+                    + event.at("/bounce/bounceType").asText() + "/" + event.at("/bounce/bounceSubType").asText();
+            case "Complaint" -> event.at("/complaint/complainedRecipients/0/emailAddress").asText();
+            default -> String.join(", ", JSON.convertValue(event.at("/mail/destination"), String[].class));
+        };
     }
 
     /**

@@ -19,7 +19,7 @@ final class StackSettings {
 
     /** The stack makes these itself; values left in a shell by an earlier {@code --serve} must not win. */
     static final Set<String> RESOURCE_VARIABLES = Set.of("MAILROOM_QUEUE_URL", "MAILROOM_DLQ_URL", "MAILROOM_TABLE",
-            "MAILROOM_SUPPRESSION_TABLE",
+            "MAILROOM_SUPPRESSION_TABLE", "MAILROOM_EVENTS_QUEUE_URL",
             "MAILROOM_ATTACHMENT_BUCKETS", "MAILROOM_ARCHIVE_BUCKET", "MAILROOM_AWS_ENDPOINT", "MAILROOM_SQS_ENDPOINT",
             "MAILROOM_S3_ENDPOINT", "MAILROOM_DYNAMODB_ENDPOINT");
     /** Read by bin/mailroom, not by Mailroom's configuration. */

@@ -40,6 +40,13 @@ class LocalStackMainTest {
         }
         assertThat(Files.readAllLines(mailDir.resolve("mailroom.log")))
                 .anyMatch(line -> line.contains("\"jobId\":\"inv-2026-000123\""));
+        // The events queue shows the run: a Send per job sent, a Delivery per recipient delivered, each in events.jsonl
+        long delivered = report.lines().filter(l -> l.matches(" {4}\\S+@\\S+ +DELIVERED .*")).count();
+        assertThat(report.lines().filter(l -> l.matches(" {4}Send +.*"))).hasSize(5);
+        assertThat(report.lines().filter(l -> l.matches(" {4}Delivery +.*"))).hasSize((int) delivered);
+        assertThat(report).containsPattern("\\b" + (5 + delivered) + " event\\(s\\) on the events queue");
+        assertThat(Files.readAllLines(mailDir.resolve("events.jsonl"))).hasSize((int) (5 + delivered))
+                .allMatch(line -> line.startsWith("{\"eventType\":"));
     }
 
     @Test
