@@ -1,5 +1,10 @@
 package dev.mailroom.worker;
 
+import dev.mailroom.observe.JobLog;
+import dev.mailroom.outbox.Outbox;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import dev.mailroom.budget.AttemptBudget;
 import dev.mailroom.wiring.SendWiring;
 import java.time.Duration;
@@ -17,6 +22,8 @@ public final class WorkerMain {
 
     /** A batch keeps back a fifth of the lease, at most this much. */
     private static final Duration MAX_RESERVE = Duration.ofMinutes(1);
+    /** How often the worker publishes what crashed writers left in the ledger (EventSweepHandler's schedule). */
+    static final Duration SWEEP_EVERY = Duration.ofMinutes(5);
 
     private WorkerMain() {
     }
@@ -52,6 +59,7 @@ public final class WorkerMain {
                 wiring.config().smtp().minimumAttemptTime());
         SqsPoller poller = new SqsPoller(wiring.aws().sqs(), wiring.config().queueUrl(), wiring.batch(),
                 batchTimeout, wiring.clock(), wiring.log());
+        ScheduledExecutorService sweeper = sweepEvents(wiring.outbox(), wiring.log());
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             poller.stop();
@@ -64,8 +72,28 @@ public final class WorkerMain {
         try {
             poller.run();
         } finally {
+            sweeper.shutdownNow();
             wiring.close();
             finished.countDown();
         }
+    }
+
+    /** The worker's own event sweeper, as the template schedules one for Lambda: every five minutes. */
+    private static ScheduledExecutorService sweepEvents(Outbox outbox, JobLog log) {
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "mailroom-event-sweeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (outbox.publishes()) {
+            sweeper.scheduleWithFixedDelay(() -> {
+                try {
+                    outbox.sweep();
+                } catch (RuntimeException e) {
+                    log.error(null, "sweep events", e); // the ledger unreachable: the next sweep tries again
+                }
+            }, SWEEP_EVERY.toSeconds(), SWEEP_EVERY.toSeconds(), TimeUnit.SECONDS);
+        }
+        return sweeper;
     }
 }
