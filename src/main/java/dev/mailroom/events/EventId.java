@@ -36,8 +36,18 @@ public final class EventId {
      * @param attempt   the recipient's (or job's) attempt count when it was reached
      */
     public static String of(String jobId, String recipient, String transition, int attempt) {
+        return of(jobId, recipient, transition, attempt, 0);
+    }
+
+    /**
+     * The same, in the job's {@code life}-th life: after that many redrives, a transition that
+     * repeats one of an earlier life (EXPIRED again at the same attempt count) is a new event. Life 0
+     * names ids as {@link #of(String, String, String, int)} does.
+     */
+    public static String of(String jobId, String recipient, String transition, int attempt, int life) {
         String address = recipient == null || recipient.isEmpty() ? "" : AddressForm.key(recipient);
-        byte[] hash = sha256(DOMAIN, jobId, address, transition, Integer.toString(attempt));
+        byte[] hash = life == 0 ? sha256(DOMAIN, jobId, address, transition, Integer.toString(attempt))
+                : sha256(DOMAIN, jobId, address, transition, Integer.toString(attempt), "life", Integer.toString(life));
         ByteBuffer bits = ByteBuffer.wrap(hash, 0, 16);
         long high = (bits.getLong() & ~0xF000L) | 0x8000L;                        // version 8
         long low = (bits.getLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;  // variant 10

@@ -2,6 +2,7 @@ package dev.mailroom.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailroom.job.AddressForm;
 import dev.mailroom.ledger.OutboxEvent;
 import java.util.Iterator;
 import java.util.List;
@@ -22,8 +23,17 @@ public final class OutboxEntries {
     private OutboxEntries() {
     }
 
-    /** {@code event} as its job's outbox keeps it, beside {@code jobMail}. */
+    /** A job's own {@code event} (Send, Reject) as its outbox keeps it, beside {@code jobMail}. */
     public static OutboxEvent entry(SesEvent event, SesMail jobMail) {
+        return entry(event, jobMail, null);
+    }
+
+    /**
+     * {@code event} as its job's outbox keeps it, beside {@code jobMail}.
+     *
+     * @param recipient the recipient whose transition it reports, in any spelling; null for the job's own
+     */
+    public static OutboxEvent entry(SesEvent event, SesMail jobMail, String recipient) {
         ObjectNode node = EventJson.tree(event);
         node.remove("mail");
         Map<String, List<String>> own = new TreeMap<>(event.mail().tags());
@@ -31,7 +41,7 @@ public final class OutboxEntries {
         if (!own.isEmpty()) {
             node.set(MAIL_TAGS, EventJson.tree(own));
         }
-        return new OutboxEvent(event.eventId(), node.toString());
+        return new OutboxEvent(event.eventId(), recipient == null ? null : AddressForm.key(recipient), node.toString());
     }
 
     /**

@@ -154,8 +154,14 @@ public final class SesEvents {
         return rec.mxHost() == null ? mail : mail.withTags(Map.of(MailFacts.MX_HOST_TAG, List.of(rec.mxHost())));
     }
 
+    /**
+     * A send-path transition's id, in the job's life: a recipient EXPIRED, redriven and EXPIRED again
+     * at the same attempt count made two transitions. (A report's or an unsubscribe's id has no life:
+     * it concerns a delivered recipient, which no redrive reopens, and the same report read twice is
+     * one event.)
+     */
     private static String id(JobRecord record, String recipient, RecipientRecord rec) {
-        return EventId.of(record.jobId(), recipient, rec.status().name(), rec.attempts());
+        return EventId.of(record.jobId(), recipient, rec.status().name(), rec.attempts(), record.redrives());
     }
 
     private static RecipientRecord recipientIn(JobRecord record, String recipient, RecipientStatus status) {

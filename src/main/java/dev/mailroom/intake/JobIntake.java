@@ -44,6 +44,19 @@ public final class JobIntake {
     /**
      * @param fallbackJobId the job id when the body carries none (the SQS message id)
      */
+    /**
+     * The job {@code body} holds, read by the contract's parser but not held to this deployment's
+     * rules: the facts of its events where no attempt recorded them (a job dead-lettered before any
+     * attempt reached the ledger). Empty if the body is no job.
+     */
+    public static java.util.Optional<SendJob> read(String body) {
+        try {
+            return java.util.Optional.of(new JobParser().parse(body));
+        } catch (JobRejectedException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public IntakeResult accept(String body, String fallbackJobId) {
         SendJob job;
         try {

@@ -71,6 +71,14 @@ public final class DynamoDbLedger implements Ledger {
     private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
     /** A try gets at least this long, or is not started. */
     private static final Duration MIN_TRY = Duration.ofMillis(500);
+    /**
+     * Recipient entries one write changes: each is a clause of about 30 characters, and DynamoDB
+     * refuses an UpdateExpression over 4 KB. A write of more (a transaction of 1,000 RCPTs, the expiry
+     * of a large job) goes as several, the job's own fields in the last ({@link #split}).
+     */
+    static final int RECIPIENTS_PER_WRITE = 80;
+    /** Batches one {@link #markPublished} write drops: a {@code REMOVE} clause each. */
+    private static final int BATCHES_PER_WRITE = 200;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -121,6 +129,23 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public Recording record(AttemptResult result, Deadline giveUpAt) {
+        Map<String, RecipientRecord> byKey = new HashMap<>();
+        result.recipients().forEach((address, record) -> byKey.put(AddressForm.key(address), record));
+        Split split = split(byKey, result.events());
+        Map<String, AttributeValue> lease = Map.of(":owner", s(result.owner()), ":sending", s(JobStatus.SENDING.name()));
+        for (Part part : split.leading()) {
+            // Recipients and their events only: the lease condition holds for the next part, and the
+            // same part written twice (a retry after a lost reply) writes the same values.
+            UpdateBuilder update = new UpdateBuilder();
+            part.recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
+            LedgerItems.keep(update, result.mail(), part.events());
+            update.condition(LEASE_CONDITION, lease);
+            try {
+                write(update.build(table, result.jobId()), giveUpAt);
+            } catch (ConditionalCheckFailedException e) {
+                return new Recording.LeaseLost(result.jobId());
+            }
+        }
         UpdateBuilder update = new UpdateBuilder()
                 .set("status", s(result.status().name()))
                 .set("updatedAt", time(result.now()));
@@ -132,8 +157,8 @@ public final class DynamoDbLedger implements Ledger {
         } else {
             update.remove("nextAttemptAt");
         }
-        result.recipients().forEach((address, record) ->
-                update.setEntry("recipients", AddressForm.key(address), LedgerItems.recipient(record)));
+        split.last().recipients().forEach((key, record) ->
+                update.setEntry("recipients", key, LedgerItems.recipient(record)));
         if (result.status() != JobStatus.SENDING) {
             update.remove("leaseOwner").remove("leaseUntil");
         }
@@ -144,25 +169,33 @@ public final class DynamoDbLedger implements Ledger {
             // The claim counted an attempt (a crash mid-attempt must count); none was made after all.
             update.add("attempts", n(-1));
         }
-        LedgerItems.keep(update, result.mail(), result.events());
+        LedgerItems.keep(update, result.mail(), split.last().events());
         if (result.announces()) {
             update.set(LedgerItems.ANNOUNCED, AttributeValue.fromBool(true));
         }
-        update.condition(LEASE_CONDITION, Map.of(":owner", s(result.owner()), ":sending", s(JobStatus.SENDING.name())));
-        UpdateItemRequest request = update.build(table, result.jobId());
+        update.condition(LEASE_CONDITION, lease);
+        try {
+            Map<String, AttributeValue> after = write(update.build(table, result.jobId()), giveUpAt);
+            return new Recording.Recorded(after == null || after.isEmpty() ? Optional.empty()
+                    : Optional.of(LedgerItems.job(after)));
+        } catch (ConditionalCheckFailedException e) {
+            // A try whose reply was lost (a timeout, a 500) may have been applied all the same, and
+            // the retry then fails its condition on our own write.
+            Optional<JobRecord> current = recorded(result);
+            return current.isPresent() ? new Recording.Recorded(current) : new Recording.LeaseLost(result.jobId());
+        }
+    }
+
+    /** Sends {@code request}, trying again through outages until {@code giveUpAt}; the item after it. */
+    private Map<String, AttributeValue> write(UpdateItemRequest request, Deadline giveUpAt) {
         Duration pause = FIRST_PAUSE;
         while (true) {
             Duration left = giveUpAt.remaining();
             try {
-                Map<String, AttributeValue> after = dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request
+                return dynamo.updateItem(left.compareTo(MIN_TRY) < 0 ? request
                         : request.toBuilder().overrideConfiguration(o -> o.apiCallTimeout(left)).build()).attributes();
-                return new Recording.Recorded(after == null || after.isEmpty() ? Optional.empty()
-                        : Optional.of(LedgerItems.job(after)));
             } catch (ConditionalCheckFailedException e) {
-                // A try whose reply was lost (a timeout, a 500) may have been applied all the same, and
-                // the retry then fails its condition on our own write.
-                Optional<JobRecord> current = recorded(result);
-                return current.isPresent() ? new Recording.Recorded(current) : new Recording.LeaseLost(result.jobId());
+                throw e;
             } catch (SdkException e) {
                 if (!isWorthRetrying(e) || !giveUpAt.allows(pause.plus(MIN_TRY))) {
                     throw e;
@@ -171,6 +204,49 @@ public final class DynamoDbLedger implements Ledger {
                 pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
             }
         }
+    }
+
+    /** Some recipients' entries, and the events of their transitions. */
+    record Part(Map<String, RecipientRecord> recipients, List<OutboxEvent> events) {
+    }
+
+    /**
+     * @param leading writes that go first, {@link #RECIPIENTS_PER_WRITE} recipients each; none for a write that fits in one
+     * @param last    the recipients and events left for the write that changes the job's own fields:
+     *                the job's events (Send, Reject) go there, as do events of no recipient of the write
+     */
+    record Split(List<Part> leading, Part last) {
+    }
+
+    /**
+     * {@code recipients} (by key) in parts one write holds, each with the events of its recipients
+     * ({@link OutboxEvent#recipient}): a crash between two parts leaves every transition the ledger
+     * holds with its events, and no event without its transition.
+     */
+    static Split split(Map<String, RecipientRecord> recipients, List<OutboxEvent> events) {
+        if (recipients.size() <= RECIPIENTS_PER_WRITE) {
+            return new Split(List.of(), new Part(recipients, events));
+        }
+        List<String> keys = new java.util.ArrayList<>(new java.util.TreeSet<>(recipients.keySet()));
+        Map<String, Integer> partOf = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            partOf.put(keys.get(i), i / RECIPIENTS_PER_WRITE);
+        }
+        int lastPart = (keys.size() - 1) / RECIPIENTS_PER_WRITE;
+        List<Map<String, RecipientRecord>> entries = new java.util.ArrayList<>();
+        List<List<OutboxEvent>> kept = new java.util.ArrayList<>();
+        for (int i = 0; i <= lastPart; i++) {
+            entries.add(new java.util.TreeMap<>());
+            kept.add(new java.util.ArrayList<>());
+        }
+        keys.forEach(key -> entries.get(partOf.get(key)).put(key, recipients.get(key)));
+        events.forEach(event -> kept.get(event.recipient() == null ? lastPart
+                : partOf.getOrDefault(event.recipient(), lastPart)).add(event));
+        List<Part> leading = new java.util.ArrayList<>();
+        for (int i = 0; i < lastPart; i++) {
+            leading.add(new Part(entries.get(i), kept.get(i)));
+        }
+        return new Split(leading, new Part(entries.get(lastPart), kept.get(lastPart)));
     }
 
     /** The job as {@code result} left it, if the ledger holds that write. */
@@ -237,21 +313,38 @@ public final class DynamoDbLedger implements Ledger {
         current.ifPresent(job -> job.recipients().forEach((address, record) -> {
             if (!record.status().isFinal()) {
                 expired.put(address, record.expired(now));
-                update.setEntry("recipients", address, LedgerItems.recipient(record.expired(now)));
             }
         }));
-        current.ifPresent(job -> keepWithStoredMail(update, events.of(job.after(new AttemptResult(jobId,
-                null, JobStatus.DEAD_LETTERED, null, expired, null, reason, archiveKey, now)), expired.keySet())));
-        if (current.isEmpty()) {
-            update.condition(RECONCILE_NEW_CONDITION, Map.of());
-        } else if (current.get().updatedAt() == null) {
-            update.condition(RECONCILE_UNDATED_CONDITION, Map.of(":seen", s(current.get().status().name()),
-                    ":now", time(now)));
-        } else {
-            update.condition(RECONCILE_CONDITION, Map.of(":seen", s(current.get().status().name()),
-                    ":seenAt", time(current.get().updatedAt()), ":now", time(now)));
+        Kept kept = current.map(job -> events.of(job.after(new AttemptResult(jobId, null, JobStatus.DEAD_LETTERED,
+                null, expired, null, reason, archiveKey, now)), expired.keySet())).orElse(Kept.NONE);
+        Split split = split(expired, kept.events());
+        split.last().recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
+        LedgerItems.keep(update, kept.mail(), split.last().events());
+        if (kept.announces()) {
+            update.set(LedgerItems.ANNOUNCED, AttributeValue.fromBool(true));
         }
+        String condition;
+        Map<String, AttributeValue> seen;
+        if (current.isEmpty()) {
+            condition = RECONCILE_NEW_CONDITION;
+            seen = Map.of();
+        } else if (current.get().updatedAt() == null) {
+            condition = RECONCILE_UNDATED_CONDITION;
+            seen = Map.of(":seen", s(current.get().status().name()), ":now", time(now));
+        } else {
+            condition = RECONCILE_CONDITION;
+            seen = Map.of(":seen", s(current.get().status().name()), ":seenAt", time(current.get().updatedAt()),
+                    ":now", time(now));
+        }
+        update.condition(condition, seen);
         try {
+            for (Part part : split.leading()) {
+                // Changes nothing the condition reads: the next part, and the last, still find the job as seen.
+                UpdateBuilder leading = new UpdateBuilder();
+                part.recipients().forEach((key, record) -> leading.setEntry("recipients", key, LedgerItems.recipient(record)));
+                LedgerItems.keep(leading, kept.mail(), part.events());
+                dynamo.updateItem(leading.condition(condition, seen).build(table, jobId));
+            }
             Map<String, AttributeValue> after = dynamo.updateItem(update.build(table, jobId)).attributes();
             return new Reconciliation.DeadLettered(after == null || after.isEmpty() ? Optional.empty()
                     : Optional.of(LedgerItems.job(after)));
@@ -273,14 +366,24 @@ public final class DynamoDbLedger implements Ledger {
                 .set("attempts", n(0))
                 .set("createdAt", time(now))
                 .set("updatedAt", time(now))
+                .add(LedgerItems.REDRIVES, n(1))
                 .remove("ttl").remove("expiresAt").remove("nextAttemptAt");
+        Map<String, RecipientRecord> reopened = new HashMap<>();
         current.recipients().forEach((address, record) -> {
             if (record.status() == RecipientStatus.EXPIRED) {
-                update.setEntry("recipients", address, LedgerItems.recipient(record.reopened(now)));
+                reopened.put(address, record.reopened(now));
             }
         });
-        update.condition(REDRIVE_CONDITION, Map.of(":seen", s(current.status().name())));
+        Split split = split(reopened, List.of());
+        split.last().recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
+        Map<String, AttributeValue> seen = Map.of(":seen", s(current.status().name()));
+        update.condition(REDRIVE_CONDITION, seen);
         try {
+            for (Part part : split.leading()) {
+                UpdateBuilder leading = new UpdateBuilder();
+                part.recipients().forEach((key, record) -> leading.setEntry("recipients", key, LedgerItems.recipient(record)));
+                dynamo.updateItem(leading.condition(REDRIVE_CONDITION, seen).build(table, jobId));
+            }
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {
             throw new IllegalStateException("job " + jobId + " changed while being redriven", e);
@@ -293,7 +396,7 @@ public final class DynamoDbLedger implements Ledger {
         UpdateBuilder update = new UpdateBuilder()
                 .setEntry("recipients", recipient, LedgerItems.recipient(record))
                 .set("updatedAt", time(now));
-        keepWithStoredMail(update, events);
+        LedgerItems.keep(update, null, events);
         update.condition(AFTER_DELIVERY_CONDITION, Map.of(":delivered", s(RecipientStatus.DELIVERED.name())))
                 .nameAs("#recipient", recipient);
         try {
@@ -306,7 +409,7 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public Optional<JobRecord> recordEvents(String jobId, List<OutboxEvent> events) {
         UpdateBuilder update = new UpdateBuilder();
-        keepWithStoredMail(update, events);
+        LedgerItems.keep(update, null, events);
         update.condition(EXISTS_CONDITION, Map.of());
         try {
             return Optional.of(LedgerItems.job(dynamo.updateItem(update.build(table, jobId)).attributes()));
@@ -315,34 +418,30 @@ public final class DynamoDbLedger implements Ledger {
         }
     }
 
-    /** Events of a job whose item already holds its mail object (a report, an unsubscribe after the send). */
-    private static void keepWithStoredMail(UpdateBuilder update, List<OutboxEvent> events) {
-        events.forEach(event -> update.setNamed(LedgerItems.EVENT_PREFIX + event.id(), s(event.body())));
-        if (!events.isEmpty()) {
-            update.add(LedgerItems.PENDING_EVENTS,
-                    AttributeValue.fromSs(events.stream().map(OutboxEvent::id).distinct().toList()));
-        }
-    }
-
     @Override
-    public void markPublished(String jobId, Collection<String> eventIds) {
-        if (eventIds.isEmpty()) {
-            return;
-        }
-        UpdateBuilder update = new UpdateBuilder()
-                .delete(LedgerItems.PENDING_EVENTS, AttributeValue.fromSs(List.copyOf(new java.util.TreeSet<>(eventIds))));
-        new java.util.TreeSet<>(eventIds).forEach(id -> update.removeNamed(LedgerItems.EVENT_PREFIX + id));
-        update.condition(EXISTS_CONDITION, Map.of());
-        try {
-            dynamo.updateItem(update.build(table, jobId));
-        } catch (ConditionalCheckFailedException e) {
-            // the item is gone (TTL): nothing is left to mark
+    public void markPublished(String jobId, Collection<String> batchKeys) {
+        List<String> keys = List.copyOf(new java.util.TreeSet<>(batchKeys));
+        for (int from = 0; from < keys.size(); from += BATCHES_PER_WRITE) {
+            List<String> some = keys.subList(from, Math.min(keys.size(), from + BATCHES_PER_WRITE));
+            UpdateBuilder update = new UpdateBuilder().delete(LedgerItems.PENDING_EVENTS, AttributeValue.fromSs(some));
+            some.forEach(key -> update.removeNamed(LedgerItems.EVENTS_PREFIX + key));
+            update.condition(EXISTS_CONDITION, Map.of());
+            try {
+                dynamo.updateItem(update.build(table, jobId));
+            } catch (ConditionalCheckFailedException e) {
+                return; // the item is gone (TTL): nothing is left to mark
+            }
         }
     }
 
+    /**
+     * An eventually consistent scan, at half a strongly consistent one's cost: an item it reads stale
+     * either shows events already published (published again: the same ids, which consumers drop) or
+     * lacks events just kept (their writer flushes them, or the next sweep does).
+     */
     @Override
     public void forEachWithPendingEvents(Consumer<JobRecord> action) {
-        ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(true)
+        ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(false)
                 .filterExpression("attribute_exists(#pending)")
                 .expressionAttributeNames(Map.of("#pending", LedgerItems.PENDING_EVENTS)).build();
         for (var page : dynamo.scanPaginator(scan)) {

@@ -1,6 +1,8 @@
 package dev.mailroom.ledger;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,17 +17,20 @@ import java.util.TreeMap;
  *                    when no event was ever kept for it
  * @param announced   whether the job's Send event was kept (once per job, by the first write of the
  *                    first attempt that reached the ledger)
- * @param outbox      the events written and not yet published ({@link OutboxEvent}), by id
+ * @param outbox      the events written and not yet published, as the writes kept them
+ * @param redrives    how often the job was redriven from the dead-letter queue: a new life's
+ *                    transitions are new events, even where one repeats an earlier life's (a
+ *                    recipient EXPIRED again at the same attempt count)
  */
 public record JobRecord(String jobId, JobStatus status, int attempts, Instant createdAt, Instant updatedAt,
                         Instant nextAttemptAt, Instant expiresAt, String lastError, String leaseOwner,
                         Instant leaseUntil, String messageId, Map<String, RecipientRecord> recipients,
                         String archiveKey, PayloadFingerprint fingerprint, String mail, boolean announced,
-                        Map<String, OutboxEvent> outbox) {
+                        List<OutboxBatch> outbox, int redrives) {
 
     public JobRecord {
         recipients = recipients == null ? Map.of() : Map.copyOf(new TreeMap<>(recipients));
-        outbox = outbox == null ? Map.of() : Map.copyOf(new TreeMap<>(outbox));
+        outbox = outbox == null ? List.of() : List.copyOf(outbox);
     }
 
     /** A record with no events (deployments that publish none, and tests). */
@@ -34,7 +39,7 @@ public record JobRecord(String jobId, JobStatus status, int attempts, Instant cr
                      Instant leaseUntil, String messageId, Map<String, RecipientRecord> recipients,
                      String archiveKey, PayloadFingerprint fingerprint) {
         this(jobId, status, attempts, createdAt, updatedAt, nextAttemptAt, expiresAt, lastError, leaseOwner,
-                leaseUntil, messageId, recipients, archiveKey, fingerprint, null, false, Map.of());
+                leaseUntil, messageId, recipients, archiveKey, fingerprint, null, false, List.of(), 0);
     }
 
     /**
@@ -47,7 +52,14 @@ public record JobRecord(String jobId, JobStatus status, int attempts, Instant cr
         return new JobRecord(jobId, result.status(), attempts, createdAt, result.now(), result.nextAttemptAt(),
                 expiresAt, result.lastError(), leaseOwner, leaseUntil,
                 result.messageId() != null ? result.messageId() : messageId, all, archiveKey, fingerprint, mail,
-                announced, outbox);
+                announced, outbox, redrives);
+    }
+
+    /** The unpublished events of every batch, by id (an event kept by two writes is one). */
+    public Map<String, OutboxEvent> pendingEvents() {
+        Map<String, OutboxEvent> pending = new LinkedHashMap<>();
+        outbox.forEach(batch -> batch.events().forEach(event -> pending.putIfAbsent(event.id(), event)));
+        return pending;
     }
 
     /** Whether {@code payload} may be this job: the same fingerprint, or none recorded to compare with. */

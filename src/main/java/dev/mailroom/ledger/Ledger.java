@@ -67,17 +67,31 @@ public interface Ledger {
     /** {@link #reconcileDeadLetter(String, PayloadFingerprint, String, String, Instant, ExpiryEvents)} keeping no events. */
     default Reconciliation reconcileDeadLetter(String jobId, PayloadFingerprint fingerprint, String reason,
                                                String archiveKey, Instant now) {
-        return reconcileDeadLetter(jobId, fingerprint, reason, archiveKey, now, (job, expired) -> List.of());
+        return reconcileDeadLetter(jobId, fingerprint, reason, archiveKey, now, (job, expired) -> Kept.NONE);
     }
 
-    /** The events of a reconciliation's transitions, kept in its write (the item holds the job's mail object). */
+    /** The events of a reconciliation's transitions, kept in its write. */
     @FunctionalInterface
     interface ExpiryEvents {
         /**
          * @param after   the job as the reconciliation leaves it
          * @param expired the recipients it turns EXPIRED
          */
-        List<OutboxEvent> of(JobRecord after, java.util.Set<String> expired);
+        Kept of(JobRecord after, java.util.Set<String> expired);
+    }
+
+    /**
+     * Events a write keeps.
+     *
+     * @param mail      the job's SES mail object, kept if the item holds none yet; null if it does
+     * @param announces whether {@code events} holds the job's Send (the item then says so)
+     */
+    record Kept(String mail, List<OutboxEvent> events, boolean announces) {
+        public static final Kept NONE = new Kept(null, List.of(), false);
+
+        public Kept {
+            events = List.copyOf(events);
+        }
     }
 
     /**
@@ -109,10 +123,11 @@ public interface Ledger {
     Optional<JobRecord> recordEvents(String jobId, List<OutboxEvent> events);
 
     /**
-     * Drops published events from the job's outbox. Unconditional but for the job's existence: an
-     * event is removed only by its id, so a write that kept new events meanwhile keeps them.
+     * Drops published batches ({@link OutboxBatch#key}) from the job's outbox. Unconditional but for
+     * the job's existence: a batch is removed only by its key, so a write that kept new events
+     * meanwhile keeps them.
      */
-    void markPublished(String jobId, Collection<String> eventIds);
+    void markPublished(String jobId, Collection<String> batchKeys);
 
     /** Every job whose outbox holds events (the sweeper's scan: events a crashed writer left behind). */
     void forEachWithPendingEvents(Consumer<JobRecord> action);

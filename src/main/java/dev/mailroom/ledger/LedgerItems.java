@@ -1,9 +1,23 @@
 package dev.mailroom.ledger;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The ledger's item layout: records ↔ DynamoDB attribute maps. Instants are epoch milliseconds. */
@@ -11,14 +25,23 @@ final class LedgerItems {
 
     static final String JOB_ID = "jobId";
     static final String FINGERPRINT = "fingerprint";
-    /** The job's SES mail object (JSON), written with its first events. */
+    /** The job's SES mail object (JSON), written with its first events and never changed after. */
     static final String MAIL = "mail";
     /** Set once the job's Send event was kept. */
     static final String ANNOUNCED = "announced";
-    /** The ids of the events kept and not yet published (a string set; gone when empty). */
+    /** The keys of the event batches kept and not yet published (a string set; gone when empty). */
     static final String PENDING_EVENTS = "pendingEvents";
-    /** One top-level attribute per unpublished event: {@code event:<id>} → its body. */
-    static final String EVENT_PREFIX = "event:";
+    /**
+     * One top-level attribute per unpublished batch, {@code events:<key>}: a binary, the gzip of a
+     * JSON array of {@code {"id", "recipient", "body"}}. One attribute per write keeps the write's
+     * expression the same length for 1 event or 100; gzip keeps 100 near-identical Delivery events
+     * (which differ by address and time) a small part of the item's 400 KB.
+     */
+    static final String EVENTS_PREFIX = "events:";
+    /** How often the job was redriven ({@link JobRecord#redrives}); absent until the first. */
+    static final String REDRIVES = "redrives";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private LedgerItems() {
     }
@@ -73,33 +96,73 @@ final class LedgerItems {
                 instant(item, "leaseUntil"), str(item, "messageId"), recipients, str(item, "archiveKey"),
                 str(item, FINGERPRINT) == null ? null : new PayloadFingerprint(str(item, FINGERPRINT)),
                 str(item, MAIL), item.containsKey(ANNOUNCED) && Boolean.TRUE.equals(item.get(ANNOUNCED).bool()),
-                outbox(item));
+                outbox(item), (int) num(item, REDRIVES));
     }
 
-    /** The unpublished events: each id of {@code pendingEvents} whose body the item holds. */
-    private static Map<String, OutboxEvent> outbox(Map<String, AttributeValue> item) {
+    /** The unpublished batches: each key of {@code pendingEvents} whose attribute the item holds. */
+    private static List<OutboxBatch> outbox(Map<String, AttributeValue> item) {
         AttributeValue pending = item.get(PENDING_EVENTS);
         if (pending == null || !pending.hasSs()) {
-            return Map.of();
+            return List.of();
         }
-        Map<String, OutboxEvent> outbox = new HashMap<>();
-        for (String id : pending.ss()) {
-            AttributeValue body = item.get(EVENT_PREFIX + id);
-            if (body != null && body.s() != null) {
-                outbox.put(id, new OutboxEvent(id, body.s()));
+        List<OutboxBatch> outbox = new ArrayList<>();
+        for (String key : new TreeSet<>(pending.ss())) {
+            AttributeValue stored = item.get(EVENTS_PREFIX + key);
+            if (stored != null && stored.b() != null) {
+                outbox.add(new OutboxBatch(key, events(stored.b().asByteArray())));
             }
         }
         return outbox;
     }
 
-    /** Keeps {@code events} (with the job's mail) in {@code update}: bodies, and their ids in the pending set. */
+    /**
+     * Keeps {@code events} in {@code update} as one batch: its attribute, and its key in the pending
+     * set; with the job's {@code mail} object unless the item already holds one.
+     *
+     * @param mail null: the item holds the mail object already (events after the send)
+     */
     static void keep(UpdateBuilder update, String mail, List<OutboxEvent> events) {
         if (events.isEmpty()) {
             return;
         }
-        update.set(MAIL, s(mail));
-        events.forEach(event -> update.setNamed(EVENT_PREFIX + event.id(), s(event.body())));
-        update.add(PENDING_EVENTS, AttributeValue.fromSs(events.stream().map(OutboxEvent::id).distinct().toList()));
+        if (mail != null) {
+            update.setIfAbsent(MAIL, s(mail));
+        }
+        OutboxBatch batch = OutboxBatch.of(events);
+        update.setNamed(EVENTS_PREFIX + batch.key(), AttributeValue.fromB(SdkBytes.fromByteArray(gzip(batch))));
+        update.add(PENDING_EVENTS, AttributeValue.fromSs(List.of(batch.key())));
+    }
+
+    private static byte[] gzip(OutboxBatch batch) {
+        ArrayNode array = JSON.createArrayNode();
+        for (OutboxEvent event : batch.events()) {
+            ObjectNode entry = array.addObject().put("id", event.id());
+            if (event.recipient() != null) {
+                entry.put("recipient", event.recipient());
+            }
+            entry.put("body", event.body());
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(bytes)) {
+            JSON.writeValue(out, array);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static List<OutboxEvent> events(byte[] gzipped) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
+            List<OutboxEvent> events = new ArrayList<>();
+            for (JsonNode entry : JSON.readTree(in)) {
+                events.add(new OutboxEvent(entry.path("id").asText(),
+                        entry.hasNonNull("recipient") ? entry.get("recipient").asText() : null,
+                        entry.path("body").asText()));
+            }
+            return events;
+        } catch (IOException e) {
+            throw new UncheckedIOException("an unreadable event batch in the ledger item", e);
+        }
     }
 
     private static RecipientRecord recipient(String address, Map<String, AttributeValue> map) {

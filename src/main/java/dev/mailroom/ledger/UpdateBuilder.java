@@ -16,6 +16,9 @@ final class UpdateBuilder {
     /** An attribute name placeholder in a condition: {@code #leaseUntil}. */
     private static final Pattern ATTRIBUTE = Pattern.compile("#(\\w+)");
 
+    /** DynamoDB's limit on an UpdateExpression (and on a ConditionExpression): 4 KB. */
+    static final int MAX_EXPRESSION = 4096;
+
     private final List<String> sets = new ArrayList<>();
     private final List<String> removes = new ArrayList<>();
     private final List<String> adds = new ArrayList<>();
@@ -43,7 +46,7 @@ final class UpdateBuilder {
         return this;
     }
 
-    /** {@code SET #k = :value} for a top-level attribute whose name is not a word ({@code event:<id>}). */
+    /** {@code SET #k = :value} for a top-level attribute whose name is not a word ({@code events:<key>}). */
     UpdateBuilder setNamed(String attribute, AttributeValue value) {
         sets.add(placeholderFor(attribute) + " = " + value(value));
         return this;
@@ -134,10 +137,16 @@ final class UpdateBuilder {
     }
 
     UpdateItemRequest build(String table, String jobId) {
+        String expression = expression();
+        if (expression.length() > MAX_EXPRESSION) {
+            // DynamoDB refuses it (ValidationException, not worth a retry): say so before sending.
+            throw new IllegalStateException("an UpdateExpression of " + expression.length() + " characters for job "
+                    + jobId + " (DynamoDB takes " + MAX_EXPRESSION + ")");
+        }
         return UpdateItemRequest.builder()
                 .tableName(table)
                 .key(Map.of(LedgerItems.JOB_ID, LedgerItems.s(jobId)))
-                .updateExpression(expression())
+                .updateExpression(expression)
                 .conditionExpression(condition)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)

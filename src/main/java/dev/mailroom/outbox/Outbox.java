@@ -2,7 +2,6 @@ package dev.mailroom.outbox;
 
 import dev.mailroom.events.EventJson;
 import dev.mailroom.events.OutboxEntries;
-import dev.mailroom.events.OutboxEntries.Publishable;
 import dev.mailroom.events.SesEvent;
 import dev.mailroom.events.SesEvents;
 import dev.mailroom.events.SesMail;
@@ -13,6 +12,7 @@ import dev.mailroom.ledger.AttemptResult;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
 import dev.mailroom.ledger.Ledger;
+import dev.mailroom.ledger.OutboxBatch;
 import dev.mailroom.ledger.OutboxEvent;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.Suppression;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A job's outbox: the events of each ledger transition, made to be kept in the very write that makes
@@ -45,8 +46,11 @@ public final class Outbox {
         record Published(int count) implements Flush {
         }
 
-        /** The events stay in the item, for the next flush: a destination or the ledger failed. */
-        record Failed(int count, RuntimeException cause) implements Flush {
+        /**
+         * {@code left} events stay in the item, for the next flush: a destination or the ledger failed
+         * ({@code cause}); {@code published} others were published and dropped all the same.
+         */
+        record Failed(int published, int left, RuntimeException cause) implements Flush {
         }
     }
 
@@ -92,18 +96,18 @@ public final class Outbox {
             return result;
         }
         JobRecord after = claimed.after(result);
-        SesMail mail = events.mail(job, after);
-        List<SesEvent> made = new ArrayList<>();
+        SesMail mail = storedMail(claimed).orElseGet(() -> events.mail(job, after));
+        List<OutboxEvent> made = new ArrayList<>();
         if (announce) {
-            made.add(events.send(mail, after));
+            made.add(OutboxEntries.entry(events.send(mail, after), mail));
         }
         if (result.status() == JobStatus.REJECTED) {
-            made.add(events.reject(mail, after));
+            made.add(OutboxEntries.entry(events.reject(mail, after), mail));
         } else {
             new TreeMap<>(result.recipients()).forEach((recipient, record) -> recipientEvent(mail, after, recipient,
-                    record).ifPresent(made::add));
+                    record).ifPresent(event -> made.add(OutboxEntries.entry(event, mail, recipient))));
         }
-        return result.withEvents(EventJson.write(mail), entries(made, mail), announce);
+        return result.withEvents(EventJson.write(mail), made, announce);
     }
 
     private Optional<SesEvent> recipientEvent(SesMail mail, JobRecord after, String recipient, RecipientRecord record) {
@@ -118,62 +122,91 @@ public final class Outbox {
     /** The Bounce of a report after delivery, for the job's item as read; none if it keeps no mail object. */
     public List<OutboxEvent> asyncBounce(JobRecord job, String recipient, InboundReport.DeliveryStatusNotification report,
                                          RecipientResult result) {
-        return storedMail(job).map(mail -> entries(List.of(events.asyncBounce(mail, job, recipient, report, result)),
-                mail)).orElse(List.of());
+        return storedMail(job).map(mail -> List.of(OutboxEntries.entry(events.asyncBounce(mail, job, recipient,
+                report, result), mail, recipient))).orElse(List.of());
     }
 
     /** The Complaint of a feedback report, for the job's item as read; none if it keeps no mail object. */
     public List<OutboxEvent> complaint(JobRecord job, String recipient, InboundReport.FeedbackReport report) {
-        return storedMail(job).map(mail -> entries(List.of(events.complaint(mail, job, recipient, report)), mail))
-                .orElse(List.of());
+        return storedMail(job).map(mail -> List.of(OutboxEntries.entry(events.complaint(mail, job, recipient, report),
+                mail, recipient))).orElse(List.of());
     }
 
     /**
-     * The Bounces of recipients a dead-letter reconciliation gives up on (EXPIRED), for the job as it
-     * leaves it; none if the item keeps no mail object (no attempt of the job ever reached the ledger).
+     * The events of a dead-letter reconciliation, for the job as it leaves it: a Bounce for each
+     * recipient it gives up on (EXPIRED), and the job's Send if no attempt kept one. The mail object
+     * is the item's, or, where no attempt of the job reached the ledger, made from the dead letter's
+     * body; none if that is no job either.
+     *
+     * @param job the job the dead letter's body holds
      */
-    public List<OutboxEvent> expired(JobRecord after, java.util.Set<String> expired) {
-        return storedMail(after).map(mail -> entries(new java.util.TreeSet<>(expired).stream()
-                .map(recipient -> (SesEvent) events.bounce(mail, after, recipient)).toList(), mail)).orElse(List.of());
+    public Ledger.Kept expired(JobRecord after, java.util.Set<String> expired, Supplier<Optional<SendJob>> job) {
+        if (events == null || expired.isEmpty()) {
+            return Ledger.Kept.NONE;
+        }
+        Optional<SesMail> stored = storedMail(after);
+        Optional<SesMail> mail = stored.isPresent() ? stored : job.get().map(parsed -> events.mail(parsed, after));
+        if (mail.isEmpty()) {
+            log.error(after.jobId(), "keep the events of " + expired.size() + " expired recipients",
+                    new IllegalStateException("no mail object: no attempt recorded one and the dead letter holds no job"));
+            return Ledger.Kept.NONE;
+        }
+        List<OutboxEvent> made = new ArrayList<>();
+        if (!after.announced()) {
+            made.add(OutboxEntries.entry(events.send(mail.get(), after), mail.get()));
+        }
+        new java.util.TreeSet<>(expired).forEach(recipient -> made.add(OutboxEntries.entry(
+                events.bounce(mail.get(), after, recipient), mail.get(), recipient)));
+        return new Ledger.Kept(stored.isPresent() ? null : EventJson.write(mail.get()), made, !after.announced());
     }
 
     /** The Subscription of a one-click unsubscribe, for the job's item as read; none if it keeps no mail object. */
     public List<OutboxEvent> subscription(JobRecord job, String recipient, Suppression entry) {
-        return storedMail(job).map(mail -> entries(List.of(events.subscription(mail, job, recipient, entry)), mail))
-                .orElse(List.of());
+        return storedMail(job).map(mail -> List.of(OutboxEntries.entry(events.subscription(mail, job, recipient, entry),
+                mail, recipient))).orElse(List.of());
     }
 
     private Optional<SesMail> storedMail(JobRecord job) {
         return events == null || job.mail() == null ? Optional.empty() : Optional.of(EventJson.readMail(job.mail()));
     }
 
-    private static List<OutboxEvent> entries(List<SesEvent> made, SesMail mail) {
-        return made.stream().map(event -> OutboxEntries.entry(event, mail)).toList();
-    }
-
     // ---- flushing: after the write
 
     /**
-     * Publishes {@code job}'s pending events (as the item held them when read or written), then drops
-     * them from it; never throws. A failure is logged and leaves them for the next flush.
+     * Publishes {@code job}'s pending events (as the item held them when read or written), batch by
+     * batch, then drops the batches published from it; never throws. A batch that fails is logged and
+     * stays for the next flush, without holding back the others.
      */
     public Flush flush(JobRecord job) {
         if (events == null || job.outbox().isEmpty()) {
             return new Flush.Empty();
         }
-        List<OutboxEvent> pending = List.copyOf(job.outbox().values());
-        try {
-            if (job.mail() == null) {
-                throw new IllegalStateException("the item keeps events but no mail object");
+        List<String> published = new ArrayList<>();
+        int count = 0;
+        int failed = 0;
+        RuntimeException cause = null;
+        for (OutboxBatch batch : job.outbox()) {
+            try {
+                if (job.mail() == null) {
+                    throw new IllegalStateException("the item keeps events but no mail object");
+                }
+                publisher.publish(batch.events().stream().map(e -> OutboxEntries.publishable(e, job.mail())).toList());
+                published.add(batch.key());
+                count += batch.events().size();
+            } catch (RuntimeException e) {
+                log.error(job.jobId(), "publish " + batch.events().size() + " events (they stay in the ledger item)", e);
+                failed += batch.events().size();
+                cause = e;
             }
-            List<Publishable> ready = pending.stream().map(e -> OutboxEntries.publishable(e, job.mail())).toList();
-            publisher.publish(ready);
-            ledger.markPublished(job.jobId(), pending.stream().map(OutboxEvent::id).toList());
-            return new Flush.Published(pending.size());
-        } catch (RuntimeException e) {
-            log.error(job.jobId(), "publish " + pending.size() + " events (they stay in the ledger item)", e);
-            return new Flush.Failed(pending.size(), e);
         }
+        try {
+            ledger.markPublished(job.jobId(), published);
+        } catch (RuntimeException e) {
+            // Published all the same: the next flush publishes them again, with the same ids.
+            log.error(job.jobId(), "drop " + count + " published events from the ledger item", e);
+            return new Flush.Failed(0, count + failed, e);
+        }
+        return cause == null ? new Flush.Published(count) : new Flush.Failed(count, failed, cause);
     }
 
     /** Flushes every item that holds events: what crashed writers and failed destinations left. */
@@ -183,8 +216,11 @@ public final class Outbox {
         }
         int[] published = {0};
         ledger.forEachWithPendingEvents(job -> {
-            if (flush(job) instanceof Flush.Published done) {
+            Flush flush = flush(job);
+            if (flush instanceof Flush.Published done) {
                 published[0] += done.count();
+            } else if (flush instanceof Flush.Failed partly) {
+                published[0] += partly.published();
             }
         });
         return published[0];

@@ -3,6 +3,7 @@ package dev.mailroom.run;
 import dev.mailroom.outbox.Outbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailroom.intake.JobIntake;
 import dev.mailroom.ledger.Ledger;
 import dev.mailroom.ledger.PayloadFingerprint;
 import dev.mailroom.ledger.Reconciliation;
@@ -54,7 +55,8 @@ public final class DeadLetterStep implements RecordStep {
             String jobId = jobIdOf(message);
             String archiveKey = deadLetters.archive(jobId, message.body(), REASON);
             Reconciliation reconciled = ledger.reconcileDeadLetter(jobId, PayloadFingerprint.of(message.body()),
-                    REASON, archiveKey, clock.instant(), outbox::expired);
+                    REASON, archiveKey, clock.instant(),
+                    (after, expired) -> outbox.expired(after, expired, () -> JobIntake.read(message.body())));
             if (reconciled instanceof Reconciliation.Busy) {
                 // A send worker still holds the job: this message comes back once its lease has run out.
                 log.busy(jobId, "reconcile dead letter");

@@ -72,6 +72,15 @@ class DeadLetterHandlerTest {
         assertThat(pipeline.deadLetters().read(job.archiveKey())).isEqualTo(body);
         assertThat(pipeline.takeDeadLetters()).isEmpty();
         assertThat(mx.received()).isEmpty();
+        // And: no attempt ever reached the ledger, yet the expiry has its events, their mail made from the dead letter
+        List<PublishedEvents.Event> events = pipeline.takeEvents();
+        assertThat(events).extracting(PublishedEvents.Event::eventId).containsExactlyInAnyOrder(
+                EventId.of("poison-1", null, "SENT", 0), EventId.of("poison-1", "ann@example.org", "EXPIRED", 0));
+        assertThat(events).allSatisfy(event -> {
+            assertThat(event.json().at("/mail/messageId").asText()).isNotEmpty();
+            assertThat(event.json().at("/mail/destination/0").asText()).isEqualTo("ann@example.org");
+        });
+        assertThat(pipeline.job("poison-1").outbox()).isEmpty();
     }
 
     @Test
@@ -127,8 +136,41 @@ class DeadLetterHandlerTest {
         assertThat(events).extracting(PublishedEvents.Event::eventId).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrder(EventId.of("redrive-1", null, "SENT", 0),
                         EventId.of("redrive-1", "ann@example.org", "EXPIRED", 1),
-                        EventId.of("redrive-1", "ann@example.org", "DELIVERED", 2));
+                        EventId.of("redrive-1", "ann@example.org", "DELIVERED", 2, 1));
         assertThat(events).extracting(PublishedEvents.Event::eventType)
                 .containsExactlyInAnyOrder("Send", "Bounce", "Delivery");
+    }
+
+    @Test
+    void aRedrivenJobThatExpiresAgainAtTheSameAttemptCountShouldPublishASecondBounce() {
+        // Given: a job expired after one attempt, then redriven
+        pipeline.close();
+        mx.close();
+        mx = SmtpTestServer.builder().bind("127.0.0.2").rejectRecipient("ann@example.org", 451, "4.3.0 later").start();
+        pipeline = new PipelineHarness(dns, mx.port(), Map.of("MAILROOM_MAX_ATTEMPTS", "1",
+                "TEST_VISIBILITY_TIMEOUT", "1", "TEST_MAX_RECEIVE_COUNT", "2"));
+        pipeline.enqueue(PipelineHarness.job("again-1", "ann@example.org", ""));
+        pipeline.drain();
+        pipeline.takeDeadLetters();
+        pipeline.redrive().redrive("again-1");
+
+        // When: the send function crashes on the redriven message until SQS moves it to the DLQ
+        BatchDriver crashing = new BatchDriver((message, end) -> {
+            throw new IllegalStateException("simulated crash");
+        }, 1);
+        new SqsPoller(pipeline.stack.sqs(), pipeline.queueUrl, crashing, Duration.ofSeconds(30), Clock.systemUTC(),
+                pipeline.wiring.log()).runUntilEmpty(1);
+        pipeline.deadLetterPoller().runUntilEmpty(1);
+
+        // Then: EXPIRED at attempt 1 in each life, two transitions and two Bounces (de-duplication keeps both)
+        JobRecord job = pipeline.job("again-1");
+        assertThat(job.status()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(job.recipient("ann@example.org").attempts()).isEqualTo(1);
+        List<PublishedEvents.Event> events = pipeline.takeEvents();
+        assertThat(PublishedEvents.byId(events)).containsOnlyKeys(EventId.of("again-1", null, "SENT", 0),
+                EventId.of("again-1", "ann@example.org", "EXPIRED", 1),
+                EventId.of("again-1", "ann@example.org", "EXPIRED", 1, 1));
+        assertThat(PublishedEvents.byId(events).values()).extracting(PublishedEvents.Event::eventType)
+                .containsExactlyInAnyOrder("Send", "Bounce", "Bounce");
     }
 }

@@ -130,7 +130,7 @@ class EventPublishingPipelineTest {
         // Then: delivered, and its events kept in the item, not lost
         JobRecord job = pipeline.job("ev-later");
         assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
-        assertThat(job.outbox().keySet()).containsExactlyInAnyOrder(EventId.of("ev-later", null, "SENT", 0),
+        assertThat(job.pendingEvents().keySet()).containsExactlyInAnyOrder(EventId.of("ev-later", null, "SENT", 0),
                 EventId.of("ev-later", "ann@example.org", "DELIVERED", 1));
         assertThat(pipeline.logs).anyMatch(line -> line.contains("\"event\":\"job.error\"")
                 && line.contains("they stay in the ledger item"));

@@ -165,9 +165,9 @@ class DynamoDbLedgerTest extends LedgerContract {
 
         ledger.resetForRedrive("job-q", T0.plus(Duration.ofDays(1)));
 
-        Map<String, String> names = names("status", "attempts", "createdAt", "updatedAt", "ttl", "expiresAt",
-                "nextAttemptAt", "recipients");
-        names.put("#k4", "ann@example.org");
+        Map<String, String> names = names("status", "attempts", "createdAt", "updatedAt", "redrives", "ttl",
+                "expiresAt", "nextAttemptAt", "recipients");
+        names.put("#k5", "ann@example.org");
         assertConditionSent("job-q", "#status = :seen", names, Map.of(":seen", s("DEAD_LETTERED")));
     }
 

@@ -510,40 +510,110 @@ abstract class LedgerContract {
     // ---- the outbox: events kept with the write that makes their transition
 
     @Test
-    void anAttemptsEventsShouldBeKeptWithItsWriteUntilMarkedPublished() {
+    void eachWritesEventsShouldBeKeptAsOneBatchUntilMarkedPublished() {
         // Given: a write that keeps two events and the job's mail object
         Ledger ledger = emptyLedger();
-        ledger.claim("job-e1", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.claim("job-e1", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org", "bob@example.net"), null, T0);
         OutboxEvent send = new OutboxEvent("id-send", "{\"eventType\":\"Send\"}");
-        OutboxEvent delivery = new OutboxEvent("id-delivery", "{\"eventType\":\"Delivery\"}");
+        OutboxEvent delivery = new OutboxEvent("id-delivery", "ann@example.org", "{\"eventType\":\"Delivery\"}");
 
         // When
-        Recording recording = ledger.record(delivered("job-e1", "worker-a", T0.plusSeconds(1))
+        Recording recording = ledger.record(progress("job-e1", "worker-a", "ann@example.org", T0.plusSeconds(1))
                 .withEvents("{\"messageId\":\"m\"}", List.of(send, delivery), true));
 
-        // Then: the write returns the item, its outbox holding both, and reading it back says the same
+        // Then: the write returns the item, its outbox holding both in one batch, and reading it back says the same
         JobRecord written = ((Recording.Recorded) recording).job().orElseThrow();
-        assertThat(written.outbox()).containsOnly(Map.entry("id-send", send), Map.entry("id-delivery", delivery));
+        assertThat(written.outbox()).singleElement().satisfies(batch ->
+                assertThat(batch.events()).containsExactly(send, delivery));
+        assertThat(written.pendingEvents()).containsOnlyKeys("id-send", "id-delivery");
         assertThat(written.mail()).isEqualTo("{\"messageId\":\"m\"}");
         assertThat(written.announced()).isTrue();
         assertThat(ledger.find("job-e1").orElseThrow().outbox()).isEqualTo(written.outbox());
 
-        // When: one is published
-        ledger.markPublished("job-e1", List.of("id-send"));
+        // When: a second write keeps its own batch, with a mail object of its own
+        OutboxEvent bob = new OutboxEvent("id-bob", "bob@example.net", "{\"eventType\":\"Delivery\"}");
+        RecipientRecord bobDelivered = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.net",
+                1, T0.plusSeconds(2));
+        JobRecord both = ((Recording.Recorded) ledger.record(new AttemptResult("job-e1", "worker-a", JobStatus.DELIVERED,
+                "<m@example.com>", Map.of("bob@example.net", bobDelivered), null, null, null, T0.plusSeconds(2))
+                .withEvents("{\"messageId\":\"other\"}", List.of(bob), false))).job().orElseThrow();
+
+        // Then: two batches; the first write's mail object stays (an event's mail never changes)
+        assertThat(both.outbox()).hasSize(2);
+        assertThat(both.pendingEvents()).containsOnlyKeys("id-send", "id-delivery", "id-bob");
+        assertThat(both.mail()).isEqualTo("{\"messageId\":\"m\"}");
+
+        // When: the first batch is published
+        ledger.markPublished("job-e1", List.of(written.outbox().get(0).key()));
 
         // Then: only the other is left, and the sweep finds the job for it
-        assertThat(ledger.find("job-e1").orElseThrow().outbox()).containsOnlyKeys("id-delivery");
+        assertThat(ledger.find("job-e1").orElseThrow().pendingEvents()).containsOnlyKeys("id-bob");
         List<String> swept = new java.util.ArrayList<>();
         ledger.forEachWithPendingEvents(job -> swept.add(job.jobId()));
         assertThat(swept).containsExactly("job-e1");
 
         // When: the other too; then nothing is left, and the sweep passes the job by
-        ledger.markPublished("job-e1", List.of("id-delivery"));
+        ledger.markPublished("job-e1", both.outbox().stream().map(OutboxBatch::key).toList());
         assertThat(ledger.find("job-e1").orElseThrow().outbox()).isEmpty();
         swept.clear();
         ledger.forEachWithPendingEvents(job -> swept.add(job.jobId()));
         assertThat(swept).isEmpty();
         assertThat(ledger.find("job-e1").orElseThrow().status()).isEqualTo(JobStatus.DELIVERED);
+    }
+
+    @Test
+    void aThousandRecipientsShouldBeRecordedExpiredAndRedrivenWithAllTheirEvents() {
+        // Given: a job of 1,000 recipients (MAILROOM_MAX_RECIPIENTS' bound), one transaction for all
+        Ledger ledger = emptyLedger();
+        List<String> addresses = java.util.stream.IntStream.range(0, 1000)
+                .mapToObj(i -> "rcpt-" + i + "@example.org").toList();
+        ledger.claim("job-big", PAYLOAD, "worker-a", LEASE, addresses, null, T0);
+        Instant at = T0.plusSeconds(1);
+        Map<String, RecipientRecord> deferred = new java.util.HashMap<>();
+        List<OutboxEvent> events = new java.util.ArrayList<>();
+        events.add(new OutboxEvent("send", "{\"eventType\":\"Send\"}"));
+        for (String address : addresses) {
+            deferred.put(address, new RecipientRecord(RecipientStatus.DEFERRED, 451, "4.7.1", "greylisted, try again"
+                    + " in five minutes", "mx.example.org", 1, at));
+            events.add(new OutboxEvent("delay-" + address, address, "{\"eventType\":\"DeliveryDelay\",\"deliveryDelay\":"
+                    + "{\"delayType\":\"TransientCommunicationFailure\",\"delayedRecipients\":[{\"emailAddress\":\""
+                    + address + "\",\"status\":\"4.7.1\",\"diagnosticCode\":\"smtp; 451 4.7.1 greylisted\"}]}}"));
+        }
+
+        // When: one write records all of them DEFERRED, with 1,001 events
+        Recording recording = ledger.record(new AttemptResult("job-big", "worker-a", JobStatus.DEFERRED, "<m@example.com>",
+                deferred, at.plusSeconds(300), "greylisted", null, at).withEvents("{\"messageId\":\"m\"}", events, true));
+
+        // Then: every transition is there, with every event
+        JobRecord written = ((Recording.Recorded) recording).job().orElseThrow();
+        assertThat(written.status()).isEqualTo(JobStatus.DEFERRED);
+        assertThat(written.recipients().values()).hasSize(1000)
+                .allSatisfy(record -> assertThat(record.status()).isEqualTo(RecipientStatus.DEFERRED));
+        assertThat(written.pendingEvents()).hasSize(1001);
+        assertThat(ledger.find("job-big").orElseThrow().pendingEvents()).isEqualTo(written.pendingEvents());
+
+        // When: all are published, then the job is dead-lettered, expiring the 1,000 with an event each
+        ledger.markPublished("job-big", written.outbox().stream().map(OutboxBatch::key).toList());
+        Reconciliation reconciled = ledger.reconcileDeadLetter("job-big", PAYLOAD, "exceeded receive count", null,
+                at.plusSeconds(400), (after, expired) -> new Ledger.Kept(null, expired.stream()
+                        .map(address -> new OutboxEvent("expired-" + address, address, "{}")).toList(), false));
+
+        // Then
+        JobRecord dead = ((Reconciliation.DeadLettered) reconciled).job().orElseThrow();
+        assertThat(dead.status()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(dead.recipients().values()).allSatisfy(record ->
+                assertThat(record.status()).isEqualTo(RecipientStatus.EXPIRED));
+        assertThat(dead.pendingEvents()).hasSize(1000).allSatisfy((id, event) -> assertThat(id).startsWith("expired-"));
+
+        // When: it is redriven; then all 1,000 are open again, in the job's second life
+        ledger.resetForRedrive("job-big", at.plusSeconds(500));
+        JobRecord redriven = ledger.find("job-big").orElseThrow();
+        assertThat(redriven.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(redriven.redrives()).isEqualTo(1);
+        assertThat(redriven.recipients().values()).allSatisfy(record -> {
+            assertThat(record.status()).isEqualTo(RecipientStatus.PENDING);
+            assertThat(record.attempts()).isEqualTo(1);
+        });
     }
 
     @Test
@@ -571,10 +641,17 @@ abstract class LedgerContract {
         OutboxEvent subscription = new OutboxEvent("id-s", "{\"eventType\":\"Subscription\"}");
 
         assertThat(ledger.recordEvents("job-e3", List.of(subscription))).isPresent();
-        assertThat(ledger.recordEvents("job-e3", List.of(subscription)).orElseThrow().outbox())
+        assertThat(ledger.recordEvents("job-e3", List.of(subscription)).orElseThrow().pendingEvents())
                 .containsOnlyKeys("id-d", "id-s");
         assertThat(ledger.recordEvents("job-none", List.of(subscription))).isEmpty();
         assertThat(ledger.find("job-none")).isEmpty();
+    }
+
+    /** ann DELIVERED, the job still SENDING (another recipient is on its way). */
+    static AttemptResult progress(String jobId, String owner, String recipient, Instant now) {
+        RecipientRecord rec = new RecipientRecord(RecipientStatus.DELIVERED, 250, "2.0.0", "ok", "mx.example.org", 1, now);
+        return new AttemptResult(jobId, owner, JobStatus.SENDING, "<m@example.com>", Map.of(recipient, rec),
+                null, null, null, now);
     }
 
     static AttemptResult delivered(String jobId, String owner, Instant now) {

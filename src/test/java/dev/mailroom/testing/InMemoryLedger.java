@@ -1,5 +1,7 @@
 package dev.mailroom.testing;
 
+import dev.mailroom.ledger.Ledger.Kept;
+import dev.mailroom.ledger.OutboxBatch;
 import dev.mailroom.ledger.OutboxEvent;
 import java.util.Collection;
 import java.util.function.Consumer;
@@ -171,7 +173,9 @@ public final class InMemoryLedger implements Ledger {
                 }
             });
             item.recipients.replaceAll((address, record) -> record.status().isFinal() ? record : record.expired(at));
-            item.keep(item.mail, events.of(item.record(), expired));
+            Kept kept = events.of(item.record(), expired);
+            item.keep(kept.mail() != null ? kept.mail() : item.mail, kept.events());
+            item.announced |= kept.announces();
         }
         return new Reconciliation.DeadLettered(Optional.of(item.record()));
     }
@@ -193,6 +197,7 @@ public final class InMemoryLedger implements Ledger {
         item.updatedAt = at;
         item.expiresAt = null;
         item.nextAttemptAt = null;
+        item.redrives++;
         if (item.recipients != null) {
             item.recipients.replaceAll((address, record) ->
                     record.status() == RecipientStatus.EXPIRED ? record.reopened(at) : record);
@@ -226,10 +231,10 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
-    public synchronized void markPublished(String jobId, Collection<String> eventIds) {
+    public synchronized void markPublished(String jobId, Collection<String> batchKeys) {
         Item item = items.get(jobId);
         if (item != null) {
-            item.outbox.keySet().removeAll(eventIds);
+            item.outbox.keySet().removeAll(batchKeys);
         }
     }
 
@@ -324,8 +329,9 @@ public final class InMemoryLedger implements Ledger {
         private PayloadFingerprint fingerprint;
         private String mail;
         private boolean announced;
-        /** event id → the event: DynamoDB's {@code event:<id>} attributes with {@code pendingEvents}. */
-        private final Map<String, OutboxEvent> outbox = new HashMap<>();
+        private int redrives;
+        /** batch key → its events: DynamoDB's {@code events:<key>} attributes with {@code pendingEvents}. */
+        private final Map<String, OutboxBatch> outbox = new java.util.TreeMap<>();
 
         private Item(String jobId) {
             this.jobId = jobId;
@@ -341,17 +347,19 @@ public final class InMemoryLedger implements Ledger {
             return leaseUntil == null || leaseUntil.isBefore(now);
         }
 
-        /** LedgerItems.keep: the events, and the mail object with them. */
+        /** LedgerItems.keep: the events as one batch, and the mail object with them unless one is kept. */
         private void keep(String jobMail, List<OutboxEvent> events) {
             if (!events.isEmpty()) {
-                mail = Objects.requireNonNull(jobMail, "mail");
-                events.forEach(event -> outbox.put(event.id(), event));
+                mail = mail != null ? mail : Objects.requireNonNull(jobMail, "mail");
+                OutboxBatch batch = OutboxBatch.of(events);
+                outbox.put(batch.key(), batch);
             }
         }
 
         private JobRecord record() {
             return new JobRecord(jobId, status, attempts, createdAt, updatedAt, nextAttemptAt, expiresAt, lastError,
-                    leaseOwner, leaseUntil, messageId, recipients, archiveKey, fingerprint, mail, announced, outbox);
+                    leaseOwner, leaseUntil, messageId, recipients, archiveKey, fingerprint, mail, announced,
+                    List.copyOf(outbox.values()), redrives);
         }
     }
 }
