@@ -8,9 +8,10 @@ import dev.mailroom.wiring.EventSweepWiring;
 
 /**
  * The event sweeper, on a schedule: publishes the events ledger items still hold — a writer that
- * died between its write and its publish with nothing left to bring the job back (bounce intake out
- * of retries, an unsubscribe), a destination that was down — and drops them from the items. The send
- * path needs it least: a job's queue message comes back until its outbox is flushed.
+ * died between its write and its publish with nothing left to bring the job back (its last write
+ * acknowledged, bounce intake out of retries, an unsubscribe), a destination that was down (the send
+ * path does not hold a job's message for its events: they wait in the item) — and drops them from
+ * the items.
  */
 public final class EventSweepHandler implements RequestHandler<ScheduledEvent, Integer> {
 

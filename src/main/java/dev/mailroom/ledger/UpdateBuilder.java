@@ -16,7 +16,7 @@ final class UpdateBuilder {
     /** An attribute name placeholder in a condition: {@code #leaseUntil}. */
     private static final Pattern ATTRIBUTE = Pattern.compile("#(\\w+)");
 
-    /** DynamoDB's limit on an UpdateExpression (and on a ConditionExpression): 4 KB. */
+    /** DynamoDB's limit on any expression string, an UpdateExpression's too: 4 KB, in bytes as sent. */
     static final int MAX_EXPRESSION = 4096;
 
     private final List<String> sets = new ArrayList<>();
@@ -138,10 +138,11 @@ final class UpdateBuilder {
 
     UpdateItemRequest build(String table, String jobId) {
         String expression = expression();
-        if (expression.length() > MAX_EXPRESSION) {
-            // DynamoDB refuses it (ValidationException, not worth a retry): say so before sending.
-            throw new IllegalStateException("an UpdateExpression of " + expression.length() + " characters for job "
-                    + jobId + " (DynamoDB takes " + MAX_EXPRESSION + ")");
+        int bytes = expression.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_EXPRESSION) {
+            // DynamoDB refuses it (ValidationException, not worth a retry; dynalite takes it): say so before sending.
+            throw new IllegalStateException("an UpdateExpression of " + bytes + " bytes for job " + jobId
+                    + " (DynamoDB takes " + MAX_EXPRESSION + ")");
         }
         return UpdateItemRequest.builder()
                 .tableName(table)

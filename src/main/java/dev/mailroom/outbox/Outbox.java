@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * A job's outbox: the events of each ledger transition, made to be kept in the very write that makes
  * the transition ({@link #withEvents}, {@link #asyncBounce}…), and flushed from the item once written
  * ({@link #flush}): published, then dropped from the item. Whoever writes or reads a job's item
- * flushes it — the send path after each write and at each claim, bounce intake, the unsubscribe
+ * flushes it — the send path after each write and at each claim granted or finding the job finished,
+ * bounce intake, the unsubscribe
  * endpoint — and the sweeper flushes what is left. A crash or a failure anywhere leaves the events in
  * the item for the next flush: each is published at least once, always with the same id.
  *

@@ -308,6 +308,8 @@ public final class JobProcessor {
     /**
      * Writes {@code result} under the lease, by {@code deadline}, with the events of its transitions
      * (and the job's Send, if no write has kept it yet); then publishes what the item's outbox holds.
+     * A publish that fails holds nothing back: the events wait in the item for the next flush of the
+     * job or the sweeper.
      *
      * @return false when the lease had passed to another worker: nothing was written, and the loss
      *         is logged as the routine it is

@@ -51,6 +51,34 @@ class EventPublishingPipelineTest {
     }
 
     @Test
+    void aTransactionOfThreeHundredRecipientsShouldRecordAndPublishEveryOne() {
+        // Given: one job, 300 recipients in one SMTP transaction (a write of more than one request holds)
+        start(SmtpTestServer.builder().greylist("r-7@example.org", 1), Map.of("MAILROOM_MAX_RECIPIENTS", "300",
+                "MAILROOM_MAX_RECIPIENTS_PER_TRANSACTION", "300"));
+        List<String> cc = java.util.stream.IntStream.range(1, 300).mapToObj(i -> "\"r-" + i + "@example.org\"").toList();
+        pipeline.enqueue(PipelineHarness.job("ev-big", "r-0@example.org", "\"cc\":[" + String.join(",", cc) + "]"));
+
+        // When
+        pipeline.drain();
+
+        // Then: every recipient delivered, each with its events, nothing left pending
+        JobRecord job = pipeline.job("ev-big");
+        assertThat(job.status()).isEqualTo(JobStatus.DELIVERED);
+        assertThat(job.recipients()).hasSize(300);
+        assertThat(job.outbox()).isEmpty();
+        Map<String, Event> events = PublishedEvents.byId(pipeline.takeEvents());
+        List<String> expected = new java.util.ArrayList<>(List.of(EventId.of("ev-big", null, "SENT", 0),
+                EventId.of("ev-big", "r-7@example.org", "DEFERRED", 1),
+                EventId.of("ev-big", "r-7@example.org", "DELIVERED", 2)));
+        for (int i = 0; i < 300; i++) {
+            if (i != 7) {
+                expected.add(EventId.of("ev-big", "r-" + i + "@example.org", "DELIVERED", 1));
+            }
+        }
+        assertThat(events).containsOnlyKeys(expected);
+    }
+
+    @Test
     void everyTransitionOfAJobShouldArriveOnTheEventsQueueOnceInSesShape() {
         // Given: ann greylisted once, bob refused for good, carl accepted
         start(SmtpTestServer.builder().greylist("ann@example.org", 1)

@@ -208,6 +208,19 @@ class DynamoDbLedgerTest extends LedgerContract {
     }
 
     @Test
+    void aThousandRecipientJobsWritesShouldEachStayWithinDynamoDbsFourKilobyteExpressions() {
+        // Given, When: the contract's job of 1,000 recipients, recorded, dead-lettered and redriven
+        aThousandRecipientsShouldBeRecordedExpiredAndRedrivenWithAllTheirEvents();
+
+        // Then: each of the three went as ceil(1000 / 80) = 13 writes, none over DynamoDB's limit
+        List<UpdateItemRequest> writes = sent.all(UpdateItemRequest.class).stream()
+                .filter(update -> update.key().get("jobId").s().equals("job-big")).toList();
+        assertThat(writes).hasSizeGreaterThanOrEqualTo(1 + 3 * 13).allSatisfy(update ->
+                assertThat(update.updateExpression().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                        .isLessThanOrEqualTo(4096));
+    }
+
+    @Test
     void terminalItemsShouldCarryATtlOfTheirRetentionAndARedrivenOneNone() {
         // Given: a job deferred once, then delivered; a rejection; a job dead-lettered, then redriven
         ledger.claim("job-t", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
