@@ -21,7 +21,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -63,6 +64,8 @@ public final class DynamoDbLedger implements Ledger {
     private static final String AFTER_DELIVERY_CONDITION = "#recipients.#recipient.#status = :delivered";
     /** Events kept apart from a transition of the send path (an unsubscribe): the job is there. */
     private static final String EXISTS_CONDITION = "attribute_exists(#jobId)";
+    /** Leaving the index of items with events: there is none left. */
+    private static final String UNFLAGGED_CONDITION = "attribute_exists(#jobId) AND attribute_not_exists(#pendingEvents)";
     /** Resetting for a redrive: still in the status it was read in. */
     private static final String REDRIVE_CONDITION = "#status = :seen";
 
@@ -421,31 +424,58 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public void markPublished(String jobId, Collection<String> batchKeys) {
         List<String> keys = List.copyOf(new java.util.TreeSet<>(batchKeys));
+        boolean emptied = false;
         for (int from = 0; from < keys.size(); from += BATCHES_PER_WRITE) {
             List<String> some = keys.subList(from, Math.min(keys.size(), from + BATCHES_PER_WRITE));
-            UpdateBuilder update = new UpdateBuilder().delete(LedgerItems.PENDING_EVENTS, AttributeValue.fromSs(some));
+            UpdateBuilder update = new UpdateBuilder().delete(LedgerItems.PENDING_EVENTS, AttributeValue.fromSs(some))
+                    .returning(ReturnValue.UPDATED_NEW);
             some.forEach(key -> update.removeNamed(LedgerItems.EVENTS_PREFIX + key));
             update.condition(EXISTS_CONDITION, Map.of());
             try {
-                dynamo.updateItem(update.build(table, jobId));
+                Map<String, AttributeValue> updated = dynamo.updateItem(update.build(table, jobId)).attributes();
+                emptied = updated == null || !updated.containsKey(LedgerItems.PENDING_EVENTS);
             } catch (ConditionalCheckFailedException e) {
                 return; // the item is gone (TTL): nothing is left to mark
             }
         }
+        if (emptied) {
+            leaveThePendingIndex(jobId);
+        }
+    }
+
+    /** Takes the item out of the sweeper's index, unless a write kept events meanwhile. */
+    private void leaveThePendingIndex(String jobId) {
+        UpdateBuilder update = new UpdateBuilder().remove(LedgerItems.OUTBOX).returning(ReturnValue.NONE)
+                .condition(UNFLAGGED_CONDITION, Map.of());
+        try {
+            dynamo.updateItem(update.build(table, jobId));
+        } catch (ConditionalCheckFailedException e) {
+            // events kept since, or the item is gone: the index keeps it, or has dropped it, as it should
+        }
     }
 
     /**
-     * An eventually consistent scan, at half a strongly consistent one's cost: an item it reads stale
-     * either shows events already published (published again: the same ids, which consumers drop) or
-     * lacks events just kept (their writer flushes them, or the next sweep does).
+     * Reads the sparse index of items that hold events (keys only, so a sweep reads those items and
+     * no others, however large the table), then each item, strongly consistent. An item the index
+     * still lists after its last events went (a flusher died between the two writes) leaves it here.
      */
     @Override
     public void forEachWithPendingEvents(Consumer<JobRecord> action) {
-        ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(false)
-                .filterExpression("attribute_exists(#pending)")
-                .expressionAttributeNames(Map.of("#pending", LedgerItems.PENDING_EVENTS)).build();
-        for (var page : dynamo.scanPaginator(scan)) {
-            page.items().forEach(item -> action.accept(LedgerItems.job(item)));
+        QueryRequest query = QueryRequest.builder().tableName(table).indexName(LedgerItems.PENDING_INDEX)
+                .keyConditionExpression("#outbox = :pending")
+                .expressionAttributeNames(Map.of("#outbox", LedgerItems.OUTBOX))
+                .expressionAttributeValues(Map.of(":pending", s(LedgerItems.PENDING))).build();
+        for (var page : dynamo.queryPaginator(query)) {
+            for (Map<String, AttributeValue> key : page.items()) {
+                String jobId = key.get(LedgerItems.JOB_ID).s();
+                find(jobId).ifPresent(job -> {
+                    if (job.outbox().isEmpty()) {
+                        leaveThePendingIndex(jobId);
+                    } else {
+                        action.accept(job);
+                    }
+                });
+            }
         }
     }
 

@@ -38,6 +38,15 @@ final class LedgerItems {
      * (which differ by address and time) a small part of the item's 400 KB.
      */
     static final String EVENTS_PREFIX = "events:";
+    /**
+     * {@code "pending"} while the item may hold events: the key of the sparse index
+     * {@link #PENDING_INDEX}, which holds only such items, so the sweeper reads those and no others.
+     * Set by every write that keeps events; removed once {@code pendingEvents} is gone.
+     */
+    static final String OUTBOX = "outbox";
+    static final String PENDING = "pending";
+    /** The ledger table's index of items that hold events (keys only). */
+    public static final String PENDING_INDEX = "pending-events";
     /** How often the job was redriven ({@link JobRecord#redrives}); absent until the first. */
     static final String REDRIVES = "redrives";
 
@@ -131,6 +140,7 @@ final class LedgerItems {
         OutboxBatch batch = OutboxBatch.of(events);
         update.setNamed(EVENTS_PREFIX + batch.key(), AttributeValue.fromB(SdkBytes.fromByteArray(gzip(batch))));
         update.add(PENDING_EVENTS, AttributeValue.fromSs(List.of(batch.key())));
+        update.set(OUTBOX, s(PENDING));
     }
 
     private static byte[] gzip(OutboxBatch batch) {

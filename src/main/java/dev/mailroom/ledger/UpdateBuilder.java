@@ -26,6 +26,7 @@ final class UpdateBuilder {
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, AttributeValue> values = new HashMap<>();
     private String condition;
+    private ReturnValue returning = ReturnValue.ALL_NEW;
     private int counter;
 
     /** {@code SET name = :value}; {@code name} may be a path of placeholders built with {@link #name}. */
@@ -93,6 +94,12 @@ final class UpdateBuilder {
         return this;
     }
 
+    /** What the write returns: the whole item after it (the default), or less. */
+    UpdateBuilder returning(ReturnValue values) {
+        this.returning = values;
+        return this;
+    }
+
     /** Binds a condition's placeholder to a name that is not a word: {@code #recipient} → an address. */
     UpdateBuilder nameAs(String placeholder, String name) {
         names.put(placeholder, name);
@@ -150,8 +157,8 @@ final class UpdateBuilder {
                 .updateExpression(expression)
                 .conditionExpression(condition)
                 .expressionAttributeNames(names)
-                .expressionAttributeValues(values)
-                .returnValues(ReturnValue.ALL_NEW)
+                .expressionAttributeValues(values.isEmpty() ? null : values)
+                .returnValues(returning)
                 .build();
     }
 }

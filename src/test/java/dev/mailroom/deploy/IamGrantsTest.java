@@ -48,6 +48,7 @@ class IamGrantsTest {
         SEND_QUEUE((config, template) -> List.of(arnOf("MAILROOM_QUEUE_URL", config.queueUrl()))),
         DEAD_LETTER_QUEUE((config, template) -> List.of(arnOf("MAILROOM_DLQ_URL", config.deadLetterQueueUrl()))),
         LEDGER((config, template) -> List.of(arnOf("MAILROOM_TABLE", config.table()))),
+        PENDING_EVENTS_INDEX((config, template) -> List.of(arnOf("MAILROOM_TABLE", config.table()) + "/index/pending-events")),
         SUPPRESSION_LIST((config, template) -> config.suppressionTable() == null ? List.of()
                 : List.of(arnOf("MAILROOM_SUPPRESSION_TABLE", config.suppressionTable()))),
         ATTACHMENT_OBJECTS((config, template) -> config.attachmentBuckets().stream()
@@ -113,10 +114,12 @@ class IamGrantsTest {
             // sweeper only marks events published (an update) after its scan.
             CallSite.needs("ledger/DynamoDbLedger.java", "updateItem", "dynamodb:UpdateItem",
                     Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER, Lambda.BOUNCE, Lambda.UNSUBSCRIBE, Lambda.EVENT_SWEEP),
+            // The sweeper reads each item its index names.
             CallSite.needs("ledger/DynamoDbLedger.java", "getItem", "dynamodb:GetItem",
-                    Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER, Lambda.BOUNCE, Lambda.UNSUBSCRIBE),
-            // The sweeper finds the items that still hold events (a crashed writer's, a failed publish's).
-            CallSite.needs("ledger/DynamoDbLedger.java", "scanPaginator", "dynamodb:Scan", Target.LEDGER,
+                    Target.LEDGER, Lambda.SEND, Lambda.DEAD_LETTER, Lambda.BOUNCE, Lambda.UNSUBSCRIBE, Lambda.EVENT_SWEEP),
+            // The sweeper finds the items that still hold events (a crashed writer's, a failed publish's)
+            // in the ledger's sparse index of them.
+            CallSite.needs("ledger/DynamoDbLedger.java", "queryPaginator", "dynamodb:Query", Target.PENDING_EVENTS_INDEX,
                     Lambda.EVENT_SWEEP),
             // Every role that writes a recipient's status publishes the events its write holds
             // (SendMessageBatch is authorised by sqs:SendMessage), and the sweeper what writers left.

@@ -24,7 +24,11 @@ class StorageResourcesTest {
 
         assertThat(table.path("KeySchema").toString()).as("ledger key: DynamoDbLedger keys items by jobId (S)")
                 .isEqualTo("[{\"AttributeName\":\"jobId\",\"KeyType\":\"HASH\"}]");
-        assertThat(table.path("AttributeDefinitions").toString()).isEqualTo("[{\"AttributeName\":\"jobId\",\"AttributeType\":\"S\"}]");
+        assertThat(table.path("AttributeDefinitions").toString()).isEqualTo("[{\"AttributeName\":\"jobId\",\"AttributeType\":\"S\"},"
+                + "{\"AttributeName\":\"outbox\",\"AttributeType\":\"S\"}]");
+        assertThat(table.path("GlobalSecondaryIndexes").toString()).as("the sweeper's sparse index (LedgerItems.PENDING_INDEX)")
+                .isEqualTo("[{\"IndexName\":\"pending-events\",\"KeySchema\":[{\"AttributeName\":\"outbox\",\"KeyType\":\"HASH\"}],"
+                        + "\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}]");
         assertThat(table.path("TimeToLiveSpecification").toString()).as("ledger TTL: DynamoDbLedger writes `ttl`")
                 .isEqualTo("{\"AttributeName\":\"ttl\",\"Enabled\":true}");
         assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");

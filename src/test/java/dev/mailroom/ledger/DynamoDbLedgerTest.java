@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -218,6 +220,31 @@ class DynamoDbLedgerTest extends LedgerContract {
         assertThat(writes).hasSizeGreaterThanOrEqualTo(1 + 3 * 13).allSatisfy(update ->
                 assertThat(update.updateExpression().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
                         .isLessThanOrEqualTo(4096));
+    }
+
+    @Test
+    void theSweepShouldReadOnlyTheItemsThatHoldEventsThroughTheSparseIndex() {
+        // Given: a job whose events were published, and one whose events wait
+        ledger.claim("job-done", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        JobRecord done = ((Recording.Recorded) ledger.record(delivered("job-done", "worker-a", T0)
+                .withEvents("{}", List.of(new OutboxEvent("e-1", "{}")), true))).job().orElseThrow();
+        ledger.markPublished("job-done", List.of(done.outbox().get(0).key()));
+        ledger.claim("job-waits", PAYLOAD, "worker-a", LEASE, List.of("ann@example.org"), null, T0);
+        ledger.record(delivered("job-waits", "worker-a", T0).withEvents("{}", List.of(new OutboxEvent("e-2", "{}")), true));
+        int before = sent.all().size();
+
+        // When
+        List<String> swept = new java.util.ArrayList<>();
+        ledger.forEachWithPendingEvents(job -> swept.add(job.jobId()));
+
+        // Then: one Query of the index, one read of the item it names; no Scan
+        assertThat(swept).containsExactly("job-waits");
+        assertThat(rawItem("job-done")).doesNotContainKeys("outbox", "pendingEvents");
+        List<SdkRequest> sweep = sent.all().subList(before, sent.all().size());
+        assertThat(sweep).hasSize(2);
+        assertThat(sweep.get(0)).isInstanceOfSatisfying(QueryRequest.class, query ->
+                assertThat(query.indexName()).isEqualTo("pending-events"));
+        assertThat(sweep.get(1)).isInstanceOf(GetItemRequest.class);
     }
 
     @Test
