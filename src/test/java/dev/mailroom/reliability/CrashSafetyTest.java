@@ -170,20 +170,23 @@ class CrashSafetyTest {
         }
     }
 
+    /** The event ids of the flush requests the kills of {@code phase} dropped. */
+    private static List<String> droppedFlushes(List<CrashPlan.Kill> kills, CrashPlan.Phase phase) {
+        return kills.stream().filter(k -> k.phase == phase).flatMap(k -> k.droppedFlush.stream()).toList();
+    }
+
     private static String eventReport(List<CrashPlan.Kill> kills, EventAudit.Result events,
                                       List<EventAudit.Published> published) {
         Map<String, Long> copiesById = published.stream().collect(Collectors.groupingBy(
                 EventAudit.Published::eventId, Collectors.counting()));
+        List<String> unpublished = droppedFlushes(kills, CrashPlan.Phase.BEFORE_PUBLISH);
+        List<String> unmarked = droppedFlushes(kills, CrashPlan.Phase.BEFORE_MARK);
+        long cameLater = unpublished.stream().filter(copiesById::containsKey).count();
+        long copiesOfUnmarked = unmarked.stream().mapToLong(id -> copiesById.getOrDefault(id, 0L)).sum();
         StringBuilder text = new StringBuilder("events: ").append(events.summary()).append('\n');
-        for (CrashPlan.Phase phase : List.of(CrashPlan.Phase.BEFORE_PUBLISH, CrashPlan.Phase.BEFORE_MARK)) {
-            List<String> dropped = kills.stream().filter(k -> k.phase == phase).flatMap(k -> k.droppedFlush.stream())
-                    .toList();
-            text.append(String.format("%s: %d flushes dropped holding %d event ids, published later %d, copies"
-                    + " of them published %d%n", phase, kills.stream().filter(k -> k.phase == phase
-                    && !k.droppedFlush.isEmpty()).count(), dropped.size(), dropped.stream()
-                    .filter(copiesById::containsKey).count(), dropped.stream()
-                    .mapToLong(id -> copiesById.getOrDefault(id, 0L)).sum()));
-        }
+        text.append(String.format("outbox kills: BEFORE_PUBLISH dropped publishes of %d events, %d of them on the queue"
+                + " all the same (from a later flush); BEFORE_MARK dropped the marks of %d published events, %d copies"
+                + " of them on the queue%n", unpublished.size(), cameLater, unmarked.size(), copiesOfUnmarked));
         events.problems().stream().limit(20).forEach(f -> text.append("EVENTS ").append(f).append('\n'));
         return text.toString();
     }
