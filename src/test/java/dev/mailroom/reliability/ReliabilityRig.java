@@ -248,9 +248,12 @@ final class ReliabilityRig implements AutoCloseable {
         }
     }
 
-    /** Every message on the events queue now, removed from it. */
-    List<EventAudit.Published> takeEvents() {
-        return EventAudit.take(pipeline.stack.sqs(), pipeline.eventsQueueUrl);
+    /** Every message on the events queue now, removed from it; listed in {@code events.tsv}, in the order received. */
+    List<EventAudit.Published> takeEvents() throws IOException {
+        List<EventAudit.Published> events = EventAudit.take(pipeline.stack.sqs(), pipeline.eventsQueueUrl);
+        Files.write(logDirectory.resolve("events.tsv"), events.stream().map(e -> String.join("\t", e.eventId(),
+                e.eventType(), String.valueOf(e.jobId()), String.valueOf(e.recipient()))).toList());
+        return events;
     }
 
     /** CPU time this (test) JVM has used so far, in nanoseconds. */
