@@ -5,6 +5,8 @@ import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,13 @@ import java.util.function.Consumer;
  * <p>For {@link Phase#AFTER_250} the ledger write that would record the delivery is held back at
  * the DynamoDB proxy until the kill has happened, then dropped: the kill is certain to fall between
  * the server's 250 and the ledger write, instead of racing it (the window is a few milliseconds).
+ *
+ * <p>The outbox's phases come after the ledger write, in the flush that follows it
+ * ({@link OutboxRequests}): the flush's request is held at its proxy — the publish at the SQS proxy
+ * for {@link Phase#BEFORE_PUBLISH}, the ledger's markPublished at the DynamoDB proxy for
+ * {@link Phase#BEFORE_MARK} — while the worker that sent it (named by its User-Agent,
+ * {@link WorkerProcess#nameOfSender}) is SIGKILLed, then dropped. Only the first such request of the
+ * job is: its first flush, whoever makes it.
  */
 final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPolicy {
 
@@ -28,7 +37,16 @@ final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPoli
         /** DATA is streaming and its end is not there yet: the server keeps nothing. */
         DURING_DATA,
         /** The server stored the message and answered 250; the ledger does not know yet. */
-        AFTER_250
+        AFTER_250,
+        /** The ledger holds the delivery and its events; they are not published yet. */
+        BEFORE_PUBLISH,
+        /** The events are published; the ledger item still holds them as pending. */
+        BEFORE_MARK;
+
+        /** A kill in the flush after the ledger write, not in the SMTP dialogue. */
+        boolean inOutbox() {
+            return this == BEFORE_PUBLISH || this == BEFORE_MARK;
+        }
     }
 
     /** One planned kill; {@code killedWorker} is filled in when it happens. */
@@ -40,6 +58,8 @@ final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPoli
         final CountDownLatch done = new CountDownLatch(1);
         volatile String killedWorker;
         volatile boolean ledgerWriteDropped;
+        /** The events of the flush request dropped at an outbox kill; empty for the other phases. */
+        volatile Set<String> droppedFlush = Set.of();
 
         Kill(String jobId, String recipient, Phase phase) {
             this.jobId = jobId;
@@ -50,7 +70,8 @@ final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPoli
 
     private static final FaultHttpProxy.CannedReply DROPPED = new FaultHttpProxy.CannedReply(500,
             "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.service#InternalFailure\","
-            + "\"message\":\"not forwarded: the worker was killed before this write reached DynamoDB\"}", "dropped");
+            + "\"message\":\"not forwarded: the worker was killed before this request reached the emulator\"}",
+            "dropped");
 
     private final Map<String, Kill> byRecipient = new ConcurrentHashMap<>();
     private final Map<String, Kill> byJob = new ConcurrentHashMap<>();
@@ -90,14 +111,42 @@ final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPoli
         kill.done.countDown();
     }
 
-    /** Holds an AFTER_250 job's first ledger write until its worker is dead, then drops it. */
+    /**
+     * Serves both proxies: holds an AFTER_250 job's first ledger write until its worker is dead, then
+     * drops it; kills the sender of a BEFORE_PUBLISH job's first publish, or of a BEFORE_MARK job's
+     * first markPublished, and drops that.
+     */
     @Override
     public FaultHttpProxy.CannedReply decide(FaultHttpProxy.ProxyRequest request) {
         String body = request.bodyText();
-        if (!RandomAwsFaults.isRecord(body)) {
+        if (RandomAwsFaults.isRecord(body)) {
+            return holdRecord(byJob.get(RandomAwsFaults.jobId(body)));
+        }
+        Optional<OutboxRequests.Flush> mark = OutboxRequests.markPublished(request);
+        if (mark.isPresent()) {
+            return killSender(request, mark.get(), Phase.BEFORE_MARK);
+        }
+        return OutboxRequests.publish(request).map(publish -> killSender(request, publish, Phase.BEFORE_PUBLISH))
+                .orElse(null);
+    }
+
+    /** Kills the worker that sent this flush request of a job planned for {@code phase}; null if none is. */
+    private FaultHttpProxy.CannedReply killSender(FaultHttpProxy.ProxyRequest request, OutboxRequests.Flush flush,
+                                                  Phase phase) {
+        Kill kill = byJob.get(flush.jobId());
+        Optional<String> sender = WorkerProcess.nameOfSender(request);
+        if (kill == null || kill.phase != phase || sender.isEmpty() || !kill.fired.compareAndSet(false, true)) {
             return null;
         }
-        Kill kill = byJob.get(RandomAwsFaults.jobId(body));
+        String helo = WorkerProcess.heloName(sender.get());
+        killer.accept(helo);
+        kill.killedWorker = helo;
+        kill.droppedFlush = flush.eventIds();
+        kill.done.countDown();
+        return DROPPED;
+    }
+
+    private FaultHttpProxy.CannedReply holdRecord(Kill kill) {
         if (kill == null || kill.phase != Phase.AFTER_250 || kill.ledgerWriteDropped) {
             return null;
         }

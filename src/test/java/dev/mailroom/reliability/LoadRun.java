@@ -27,6 +27,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * (5 % of requests); DynamoDB throttling (5 %) and, for a small fraction of the writes that record an
  * attempt, an outage that outlasts the SDK's retries; SQS redelivery (3 % of jobs sent twice, a 2 s
  * visibility timeout that returns messages still being worked on); worker processes SIGKILLed.
+ *
+ * <p>The workers publish their delivery events; once the queue is empty a sweep publishes what no
+ * flush did, and {@link EventAudit} holds the events, de-duplicated by id, to the ledger's transitions.
  */
 /** One load run: set-up, submission, chaos, the wait for an empty queue, and the audit. */
 final class LoadRun {
@@ -68,10 +71,12 @@ final class LoadRun {
     }
 
     /** The figures of a finished run, and the verdict. */
-    record Report(String text, DeliveryAudit.Result audit, int kills, int jobsInFlightPerWorker,
-                  int unrecordedAttempts, List<String> problems) {
+    record Report(String text, DeliveryAudit.Result audit, EventAudit.Result events, int kills,
+                  int jobsInFlightPerWorker, int unrecordedAttempts, List<String> problems) {
         void assertNothingLostNothingDuplicatedBeyondTheCrashWindow() {
             assertThat(problems).as(text).isEmpty();
+            // The events, de-duplicated by id, are exactly the transitions the ledger holds; none left pending.
+            assertThat(events.problems()).as(text).isEmpty();
             assertThat(audit.lost()).as(text).isEmpty();
             assertThat(audit.unexpected()).as(text).isEmpty();
             // Every copy carries the Message-ID the ledger holds: attempts never compose a new one.
@@ -124,7 +129,10 @@ final class LoadRun {
         int kills = chaos(rig, live, problems, Duration.ofSeconds(120).plusMillis(jobCount * 300L));
         long settled = System.nanoTime();
         live.forEach(w -> w.stop(5));
+        int swept = rig.sweepEvents();
 
+        EventAudit.Result events = EventAudit.judge(jobs.stream().map(LoadJobs.Job::jobId).toList(), rig::ledger,
+                rig.takeEvents(), swept);
         List<Message> deadLetters = rig.pipeline.takeDeadLetters();
         List<DeliveryAudit.Expected> expected = jobs.stream().map(LoadRun::expected).toList();
         DeliveryAudit.Result audit = DeliveryAudit.judge(expected, rig::ledger, rig.copies, rig.workers(),
@@ -138,11 +146,17 @@ final class LoadRun {
             }
         }
         String text = report(rig, jobs, duplicateMessages, kills, deadLetters.size(), audit, start, enqueued,
-                settled, problems, ReliabilityRig.processCpuNanos() - cpuAtStart);
+                settled, problems, ReliabilityRig.processCpuNanos() - cpuAtStart) + eventLines(events);
         System.out.println(text);
         Files.writeString(rig.logDirectory.resolve("report.txt"), text);
-        return new Report(text, audit, kills, rig.options.parallelJobs, dynamoFaults.unrecordedAttempts.size(),
+        return new Report(text, audit, events, kills, rig.options.parallelJobs, dynamoFaults.unrecordedAttempts.size(),
                 problems);
+    }
+
+    private static String eventLines(EventAudit.Result events) {
+        StringBuilder text = new StringBuilder("events: ").append(events.summary()).append('\n');
+        events.problems().stream().limit(20).forEach(f -> text.append("EVENTS ").append(f).append('\n'));
+        return text.toString();
     }
 
     /** About 3 % of jobs go on the queue twice: some right behind the original, some much later. */

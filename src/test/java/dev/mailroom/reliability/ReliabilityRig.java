@@ -1,7 +1,13 @@
 package dev.mailroom.reliability;
 
-import dev.mailroom.testing.TestKeys;
+import dev.mailroom.aws.AwsClients;
+import dev.mailroom.config.EventsConfig;
+import dev.mailroom.config.StoreConfig;
 import dev.mailroom.ledger.JobRecord;
+import dev.mailroom.ledger.LedgerTable;
+import dev.mailroom.observe.JsonLines;
+import dev.mailroom.testing.TestKeys;
+import dev.mailroom.wiring.EventSweepWiring;
 import dev.mailroom.testing.DnsTestServer;
 import dev.mailroom.testing.PipelineHarness;
 import dev.mailroom.testing.SmtpTestServer;
@@ -11,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +32,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * The pipeline of the reliability tests, every outside system on loopback and every one of them
- * able to misbehave: SQS (ElasticMQ, short visibility timeout), DynamoDB (dynalite behind a
- * {@link FaultHttpProxy}), S3 (S3Proxy behind another), DNS ({@code DnsTestServer} behind a
+ * able to misbehave: SQS (ElasticMQ behind a {@link FaultHttpProxy}, short visibility timeout; the
+ * workers publish their delivery events to its events queue), DynamoDB (dynalite behind another),
+ * S3 (S3Proxy behind a third), DNS ({@code DnsTestServer} behind a
  * {@link FaultDnsProxy}), and the receiving MX hosts ({@link SmtpTestServer}s on 127.0.0.2, .3, .4
  * sharing one port, drawing {@link RandomSmtpFaults} and keeping only each message's header block).
  * Workers run as child JVMs ({@link WorkerProcess}) configured by environment variables, exactly as
@@ -52,6 +60,8 @@ final class ReliabilityRig implements AutoCloseable {
         double dnsDropRate;
         FaultHttpProxy.FaultPolicy s3Policy = request -> null;
         FaultHttpProxy.FaultPolicy dynamoPolicy = request -> null;
+        /** Every SQS request of the workers: the send queue's, the DLQ's, the events queue's. */
+        FaultHttpProxy.FaultPolicy sqsPolicy = request -> null;
         int visibilityTimeoutSeconds = 2;
         int maxReceiveCount = 1_000;
         int leaseSeconds = 15;
@@ -70,6 +80,7 @@ final class ReliabilityRig implements AutoCloseable {
     final PipelineHarness pipeline;
     final FaultHttpProxy s3Proxy;
     final FaultHttpProxy dynamoProxy;
+    final FaultHttpProxy sqsProxy;
     final Path logDirectory;
     final WorkerLaunch launch;
     private final List<WorkerProcess> workers = new CopyOnWriteArrayList<>();
@@ -101,6 +112,7 @@ final class ReliabilityRig implements AutoCloseable {
                 "TEST_MAX_RECEIVE_COUNT", Integer.toString(options.maxReceiveCount)));
         this.s3Proxy = FaultHttpProxy.start(pipeline.stack.s3Endpoint(), options.s3Policy);
         this.dynamoProxy = FaultHttpProxy.start(pipeline.stack.dynamoEndpoint(), options.dynamoPolicy);
+        this.sqsProxy = FaultHttpProxy.start(pipeline.stack.sqsEndpoint(), options.sqsPolicy);
         this.logDirectory = Path.of("target", "reliability", name + "-" + System.currentTimeMillis());
         try {
             Files.createDirectories(logDirectory);
@@ -115,6 +127,7 @@ final class ReliabilityRig implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("MAILROOM_QUEUE_URL", pipeline.queueUrl);
         env.put("MAILROOM_DLQ_URL", pipeline.deadLetterQueueUrl);
+        env.put(EventsConfig.QUEUE_VARIABLE, pipeline.eventsQueueUrl);
         env.put("MAILROOM_TABLE", pipeline.table);
         env.put("MAILROOM_ATTACHMENT_BUCKETS", pipeline.bucket);
         env.put("MAILROOM_ARCHIVE_BUCKET", pipeline.archiveBucket);
@@ -132,7 +145,7 @@ final class ReliabilityRig implements AutoCloseable {
         env.put("MAILROOM_MAX_ATTEMPTS", Integer.toString(options.maxAttempts));
         env.put("MAILROOM_LEASE", options.leaseSeconds + "s");
         env.put("MAILROOM_PARALLEL_JOBS", Integer.toString(options.parallelJobs));
-        env.put("MAILROOM_SQS_ENDPOINT", pipeline.stack.sqsEndpoint().toString());
+        env.put("MAILROOM_SQS_ENDPOINT", sqsProxy.endpoint().toString());
         env.put("MAILROOM_S3_ENDPOINT", s3Proxy.endpoint().toString());
         env.put("MAILROOM_DYNAMODB_ENDPOINT", dynamoProxy.endpoint().toString());
         env.put("AWS_REGION", "us-east-1");
@@ -140,14 +153,21 @@ final class ReliabilityRig implements AutoCloseable {
         return env;
     }
 
-    /** A worker environment whose queue holds one job, for the class-sharing warm-up run. */
+    /**
+     * A worker environment whose queue holds one job, for the class-sharing warm-up run; with a table and
+     * an events queue of its own, so that nothing of it shows in the run's ledger or events.
+     */
     private Map<String, String> warmUpEnvironment() {
         String queue = pipeline.stack.createQueue(pipeline.stack.uniqueName("warm-up"));
+        String table = pipeline.stack.uniqueName("warm-up-ledger");
+        LedgerTable.createIfMissing(pipeline.stack.dynamo(), table, Duration.ofSeconds(30));
         pipeline.stack.sqs().sendMessage(b -> b.queueUrl(queue).messageBody("{\"version\":1,\"jobId\":\"warm-up\","
                 + "\"from\":\"" + SENDER + "\",\"to\":[\"warm-up@alpha.test\"],\"subject\":\"Warm-up\","
                 + "\"text\":\"Warm-up\",\"headers\":{\"" + DeliveredCopies.JOB_HEADER + "\":\"warm-up\"}}"));
         Map<String, String> env = workerEnvironment();
         env.put("MAILROOM_QUEUE_URL", queue);
+        env.put("MAILROOM_TABLE", table);
+        env.put(EventsConfig.QUEUE_VARIABLE, pipeline.stack.createQueue(pipeline.stack.uniqueName("warm-up-events")));
         return env;
     }
 
@@ -201,6 +221,41 @@ final class ReliabilityRig implements AutoCloseable {
         return pipeline.wiring.ledger().find(jobId);
     }
 
+    /**
+     * Runs the event sweeper once, as EventSweepFunction does (its own wiring, {@link EventSweepWiring}),
+     * straight at the emulators: no proxy, no fault. Its log goes to {@code sweep.log}.
+     *
+     * @return the events it published: what no flush had published
+     */
+    int sweepEvents() throws IOException {
+        Map<String, String> env = Map.of("MAILROOM_DLQ_URL", pipeline.deadLetterQueueUrl,
+                "MAILROOM_TABLE", pipeline.table, "MAILROOM_ARCHIVE_BUCKET", pipeline.archiveBucket,
+                EventsConfig.QUEUE_VARIABLE, pipeline.eventsQueueUrl,
+                "MAILROOM_SQS_ENDPOINT", pipeline.stack.sqsEndpoint().toString(),
+                "MAILROOM_DYNAMODB_ENDPOINT", pipeline.stack.dynamoEndpoint().toString(),
+                "MAILROOM_S3_ENDPOINT", pipeline.stack.s3Endpoint().toString(), "AWS_REGION", "us-east-1");
+        StoreConfig config = StoreConfig.from(env);
+        AwsClients aws = AwsClients.create(config.endpoints(), config.region());
+        List<String> log = new CopyOnWriteArrayList<>();
+        try {
+            return new EventSweepWiring(config, aws, new JsonLines(log::add), Clock.systemUTC()).outbox().sweep();
+        } finally {
+            Files.write(logDirectory.resolve("sweep.log"), log);
+            aws.sqs().close();
+            aws.dynamo().close();
+            aws.s3().close();
+            aws.http().close();
+        }
+    }
+
+    /** Every message on the events queue now, removed from it; listed in {@code events.tsv}, in the order received. */
+    List<EventAudit.Published> takeEvents() throws IOException {
+        List<EventAudit.Published> events = EventAudit.take(pipeline.stack.sqs(), pipeline.eventsQueueUrl);
+        Files.write(logDirectory.resolve("events.tsv"), events.stream().map(e -> String.join("\t", e.eventId(),
+                e.eventType(), String.valueOf(e.jobId()), String.valueOf(e.recipient()))).toList());
+        return events;
+    }
+
     /** CPU time this (test) JVM has used so far, in nanoseconds. */
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -216,6 +271,7 @@ final class ReliabilityRig implements AutoCloseable {
         });
         s3Proxy.close();
         dynamoProxy.close();
+        sqsProxy.close();
         pipeline.close();
         smtp.forEach(SmtpTestServer::close);
         dnsProxy.close();

@@ -12,8 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One worker as a child JVM ({@link ChildWorkerMain} on the test class path), with its own EHLO name
@@ -21,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * SIGKILL: no shutdown hook, no finally block, no last ledger write.
  */
 final class WorkerProcess {
+
+    /** The AWS SDK's application id, which it appends to the User-Agent of every request. */
+    private static final String APP_ID_VARIABLE = "AWS_SDK_UA_APP_ID";
+    private static final Pattern APP_ID = Pattern.compile("\\bapp/([\\w.-]+)");
 
     private final String name;
     private final Process process;
@@ -53,11 +60,23 @@ final class WorkerProcess {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         builder.environment().put("MAILROOM_HELO_NAME", heloName(name));
+        // The SDK adds "app/<id>" to every request's User-Agent: a proxy can tell which worker sent it.
+        builder.environment().put(APP_ID_VARIABLE, name);
         try {
             return new WorkerProcess(name, builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start worker " + name, e);
         }
+    }
+
+    /**
+     * The name of the worker that sent {@code request}, from the {@code app/<name>} its SDK put in the
+     * User-Agent; empty for a request of no worker (the test JVM's own clients).
+     */
+    static Optional<String> nameOfSender(FaultHttpProxy.ProxyRequest request) {
+        String agent = request.header("User-Agent");
+        Matcher app = agent == null ? null : APP_ID.matcher(agent);
+        return app != null && app.find() ? Optional.of(app.group(1)) : Optional.empty();
     }
 
     static String heloName(String name) {
