@@ -8,11 +8,14 @@ import dev.mailroom.budget.Deadline;
 import dev.mailroom.job.AddressForm;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -230,22 +233,22 @@ public final class DynamoDbLedger implements Ledger {
         if (recipients.size() <= RECIPIENTS_PER_WRITE) {
             return new Split(List.of(), new Part(recipients, events));
         }
-        List<String> keys = new java.util.ArrayList<>(new java.util.TreeSet<>(recipients.keySet()));
+        List<String> keys = new ArrayList<>(new TreeSet<>(recipients.keySet()));
         Map<String, Integer> partOf = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             partOf.put(keys.get(i), i / RECIPIENTS_PER_WRITE);
         }
         int lastPart = (keys.size() - 1) / RECIPIENTS_PER_WRITE;
-        List<Map<String, RecipientRecord>> entries = new java.util.ArrayList<>();
-        List<List<OutboxEvent>> kept = new java.util.ArrayList<>();
+        List<Map<String, RecipientRecord>> entries = new ArrayList<>();
+        List<List<OutboxEvent>> kept = new ArrayList<>();
         for (int i = 0; i <= lastPart; i++) {
-            entries.add(new java.util.TreeMap<>());
-            kept.add(new java.util.ArrayList<>());
+            entries.add(new TreeMap<>());
+            kept.add(new ArrayList<>());
         }
         keys.forEach(key -> entries.get(partOf.get(key)).put(key, recipients.get(key)));
         events.forEach(event -> kept.get(event.recipient() == null ? lastPart
                 : partOf.getOrDefault(event.recipient(), lastPart)).add(event));
-        List<Part> leading = new java.util.ArrayList<>();
+        List<Part> leading = new ArrayList<>();
         for (int i = 0; i < lastPart; i++) {
             leading.add(new Part(entries.get(i), kept.get(i)));
         }
@@ -423,7 +426,7 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public void markPublished(String jobId, Collection<String> batchKeys) {
-        List<String> keys = List.copyOf(new java.util.TreeSet<>(batchKeys));
+        List<String> keys = List.copyOf(new TreeSet<>(batchKeys));
         boolean emptied = false;
         for (int from = 0; from < keys.size(); from += BATCHES_PER_WRITE) {
             List<String> some = keys.subList(from, Math.min(keys.size(), from + BATCHES_PER_WRITE));

@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +31,7 @@ import java.util.function.Supplier;
  * the transition ({@link #withEvents}, {@link #asyncBounce}…), and flushed from the item once written
  * ({@link #flush}): published, then dropped from the item. Whoever writes or reads a job's item
  * flushes it — the send path after each write and at each claim granted or finding the job finished,
- * bounce intake, the unsubscribe
- * endpoint — and the sweeper flushes what is left. A crash or a failure anywhere leaves the events in
+ * bounce intake, the unsubscribe endpoint — and the sweeper flushes what is left. A crash or a failure anywhere leaves the events in
  * the item for the next flush: each is published at least once, always with the same id.
  *
  * <p>{@link #none()} keeps and publishes nothing: a deployment with no event destination.
@@ -141,7 +142,7 @@ public final class Outbox {
      *
      * @param job the job the dead letter's body holds
      */
-    public Ledger.Kept expired(JobRecord after, java.util.Set<String> expired, Supplier<Optional<SendJob>> job) {
+    public Ledger.Kept expired(JobRecord after, Set<String> expired, Supplier<Optional<SendJob>> job) {
         if (events == null || expired.isEmpty()) {
             return Ledger.Kept.NONE;
         }
@@ -156,7 +157,7 @@ public final class Outbox {
         if (!after.announced()) {
             made.add(OutboxEntries.entry(events.send(mail.get(), after), mail.get()));
         }
-        new java.util.TreeSet<>(expired).forEach(recipient -> made.add(OutboxEntries.entry(
+        new TreeSet<>(expired).forEach(recipient -> made.add(OutboxEntries.entry(
                 events.bounce(mail.get(), after, recipient), mail.get(), recipient)));
         return new Ledger.Kept(stored.isPresent() ? null : EventJson.write(mail.get()), made, !after.announced());
     }

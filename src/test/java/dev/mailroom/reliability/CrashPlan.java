@@ -1,10 +1,13 @@
 package dev.mailroom.reliability;
 
+import dev.mailroom.ledger.OutboxBatch;
+import dev.mailroom.ledger.OutboxEvent;
 import dev.mailroom.testing.SmtpTestServer;
 import dev.mailroom.testing.SmtpTestServer.ReceivedMessage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +78,8 @@ final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPoli
 
     private final Map<String, Kill> byRecipient = new ConcurrentHashMap<>();
     private final Map<String, Kill> byJob = new ConcurrentHashMap<>();
+    /** The event ids of every publish seen, by the key of the batch they are. */
+    private final Map<String, Set<String>> publishedBatches = new ConcurrentHashMap<>();
     private final Consumer<String> killer;
 
     /** @param killer SIGKILLs the worker with this EHLO name and returns when it is gone */
@@ -124,10 +129,26 @@ final class CrashPlan implements SmtpTestServer.Phases, FaultHttpProxy.FaultPoli
         }
         Optional<OutboxRequests.Flush> mark = OutboxRequests.markPublished(request);
         if (mark.isPresent()) {
-            return killSender(request, mark.get(), Phase.BEFORE_MARK);
+            return killSender(request, eventsOf(mark.get()), Phase.BEFORE_MARK);
         }
-        return OutboxRequests.publish(request).map(publish -> killSender(request, publish, Phase.BEFORE_PUBLISH))
-                .orElse(null);
+        Optional<OutboxRequests.Flush> publish = OutboxRequests.publish(request);
+        publish.ifPresent(flush -> publishedBatches.put(batchKey(flush.eventIds()), flush.eventIds()));
+        return publish.map(flush -> killSender(request, flush, Phase.BEFORE_PUBLISH)).orElse(null);
+    }
+
+    /**
+     * A markPublished names the batches it drops ({@link OutboxBatch#key}, a digest of their event
+     * ids): their events, as the publishes seen so far carried them (a crash job's batch of one or
+     * two events is one SendMessageBatch). A key no publish carried stays as it is, and fails the test.
+     */
+    private OutboxRequests.Flush eventsOf(OutboxRequests.Flush mark) {
+        Set<String> ids = new TreeSet<>();
+        mark.eventIds().forEach(key -> ids.addAll(publishedBatches.getOrDefault(key, Set.of(key))));
+        return new OutboxRequests.Flush(mark.jobId(), ids);
+    }
+
+    private static String batchKey(Set<String> eventIds) {
+        return OutboxBatch.of(eventIds.stream().map(id -> new OutboxEvent(id, "")).toList()).key();
     }
 
     /** Kills the worker that sent this flush request of a job planned for {@code phase}; null if none is. */

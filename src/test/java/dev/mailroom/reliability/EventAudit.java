@@ -146,7 +146,7 @@ final class EventAudit {
         /** One job's item against the events published about it. */
         void job(JobRecord job, List<Published> events) {
             if (!job.outbox().isEmpty()) {
-                pending.add(new Finding(job.jobId(), "still pending in the ledger item: " + job.outbox().keySet()));
+                pending.add(new Finding(job.jobId(), "still pending in the ledger item: " + job.pendingEvents().keySet()));
             }
             Optional<String> outOfScope = outOfScope(job);
             if (outOfScope.isPresent()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailroom.events.EventId;
 import dev.mailroom.ledger.JobRecord;
 import dev.mailroom.ledger.JobStatus;
+import dev.mailroom.ledger.OutboxBatch;
 import dev.mailroom.ledger.OutboxEvent;
 import dev.mailroom.ledger.RecipientRecord;
 import dev.mailroom.ledger.RecipientStatus;
@@ -103,7 +104,8 @@ class EventAuditTest {
         JobRecord settled = job("j6", JobStatus.DELIVERED, RecipientStatus.DELIVERED, 1);
         String delivery = EventId.of("j6", ANN, "DELIVERED", 1);
         JobRecord job = new JobRecord("j6", settled.status(), 1, NOW, NOW, null, null, null, null, null, "<m@x>",
-                settled.recipients(), null, null, "{}", true, Map.of(delivery, new OutboxEvent(delivery, "{}")));
+                settled.recipients(), null, null, "{}", true,
+                List.of(OutboxBatch.of(List.of(new OutboxEvent(delivery, "{}")))), 0);
 
         // When
         EventAudit.Result result = judge(job, List.of(send("j6"), event("j6", "DELIVERED", 1, "Delivery")));

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * The two requests of an outbox flush ({@code Outbox.flush}), as a {@link FaultHttpProxy} sees them
  * go by: the publish (an SQS SendMessageBatch to the events queue) and the ledger's markPublished
- * after it (a DynamoDB UpdateItem that DELETEs the published ids from {@code pendingEvents}). Both
+ * after it (a DynamoDB UpdateItem that DELETEs the published batches' keys from {@code pendingEvents}). Both
  * travel in the AWS JSON protocol: {@code X-Amz-Target} names the operation, the body its input.
  */
 final class OutboxRequests {
@@ -61,7 +61,7 @@ final class OutboxRequests {
         return jobId == null ? Optional.empty() : Optional.of(new Flush(jobId, ids));
     }
 
-    /** The ids a ledger markPublished takes out of a job's {@code pendingEvents}, if the request is one. */
+    /** The batch keys a ledger markPublished takes out of a job's {@code pendingEvents}, if the request is one. */
     static Optional<Flush> markPublished(FaultHttpProxy.ProxyRequest request) {
         if (!UPDATE_ITEM.equals(request.header("X-Amz-Target"))) {
             return Optional.empty();
