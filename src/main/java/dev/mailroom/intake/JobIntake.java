@@ -42,9 +42,6 @@ public final class JobIntake {
     }
 
     /**
-     * @param fallbackJobId the job id when the body carries none (the SQS message id)
-     */
-    /**
      * The job {@code body} holds, read by the contract's parser but not held to this deployment's
      * rules: the facts of its events where no attempt recorded them (a job dead-lettered before any
      * attempt reached the ledger). Empty if the body is no job.
@@ -57,6 +54,9 @@ public final class JobIntake {
         }
     }
 
+    /**
+     * @param fallbackJobId the job id when the body carries none (the SQS message id)
+     */
     public IntakeResult accept(String body, String fallbackJobId) {
         SendJob job;
         try {

@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -142,12 +144,8 @@ public final class DynamoDbLedger implements Ledger {
         for (Part part : split.leading()) {
             // Recipients and their events only: the lease condition holds for the next part, and the
             // same part written twice (a retry after a lost reply) writes the same values.
-            UpdateBuilder update = new UpdateBuilder();
-            part.recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
-            LedgerItems.keep(update, result.mail(), part.events());
-            update.condition(LEASE_CONDITION, lease);
             try {
-                write(update.build(table, result.jobId()), giveUpAt);
+                write(leading(part, result.mail()).condition(LEASE_CONDITION, lease).build(table, result.jobId()), giveUpAt);
             } catch (ConditionalCheckFailedException e) {
                 return new Recording.LeaseLost(result.jobId());
             }
@@ -163,8 +161,7 @@ public final class DynamoDbLedger implements Ledger {
         } else {
             update.remove("nextAttemptAt");
         }
-        split.last().recipients().forEach((key, record) ->
-                update.setEntry("recipients", key, LedgerItems.recipient(record)));
+        withPart(update, split.last(), result.mail());
         if (result.status() != JobStatus.SENDING) {
             update.remove("leaseOwner").remove("leaseUntil");
         }
@@ -175,7 +172,6 @@ public final class DynamoDbLedger implements Ledger {
             // The claim counted an attempt (a crash mid-attempt must count); none was made after all.
             update.add("attempts", n(-1));
         }
-        LedgerItems.keep(update, result.mail(), split.last().events());
         if (result.announces()) {
             update.set(LedgerItems.ANNOUNCED, AttributeValue.fromBool(true));
         }
@@ -230,29 +226,30 @@ public final class DynamoDbLedger implements Ledger {
      * holds with its events, and no event without its transition.
      */
     static Split split(Map<String, RecipientRecord> recipients, List<OutboxEvent> events) {
-        if (recipients.size() <= RECIPIENTS_PER_WRITE) {
-            return new Split(List.of(), new Part(recipients, events));
-        }
-        List<String> keys = new ArrayList<>(new TreeSet<>(recipients.keySet()));
-        Map<String, Integer> partOf = new HashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            partOf.put(keys.get(i), i / RECIPIENTS_PER_WRITE);
-        }
-        int lastPart = (keys.size() - 1) / RECIPIENTS_PER_WRITE;
-        List<Map<String, RecipientRecord>> entries = new ArrayList<>();
-        List<List<OutboxEvent>> kept = new ArrayList<>();
-        for (int i = 0; i <= lastPart; i++) {
-            entries.add(new TreeMap<>());
-            kept.add(new ArrayList<>());
-        }
-        keys.forEach(key -> entries.get(partOf.get(key)).put(key, recipients.get(key)));
-        events.forEach(event -> kept.get(event.recipient() == null ? lastPart
-                : partOf.getOrDefault(event.recipient(), lastPart)).add(event));
+        List<String> keys = List.copyOf(new TreeSet<>(recipients.keySet()));
         List<Part> leading = new ArrayList<>();
-        for (int i = 0; i < lastPart; i++) {
-            leading.add(new Part(entries.get(i), kept.get(i)));
+        Map<String, RecipientRecord> rest = new TreeMap<>(recipients);
+        for (int from = 0; keys.size() - from > RECIPIENTS_PER_WRITE; from += RECIPIENTS_PER_WRITE) {
+            Set<String> some = new HashSet<>(keys.subList(from, from + RECIPIENTS_PER_WRITE));
+            Map<String, RecipientRecord> entries = new TreeMap<>(recipients);
+            entries.keySet().retainAll(some);
+            rest.keySet().removeAll(some);
+            leading.add(new Part(entries, events.stream().filter(event -> some.contains(event.recipient())).toList()));
         }
-        return new Split(leading, new Part(entries.get(lastPart), kept.get(lastPart)));
+        return new Split(leading, new Part(rest, events.stream().filter(event -> event.recipient() == null
+                || rest.containsKey(event.recipient()) || !recipients.containsKey(event.recipient())).toList()));
+    }
+
+    /** A write of a leading part: its recipients' entries and their events, returning nothing. */
+    private static UpdateBuilder leading(Part part, String mail) {
+        return withPart(new UpdateBuilder().returning(ReturnValue.NONE), part, mail);
+    }
+
+    /** {@code part}'s recipient entries and events, in {@code update}; {@code mail} as {@link LedgerItems#keep} takes it. */
+    private static UpdateBuilder withPart(UpdateBuilder update, Part part, String mail) {
+        part.recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
+        LedgerItems.keep(update, mail, part.events());
+        return update;
     }
 
     /** The job as {@code result} left it, if the ledger holds that write. */
@@ -324,8 +321,7 @@ public final class DynamoDbLedger implements Ledger {
         Kept kept = current.map(job -> events.of(job.after(new AttemptResult(jobId, null, JobStatus.DEAD_LETTERED,
                 null, expired, null, reason, archiveKey, now)), expired.keySet())).orElse(Kept.NONE);
         Split split = split(expired, kept.events());
-        split.last().recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
-        LedgerItems.keep(update, kept.mail(), split.last().events());
+        withPart(update, split.last(), kept.mail());
         if (kept.announces()) {
             update.set(LedgerItems.ANNOUNCED, AttributeValue.fromBool(true));
         }
@@ -346,10 +342,7 @@ public final class DynamoDbLedger implements Ledger {
         try {
             for (Part part : split.leading()) {
                 // Changes nothing the condition reads: the next part, and the last, still find the job as seen.
-                UpdateBuilder leading = new UpdateBuilder();
-                part.recipients().forEach((key, record) -> leading.setEntry("recipients", key, LedgerItems.recipient(record)));
-                LedgerItems.keep(leading, kept.mail(), part.events());
-                dynamo.updateItem(leading.condition(condition, seen).build(table, jobId));
+                dynamo.updateItem(leading(part, kept.mail()).condition(condition, seen).build(table, jobId));
             }
             Map<String, AttributeValue> after = dynamo.updateItem(update.build(table, jobId)).attributes();
             return new Reconciliation.DeadLettered(after == null || after.isEmpty() ? Optional.empty()
@@ -381,14 +374,12 @@ public final class DynamoDbLedger implements Ledger {
             }
         });
         Split split = split(reopened, List.of());
-        split.last().recipients().forEach((key, record) -> update.setEntry("recipients", key, LedgerItems.recipient(record)));
+        withPart(update, split.last(), null);
         Map<String, AttributeValue> seen = Map.of(":seen", s(current.status().name()));
         update.condition(REDRIVE_CONDITION, seen);
         try {
             for (Part part : split.leading()) {
-                UpdateBuilder leading = new UpdateBuilder();
-                part.recipients().forEach((key, record) -> leading.setEntry("recipients", key, LedgerItems.recipient(record)));
-                dynamo.updateItem(leading.condition(REDRIVE_CONDITION, seen).build(table, jobId));
+                dynamo.updateItem(leading(part, null).condition(REDRIVE_CONDITION, seen).build(table, jobId));
             }
             dynamo.updateItem(update.build(table, jobId));
         } catch (ConditionalCheckFailedException e) {
